@@ -1,0 +1,53 @@
+/** Keys a replacement policy can track. */
+export type PolicyKey = string | number;
+
+/** Counters every policy keeps; the L1 tier and the simulator read them, telemetry reads them at collection time. */
+export interface PolicyCounters {
+  /** Configured number of resident entries. */
+  capacity: number;
+  /** References to a resident key. */
+  hits: number;
+  /** References to a key that was not resident. */
+  misses: number;
+}
+
+/** ARC state as in Megiddo & Modha (FAST 2003): target p and the four list sizes. */
+export interface ArcSnapshot extends PolicyCounters {
+  p: number;
+  t1: number;
+  t2: number;
+  b1: number;
+  b2: number;
+  ghostHitsB1: number;
+  ghostHitsB2: number;
+}
+
+export interface LruSnapshot extends PolicyCounters {
+  size: number;
+}
+
+export type PolicyName = 'arc' | 'lru';
+
+/**
+ * What the L1 tier drives. `touch` is a read (hit or miss, no admission); `admit` makes a key resident,
+ * evicting through the eviction listener when full; `access` is a request in the paper's sense
+ * (a miss admits the key) and is what trace replay uses.
+ */
+export interface ReplacementPolicy<K extends PolicyKey = PolicyKey, S extends PolicyCounters = PolicyCounters> {
+  readonly name: PolicyName;
+  readonly capacity: number;
+  /** Number of resident keys. */
+  readonly size: number;
+  access(key: K): boolean;
+  touch(key: K): boolean;
+  admit(key: K): void;
+  /** Forget a key (resident or ghost) without calling the eviction listener. Returns whether it was resident. */
+  remove(key: K): boolean;
+  has(key: K): boolean;
+  clear(): void;
+  /** Resident keys, most recently used first within each list. */
+  keys(): IterableIterator<K>;
+  /** Called with each resident key the policy pushes out to make room. */
+  onEvict: ((key: K) => void) | undefined;
+  snapshot(): S;
+}
