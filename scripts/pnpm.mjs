@@ -21,7 +21,9 @@ export function ensurePnpm() {
     { stdio: 'inherit', cwd: prefix },
   );
   if (r.status !== 0 || !existsSync(pnpmBin)) {
-    throw new Error(`could not bootstrap pnpm ${PNPM_VERSION} with npx (exit ${r.status}); check npm registry access`);
+    throw new Error(
+      `could not bootstrap pnpm ${PNPM_VERSION} with npx (exit ${r.status}); check npm registry access`,
+    );
   }
   return pnpmBin;
 }

@@ -8,7 +8,9 @@ import { repoRoot } from './paths.mjs';
 import { pnpm } from './pnpm.mjs';
 
 const manifests = ['package.json', 'pnpm-workspace.yaml', 'pnpm-lock.yaml'];
-for (const dir of readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8').matchAll(/^\s+-\s+"?([\w\-/]+)"?\s*$/gm)) {
+for (const dir of readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8').matchAll(
+  /^\s+-\s+"?([\w\-/]+)"?\s*$/gm,
+)) {
   manifests.push(join(dir[1], 'package.json'));
 }
 const hash = createHash('sha256');

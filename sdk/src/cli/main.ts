@@ -21,7 +21,9 @@ try {
     // commander already printed its message (help, unknown option, ...)
     process.exitCode = err.exitCode;
   } else {
-    process.stderr.write(`omnicache: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `omnicache: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -45,7 +45,8 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
   });
   const capacities = parseList(flags.capacity, 'capacity').map((c) => {
     const n = Number(c);
-    if (!Number.isSafeInteger(n) || n < 1) throw new TraceError(`--capacity must be positive integers, got "${c}"`);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new TraceError(`--capacity must be positive integers, got "${c}"`);
     return n;
   });
   const threads = flags.threads === undefined ? undefined : Number(flags.threads);
@@ -74,7 +75,14 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
   const started = performance.now();
   let report: Awaited<ReturnType<typeof simulate>>;
   try {
-    report = await simulate({ file: flags.trace, format, specs, sampleArc: Boolean(flags.chart), threads, onBytes });
+    report = await simulate({
+      file: flags.trace,
+      format,
+      specs,
+      sampleArc: Boolean(flags.chart),
+      threads,
+      onBytes,
+    });
   } finally {
     if (barStarted) bar?.stop();
   }

@@ -1,7 +1,7 @@
+import { assertCapacity } from './capacity.js';
 import type { KeyIndex } from './key-index.js';
 import type { ArcSnapshot, PolicyKey, ReplacementPolicy } from './policy.js';
 import { NIL, SlotLists } from './slot-lists.js';
-import { assertCapacity } from './capacity.js';
 
 const T1 = 0;
 const T2 = 1;
@@ -21,7 +21,7 @@ const B2 = 3;
 export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPolicy<K, ArcSnapshot> {
   readonly name = 'arc' as const;
   readonly capacity: number;
-  onEvict: ((key: K) => void) | undefined = undefined;
+  onEvict: ((key: K, slot: number) => void) | undefined = undefined;
   private readonly lists: SlotLists<K>;
   private p = 0;
   private hits = 0;
@@ -52,22 +52,34 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
     return false;
   }
 
-  /** Case I: a hit in T1 or T2 moves the key to the MRU end of T2. */
+  get slotCapacity(): number {
+    return this.lists.allocated;
+  }
+
   touch(key: K): boolean {
+    return this.lookup(key) >= 0;
+  }
+
+  /** Case I: a hit in T1 or T2 moves the key to the MRU end of T2. */
+  lookup(key: K): number {
     const slot = this.lists.index.get(key);
     if (slot !== undefined) {
       const list = this.lists.owner[slot]!;
       if (list === T1 || list === T2) {
         this.lists.moveToHead(slot, T2);
         this.hits++;
-        return true;
+        return slot;
       }
     }
     this.misses++;
-    return false;
+    return -1;
   }
 
   admit(key: K): void {
+    this.insert(key);
+  }
+
+  insert(key: K): number {
     const lists = this.lists;
     const size = lists.size;
     const c = this.capacity;
@@ -76,7 +88,7 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
       const list = lists.owner[slot]!;
       if (list === T1 || list === T2) {
         lists.moveToHead(slot, T2);
-        return;
+        return slot;
       }
       if (list === B1) {
         // Case II: ghost hit in B1 -> favour recency.
@@ -94,7 +106,7 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
         if (size[T1]! + size[T2]! >= c) this.replace(true);
       }
       lists.moveToHead(slot, T2);
-      return;
+      return slot;
     }
     // Case IV: not in T1 ∪ B1 ∪ T2 ∪ B2.
     const l1 = size[T1]! + size[B1]!;
@@ -103,8 +115,9 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
         lists.release(lists.tail[B1]!);
         if (size[T1]! + size[T2]! >= c) this.replace(false);
       } else {
-        const victim = lists.release(lists.tail[T1]!);
-        this.onEvict?.(victim);
+        const victimSlot = lists.tail[T1]!;
+        const victim = lists.release(victimSlot);
+        this.onEvict?.(victim, victimSlot);
       }
     } else {
       const total = l1 + size[T2]! + size[B2]!;
@@ -113,7 +126,7 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
         if (size[T1]! + size[T2]! >= c) this.replace(false);
       }
     }
-    lists.add(key, T1);
+    return lists.add(key, T1);
   }
 
   /** REPLACE(x, p): demote the LRU page of T1 or T2 into its ghost list. */
@@ -126,7 +139,7 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
     const slot = lists.tail[from]!;
     if (slot === NIL) return;
     lists.moveToHead(slot, from === T1 ? B1 : B2);
-    this.onEvict?.(lists.keys[slot] as K);
+    this.onEvict?.(lists.keys[slot] as K, slot);
   }
 
   remove(key: K): boolean {

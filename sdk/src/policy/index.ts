@@ -3,6 +3,7 @@ import { LruPolicy } from './lru.js';
 import type { PolicyKey, PolicyName, ReplacementPolicy } from './policy.js';
 
 export { ArcPolicy } from './arc.js';
+export { DenseIndex, type KeyIndex } from './key-index.js';
 export { LruPolicy } from './lru.js';
 export type {
   ArcSnapshot,

@@ -9,7 +9,7 @@ const LIST = 0;
 export class LruPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPolicy<K, LruSnapshot> {
   readonly name = 'lru' as const;
   readonly capacity: number;
-  onEvict: ((key: K) => void) | undefined = undefined;
+  onEvict: ((key: K, slot: number) => void) | undefined = undefined;
   private readonly lists: SlotLists<K>;
   private hits = 0;
   private misses = 0;
@@ -31,29 +31,42 @@ export class LruPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
     return false;
   }
 
+  get slotCapacity(): number {
+    return this.lists.allocated;
+  }
+
   touch(key: K): boolean {
+    return this.lookup(key) >= 0;
+  }
+
+  lookup(key: K): number {
     const slot = this.lists.index.get(key);
     if (slot !== undefined) {
       this.lists.moveToHead(slot, LIST);
       this.hits++;
-      return true;
+      return slot;
     }
     this.misses++;
-    return false;
+    return -1;
   }
 
   admit(key: K): void {
+    this.insert(key);
+  }
+
+  insert(key: K): number {
     const lists = this.lists;
     const slot = lists.index.get(key);
     if (slot !== undefined) {
       lists.moveToHead(slot, LIST);
-      return;
+      return slot;
     }
     if (lists.size[LIST]! >= this.capacity) {
-      const victim = lists.release(lists.tail[LIST]!);
-      this.onEvict?.(victim);
+      const victimSlot = lists.tail[LIST]!;
+      const victim = lists.release(victimSlot);
+      this.onEvict?.(victim, victimSlot);
     }
-    lists.add(key, LIST);
+    return lists.add(key, LIST);
   }
 
   remove(key: K): boolean {

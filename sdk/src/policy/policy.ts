@@ -33,7 +33,10 @@ export type PolicyName = 'arc' | 'lru';
  * evicting through the eviction listener when full; `access` is a request in the paper's sense
  * (a miss admits the key) and is what trace replay uses.
  */
-export interface ReplacementPolicy<K extends PolicyKey = PolicyKey, S extends PolicyCounters = PolicyCounters> {
+export interface ReplacementPolicy<
+  K extends PolicyKey = PolicyKey,
+  S extends PolicyCounters = PolicyCounters,
+> {
   readonly name: PolicyName;
   readonly capacity: number;
   /** Number of resident keys. */
@@ -41,13 +44,23 @@ export interface ReplacementPolicy<K extends PolicyKey = PolicyKey, S extends Po
   access(key: K): boolean;
   touch(key: K): boolean;
   admit(key: K): void;
+  /**
+   * Like touch, but returns the key's slot (or -1 on a miss). A slot is a small integer that stays the
+   * key's own while it is resident, so a caller can keep values in an array indexed by slot and pay
+   * one hash lookup per read. Slots are below `slotCapacity`.
+   */
+  lookup(key: K): number;
+  /** Like admit, but returns the key's slot. */
+  insert(key: K): number;
+  /** Upper bound (exclusive) of slots handed out so far; grows as the policy's slot pool grows. */
+  readonly slotCapacity: number;
   /** Forget a key (resident or ghost) without calling the eviction listener. Returns whether it was resident. */
   remove(key: K): boolean;
   has(key: K): boolean;
   clear(): void;
   /** Resident keys, most recently used first within each list. */
   keys(): IterableIterator<K>;
-  /** Called with each resident key the policy pushes out to make room. */
-  onEvict: ((key: K) => void) | undefined;
+  /** Called with each resident key the policy pushes out to make room, and the slot it held. */
+  onEvict: ((key: K, slot: number) => void) | undefined;
   snapshot(): S;
 }

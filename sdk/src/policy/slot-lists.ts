@@ -18,7 +18,7 @@ export class SlotLists<K extends PolicyKey> {
   owner: Uint8Array;
   private free: Int32Array;
   private freeTop = 0;
-  private allocated: number;
+  allocated: number;
 
   constructor(
     lists: number,

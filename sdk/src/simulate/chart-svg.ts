@@ -54,7 +54,9 @@ function panel(t: ArcTimeline): string {
     const points = values.map((v, j) => `${x(t.at[j]!).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
     out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="${s.width}" points="${points}"/>`);
     const ly = M.top + 10 + i * 16;
-    out.push(`<line x1="${W - M.right + 12}" x2="${W - M.right + 32}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`);
+    out.push(
+      `<line x1="${W - M.right + 12}" x2="${W - M.right + 32}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`,
+    );
     out.push(`<text x="${W - M.right + 38}" y="${ly + 4}">${escapeXml(s.name)}</text>`);
   });
   return out.join('');

@@ -25,7 +25,11 @@ if (parentPort) {
       engine.feed(msg.ids, msg.length);
       port.postMessage({ type: 'ack' } satisfies FromWorker);
     } else {
-      port.postMessage({ type: 'done', results: engine.results(), timelines: engine.timelines() } satisfies FromWorker);
+      port.postMessage({
+        type: 'done',
+        results: engine.results(),
+        timelines: engine.timelines(),
+      } satisfies FromWorker);
     }
   });
 }

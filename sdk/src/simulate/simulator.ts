@@ -49,9 +49,13 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   }
 
   // Largest capacities are the most expensive: deal them round-robin so each worker gets a mix.
-  const order = options.specs.map((spec, index) => ({ spec, index })).sort((a, b) => b.spec.capacity - a.spec.capacity);
+  const order = options.specs
+    .map((spec, index) => ({ spec, index }))
+    .sort((a, b) => b.spec.capacity - a.spec.capacity);
   const groups: { spec: SimulationSpec; index: number }[][] = Array.from({ length: threads }, () => []);
-  order.forEach((entry, i) => groups[i % threads]!.push(entry));
+  order.forEach((entry, i) => {
+    groups[i % threads]!.push(entry);
+  });
 
   const workers = groups.map((group) => {
     const data: ReplayWorkerData = { specs: group.map((g) => g.spec), sampleArc };
@@ -76,7 +80,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   try {
     const allocate = (n: number) => new Int32Array(new SharedArrayBuffer(n * 4));
-    for await (const chunk of readTrace(options.file, options.format, { onBytes: options.onBytes, allocate })) {
+    for await (const chunk of readTrace(options.file, options.format, {
+      onBytes: options.onBytes,
+      allocate,
+    })) {
       for (const w of workers) {
         while (w.state.inFlight >= MAX_IN_FLIGHT && !w.state.failure) {
           await new Promise<void>((resolve) => {
@@ -85,7 +92,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
         }
         if (w.state.failure) throw w.state.failure;
         w.state.inFlight++;
-        w.state.worker.postMessage({ type: 'chunk', ids: chunk.ids, length: chunk.length } satisfies ToWorker);
+        w.state.worker.postMessage({
+          type: 'chunk',
+          ids: chunk.ids,
+          length: chunk.length,
+        } satisfies ToWorker);
       }
       accesses += chunk.length;
     }

@@ -88,7 +88,8 @@ export async function* readTrace(
       } else {
         if (format === 'lirs' && line.startsWith('*')) continue;
         const key = line.trim();
-        if (format === 'lirs' && !INTEGER.test(key)) throw malformed('expected one integer key per line', line);
+        if (format === 'lirs' && !INTEGER.test(key))
+          throw malformed('expected one integer key per line', line);
         chunk[length++] = idOf(format === 'lirs' ? Number(key) : key);
         if (length === chunkSize) {
           yield { ids: chunk, length };

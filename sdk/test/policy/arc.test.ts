@@ -119,7 +119,13 @@ describe('ArcPolicy: the cases of Fig. 4', () => {
     const lruOfB2 = ref.b2[0]!;
     arc.access(100);
     ref.request(100);
-    expect(lists(arc.snapshot())).toEqual({ t1: ref.t1.length, t2: ref.t2.length, b1: ref.b1.length, b2: ref.b2.length, p: ref.p });
+    expect(lists(arc.snapshot())).toEqual({
+      t1: ref.t1.length,
+      t2: ref.t2.length,
+      b1: ref.b1.length,
+      b2: ref.b2.length,
+      p: ref.p,
+    });
     expect(ref.b2.includes(lruOfB2)).toBe(false);
   });
 

@@ -19,19 +19,23 @@ describe('LruPolicy', () => {
 
   it('matches a Map-based LRU model on random sequences', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 8 }), fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 300 }), (c, seq) => {
-        const lru = new LruPolicy<number>(c);
-        const model = new Map<number, true>();
-        for (const k of seq) {
-          const hit = model.has(k);
-          if (hit) model.delete(k);
-          else if (model.size === c) model.delete(model.keys().next().value as number);
-          model.set(k, true);
-          expect(lru.access(k)).toBe(hit);
-          expect(lru.size).toBeLessThanOrEqual(c);
-        }
-        expect([...lru.keys()]).toEqual([...model.keys()].reverse());
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.integer({ min: 0, max: 20 }), { maxLength: 300 }),
+        (c, seq) => {
+          const lru = new LruPolicy<number>(c);
+          const model = new Map<number, true>();
+          for (const k of seq) {
+            const hit = model.has(k);
+            if (hit) model.delete(k);
+            else if (model.size === c) model.delete(model.keys().next().value as number);
+            model.set(k, true);
+            expect(lru.access(k)).toBe(hit);
+            expect(lru.size).toBeLessThanOrEqual(c);
+          }
+          expect([...lru.keys()]).toEqual([...model.keys()].reverse());
+        },
+      ),
       { numRuns: 200 },
     );
   });

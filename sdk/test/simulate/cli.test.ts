@@ -16,7 +16,18 @@ describe('omnicache simulate (built CLI)', () => {
   it('replays a keys trace and prints exactly one JSON object', () => {
     // a b a c a b, capacity 2: LRU hits on the 3rd (a) and 5th (a) access.
     const trace = file('small.keys', 'a\nb\na\nc\na\nb\n');
-    const out = runCli(['simulate', '--trace', trace, '--format', 'keys', '--capacity', '2', '--policy', 'lru,arc', '--json']);
+    const out = runCli([
+      'simulate',
+      '--trace',
+      trace,
+      '--format',
+      'keys',
+      '--capacity',
+      '2',
+      '--policy',
+      'lru,arc',
+      '--json',
+    ]);
     expect(out.status).toBe(0);
     const lines = out.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);

@@ -63,12 +63,18 @@ function reproduce(trace: keyof typeof PAPER, accesses: number) {
       expect(r.hits + r.misses).toBe(accesses);
       expect(r.hitRatio).toBeCloseTo(r.hits / accesses, 12);
       // within 0.03 percentage points of the paper
-      expect(Math.abs(100 * r.hitRatio - published), `${trace} ${policy} c=${capacity}`).toBeLessThanOrEqual(0.03);
+      expect(Math.abs(100 * r.hitRatio - published), `${trace} ${policy} c=${capacity}`).toBeLessThanOrEqual(
+        0.03,
+      );
     }
   }
 }
 
 describe.runIf(hasSharedData('ARC paper reproduction'))('omnicache simulate reproduces the ARC paper', () => {
   it('OLTP at 5 cache sizes, ARC and LRU', () => reproduce('OLTP', 914_145), 300_000);
-  it('P12 at 10 cache sizes, ARC and LRU (13.2M accesses, slow)', () => reproduce('P12', 13_208_930), 600_000);
+  it(
+    'P12 at 10 cache sizes, ARC and LRU (13.2M accesses, slow)',
+    () => reproduce('P12', 13_208_930),
+    600_000,
+  );
 });

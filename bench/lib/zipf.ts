@@ -1,0 +1,45 @@
+/** Deterministic PRNG (mulberry32) so every library sees the same key stream. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `length` draws of ranks 0..n-1 from Zipf(s): P(rank k) ∝ 1/(k+1)^s, by inverse CDF + binary search. */
+export function zipfStream(n: number, s: number, length: number, seed = 42): Int32Array {
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    sum += 1 / (k + 1) ** s;
+    cdf[k] = sum;
+  }
+  const random = mulberry32(seed);
+  const out = new Int32Array(length);
+  for (let i = 0; i < length; i++) {
+    const u = random() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    out[i] = lo;
+  }
+  // Scatter ranks over the key space so popularity is not correlated with key order.
+  const perm = new Int32Array(n);
+  for (let k = 0; k < n; k++) perm[k] = k;
+  for (let k = n - 1; k > 0; k--) {
+    const j = Math.floor(random() * (k + 1));
+    const t = perm[k]!;
+    perm[k] = perm[j]!;
+    perm[j] = t;
+  }
+  for (let i = 0; i < length; i++) out[i] = perm[out[i]!]!;
+  return out;
+}

@@ -1,0 +1,13 @@
+import { policiesBench } from './policies/index.js';
+
+const suites: Record<string, () => Promise<void>> = {
+  policies: policiesBench,
+};
+
+const name = process.argv[2];
+const suite = name ? suites[name] : undefined;
+if (!suite) {
+  process.stderr.write(`usage: npm run bench -- <suite>; suites: ${Object.keys(suites).join(', ')}\n`);
+  process.exit(2);
+}
+await suite();
