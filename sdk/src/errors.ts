@@ -52,7 +52,10 @@ export class TierError extends OmniCacheError {
 export class TimeoutError extends OmniCacheError {
   readonly timeoutMs: number;
   constructor(what: string, timeoutMs: number) {
-    super('OMNICACHE_TIMEOUT', `${what} did not finish within ${timeoutMs} ms; raise the timeout or check the dependency`);
+    super(
+      'OMNICACHE_TIMEOUT',
+      `${what} did not finish within ${timeoutMs} ms; raise the timeout or check the dependency`,
+    );
     this.timeoutMs = timeoutMs;
   }
 }
@@ -62,7 +65,11 @@ export class LoaderError extends OmniCacheError {
   readonly key: string;
   constructor(key: string, options?: { cause?: unknown }) {
     const reason = options?.cause instanceof Error ? options.cause.message : String(options?.cause);
-    super('OMNICACHE_LOADER', `loader for key "${key}" failed and no stale value could be served: ${reason}`, options);
+    super(
+      'OMNICACHE_LOADER',
+      `loader for key "${key}" failed and no stale value could be served: ${reason}`,
+      options,
+    );
     this.key = key;
   }
 }

@@ -1,0 +1,181 @@
+import { Codec } from '../codec/codec.js';
+import type { StoredRecord } from '../codec/record.js';
+import { CacheEvents, type EvictionReason, type TierName } from '../events.js';
+import type { DistributedLock } from '../resilience/distributed-lock.js';
+import type { L1Entry } from '../tiers/memory/entry.js';
+import { MemoryTier } from '../tiers/memory/memory-tier.js';
+import type { ResolvedCacheConfig, ResolvedDefaults } from './config.js';
+import { RemoteTier } from './remote-tier.js';
+import { CacheCounters, type CacheStats, L1Counters, type MovementStats } from './stats.js';
+
+export interface LockConfig {
+  lock: DistributedLock;
+  ttlMs: number;
+  pollMs: number;
+  enabled: boolean;
+}
+
+/**
+ * The state every view (root cache and namespaces) of one cache shares: tiers, codec, counters,
+ * event channel, in-flight loads and retry backoffs.
+ */
+export class CacheCore {
+  readonly name: string;
+  readonly events = new CacheEvents();
+  readonly counters = new CacheCounters();
+  readonly l1Counters = new L1Counters();
+  readonly l1: MemoryTier;
+  /** Remote tiers in lookup order (L2 then L3). */
+  readonly remotes: RemoteTier[] = [];
+  readonly codec: Codec;
+  readonly defaults: ResolvedDefaults;
+  readonly maxKeyLength: number;
+  readonly maxValueBytes: number;
+  readonly lock: LockConfig | undefined;
+  readonly demoteOnEvict: boolean;
+  /** Loads in progress, by remote key: concurrent callers join them (single-flight). */
+  readonly inflight = new Map<string, Promise<unknown>>();
+  /** After a failure answered from grace: no loader call for this key before `until`. */
+  readonly retryAfter = new Map<string, { until: number; failures: number }>();
+  closed = false;
+
+  constructor(config: ResolvedCacheConfig) {
+    this.name = config.name;
+    this.defaults = config.defaults;
+    this.maxKeyLength = config.maxKeyLength;
+    this.maxValueBytes = config.maxValueBytes;
+    this.lock = config.lock;
+    this.demoteOnEvict = config.l1.demoteOnEvict;
+    this.codec = new Codec({
+      compressThreshold: config.codec.compressThreshold,
+      compression: config.codec.compression,
+    });
+    this.l1 = new MemoryTier({
+      capacity: config.l1.capacity,
+      policy: config.l1.policy,
+      maxBytes: config.l1.maxBytes,
+      counters: this.l1Counters,
+      onRemoved: (_key, entry, reason) => this.onL1Removed(entry, reason),
+    });
+    for (const name of ['l2', 'l3'] as const) {
+      const t = config[name];
+      if (t === undefined) continue;
+      this.remotes.push(
+        new RemoteTier(
+          name,
+          t.tier,
+          t.timeoutMs ?? config.defaults.timeouts.tier,
+          t.circuitBreaker ?? config.circuitBreaker,
+          config.name,
+          this.events,
+        ),
+      );
+    }
+  }
+
+  /** Whether values need encoding (any remote tier configured). */
+  get hasRemotes(): boolean {
+    return this.remotes.length > 0;
+  }
+
+  countMovement(from: TierName, to: TierName): void {
+    const c = this.counters;
+    if (from === 'l2' && to === 'l1') c.promoteL2ToL1++;
+    else if (from === 'l3' && to === 'l1') c.promoteL3ToL1++;
+    else if (from === 'l3' && to === 'l2') c.promoteL3ToL2++;
+    else if (from === 'l1' && to === 'l2') c.demoteL1ToL2++;
+  }
+
+  private onL1Removed(entry: L1Entry, reason: EvictionReason): void {
+    const ev = this.events;
+    if (ev.wants('evict'))
+      ev.emit({ type: 'evict', cache: this.name, tier: 'l1', key: entry.remoteKey, reason });
+    if (reason !== 'capacity' || !this.demoteOnEvict || this.closed) return;
+    const l2 = this.remotes[0];
+    if (l2 === undefined || l2.name !== 'l2') return;
+    const now = Date.now();
+    if (now >= entry.staleUntil) return;
+    const record: StoredRecord = {
+      value: entry.value,
+      freshUntil: entry.freshUntil,
+      staleUntil: entry.staleUntil,
+      ttl: entry.ttl,
+      tags: entry.tags,
+    };
+    let bytes: Uint8Array;
+    try {
+      bytes = this.codec.encode(record);
+    } catch {
+      return;
+    }
+    const ttlMs = entry.staleUntil - now;
+    const tags = entry.qualifiedTags;
+    void l2
+      .call(
+        'set',
+        (t) => t.set(entry.remoteKey, bytes, tags === undefined ? { ttlMs } : { ttlMs, tags }),
+        false,
+      )
+      .then((ok) => {
+        if (ok === false) return;
+        l2.counters.sets++;
+        this.countMovement('l1', 'l2');
+        if (ev.wants('demote'))
+          ev.emit({ type: 'demote', cache: this.name, from: 'l1', to: 'l2', key: entry.remoteKey });
+      });
+  }
+
+  stats(): CacheStats {
+    const c = this.counters;
+    const l = this.l1Counters;
+    const movements: MovementStats[] = [
+      { from: 'l2', to: 'l1', kind: 'promotion', count: c.promoteL2ToL1 },
+      { from: 'l3', to: 'l1', kind: 'promotion', count: c.promoteL3ToL1 },
+      { from: 'l3', to: 'l2', kind: 'promotion', count: c.promoteL3ToL2 },
+      { from: 'l1', to: 'l2', kind: 'demotion', count: c.demoteL1ToL2 },
+    ];
+    const stale = c.staleSwr + c.staleGrace + c.staleSoftTimeout + c.staleBackoff;
+    const stats: CacheStats = {
+      cache: this.name,
+      requests: { hits: c.hits, misses: c.misses, errors: c.errors, stale },
+      stale: {
+        swr: c.staleSwr,
+        grace: c.staleGrace,
+        softTimeout: c.staleSoftTimeout,
+        backoff: c.staleBackoff,
+      },
+      loader: {
+        calls: c.loaderCalls,
+        success: c.loaderSuccess,
+        error: c.loaderError,
+        timeout: c.loaderTimeout,
+        coalesced: c.coalesced,
+        backgroundRefreshes: c.backgroundRefreshes,
+      },
+      lock: { acquired: c.lockAcquired, waited: c.lockWaited, expired: c.lockExpired, errors: c.lockErrors },
+      movements,
+      inFlight: this.inflight.size,
+      tiers: {
+        l1: {
+          tier: 'l1',
+          hits: l.hits,
+          misses: l.misses,
+          staleHits: l.staleHits,
+          sets: l.sets,
+          deletes: l.deletes,
+          evictions: { capacity: l.evictCapacity, expired: l.evictExpired, invalidated: l.evictInvalidated },
+          entries: this.l1.size,
+          bytes: this.l1.bytes,
+          maxBytes: this.l1.maxBytes,
+          capacity: this.l1.policy.capacity,
+          policy: {
+            ...this.l1.policy.snapshot(),
+            name: this.l1.policy.name,
+          } as CacheStats['tiers']['l1']['policy'],
+        },
+      },
+    };
+    for (const r of this.remotes) stats.tiers[r.name] = r.stats();
+    return stats;
+  }
+}

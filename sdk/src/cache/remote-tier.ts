@@ -1,0 +1,71 @@
+import { TimeoutError } from '../errors.js';
+import type { CacheEvents, TierOperation } from '../events.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js';
+import { withTimeout } from '../resilience/timeout.js';
+import type { Tier } from '../tiers/tier.js';
+import { RemoteTierCounters, type RemoteTierStats } from './stats.js';
+
+/**
+ * A remote tier as the orchestrator uses it: every call passes the circuit breaker and its own timeout,
+ * failures are counted, reported as `error` events and absorbed (the caller gets the fallback value).
+ */
+export class RemoteTier {
+  readonly counters = new RemoteTierCounters();
+  readonly breaker: CircuitBreaker;
+
+  constructor(
+    readonly name: 'l2' | 'l3',
+    readonly tier: Tier,
+    private readonly timeoutMs: number,
+    breaker: CircuitBreakerOptions,
+    private readonly cacheName: string,
+    private readonly events: CacheEvents,
+  ) {
+    this.breaker = new CircuitBreaker(breaker, (from, to) => {
+      if (events.wants('circuit')) events.emit({ type: 'circuit', cache: cacheName, tier: name, from, to });
+    });
+  }
+
+  /** Runs `work` under the breaker and timeout; returns `fallback` when the circuit is open or the call fails. */
+  async call<T, F>(operation: TierOperation, work: (tier: Tier) => Promise<T>, fallback: F): Promise<T | F> {
+    if (!this.breaker.allow()) {
+      this.counters.skipped++;
+      return fallback;
+    }
+    try {
+      const r = await withTimeout(
+        work(this.tier),
+        this.timeoutMs,
+        `${this.name} (${this.tier.kind}) ${operation}`,
+      );
+      this.breaker.success();
+      return r;
+    } catch (error) {
+      if (error instanceof TimeoutError) this.counters.timeouts++;
+      else this.counters.errors++;
+      this.breaker.failure();
+      if (this.events.wants('error')) {
+        this.events.emit({ type: 'error', cache: this.cacheName, tier: this.name, operation, error });
+      }
+      return fallback;
+    }
+  }
+
+  stats(): RemoteTierStats {
+    const c = this.counters;
+    return {
+      tier: this.name,
+      kind: this.tier.kind,
+      hits: c.hits,
+      misses: c.misses,
+      staleHits: c.staleHits,
+      sets: c.sets,
+      deletes: c.deletes,
+      errors: c.errors,
+      timeouts: c.timeouts,
+      decodeErrors: c.decodeErrors,
+      skipped: c.skipped,
+      circuit: { state: this.breaker.state, opens: this.breaker.opens, rejected: this.breaker.rejected },
+    };
+  }
+}

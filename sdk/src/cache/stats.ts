@@ -1,0 +1,122 @@
+import type { CircuitState, TierName } from '../events.js';
+import type { ArcSnapshot, LruSnapshot, PolicyName } from '../policy/index.js';
+import type { TierKind } from '../tiers/tier.js';
+
+/**
+ * Plain number fields the cache increments on its paths (no allocation, no observability calls).
+ * Telemetry reads them at collection time through `cache.stats()`.
+ */
+export class CacheCounters {
+  /** getOrSet/get outcomes across all tiers: served fresh from some tier. */
+  hits = 0;
+  /** Not found fresh in any tier (a loader call or an undefined result follows). */
+  misses = 0;
+  /** Requests that failed (loader error/timeout with nothing stale to serve). */
+  errors = 0;
+  staleSwr = 0;
+  staleGrace = 0;
+  staleSoftTimeout = 0;
+  staleBackoff = 0;
+  loaderCalls = 0;
+  loaderSuccess = 0;
+  loaderError = 0;
+  loaderTimeout = 0;
+  /** getOrSet calls that joined another in-flight load of the same key. */
+  coalesced = 0;
+  /** Background refreshes started (stale-while-revalidate, soft timeout continuations). */
+  backgroundRefreshes = 0;
+  lockAcquired = 0;
+  lockWaited = 0;
+  lockExpired = 0;
+  lockErrors = 0;
+  promoteL2ToL1 = 0;
+  promoteL3ToL1 = 0;
+  promoteL3ToL2 = 0;
+  demoteL1ToL2 = 0;
+}
+
+export class L1Counters {
+  hits = 0;
+  misses = 0;
+  staleHits = 0;
+  sets = 0;
+  deletes = 0;
+  evictCapacity = 0;
+  evictExpired = 0;
+  evictInvalidated = 0;
+}
+
+export class RemoteTierCounters {
+  hits = 0;
+  misses = 0;
+  staleHits = 0;
+  sets = 0;
+  deletes = 0;
+  errors = 0;
+  timeouts = 0;
+  decodeErrors = 0;
+  /** Operations skipped because the circuit was open. */
+  skipped = 0;
+}
+
+export interface EvictionStats {
+  capacity: number;
+  expired: number;
+  invalidated: number;
+}
+
+export interface L1Stats {
+  tier: 'l1';
+  hits: number;
+  misses: number;
+  staleHits: number;
+  sets: number;
+  deletes: number;
+  evictions: EvictionStats;
+  entries: number;
+  /** Estimated bytes held (0 when maxBytes is not set and sizes are not tracked). */
+  bytes: number;
+  maxBytes: number | undefined;
+  capacity: number;
+  policy: { name: PolicyName } & (ArcSnapshot | LruSnapshot);
+}
+
+export interface RemoteTierStats {
+  tier: 'l2' | 'l3';
+  kind: TierKind;
+  hits: number;
+  misses: number;
+  staleHits: number;
+  sets: number;
+  deletes: number;
+  errors: number;
+  timeouts: number;
+  decodeErrors: number;
+  skipped: number;
+  circuit: { state: CircuitState; opens: number; rejected: number };
+}
+
+export interface MovementStats {
+  from: TierName;
+  to: TierName;
+  kind: 'promotion' | 'demotion';
+  count: number;
+}
+
+export interface CacheStats {
+  cache: string;
+  requests: { hits: number; misses: number; errors: number; stale: number };
+  stale: { swr: number; grace: number; softTimeout: number; backoff: number };
+  loader: {
+    calls: number;
+    success: number;
+    error: number;
+    timeout: number;
+    coalesced: number;
+    backgroundRefreshes: number;
+  };
+  lock: { acquired: number; waited: number; expired: number; errors: number };
+  movements: MovementStats[];
+  inFlight: number;
+  tiers: { l1: L1Stats; l2?: RemoteTierStats; l3?: RemoteTierStats };
+}

@@ -1,0 +1,49 @@
+/** Options for writes. Durations are milliseconds. Unset fields fall back to the cache's `defaults`. */
+export interface SetOptions {
+  /** Fresh time to live. */
+  ttl?: number;
+  /** Tags for deleteByTag. Non-empty strings. */
+  tags?: readonly string[];
+  /** How long past freshness a value may still be served when the loader fails. */
+  grace?: number;
+  /** How long past freshness a value is served while it is refreshed in the background. */
+  staleWhileRevalidate?: number;
+  /** Fraction (0..1) by which the ttl is randomly shortened, to spread expirations. */
+  jitter?: number;
+  /** Extend freshness by `ttl` on every L1 hit. */
+  sliding?: boolean;
+}
+
+export interface GetOrSetOptions extends SetOptions {
+  /** When a stale value exists and the loader is slower than this, serve the stale value and let the loader finish in the background. 0 = off. */
+  softTimeout?: number;
+  /** Fail (TimeoutError, or grace) when the loader takes longer than this. 0 = off. */
+  hardTimeout?: number;
+  /** Base delay before the loader is retried after a failure that was answered from grace (doubles per failure, up to 10x). */
+  graceBackoff?: number;
+  /** Use the cross-instance stampede lock for this call (default: true when the cache has a lock). */
+  lock?: boolean;
+}
+
+export interface GetOptions {
+  /** Also return a stale value (within its grace / stale-while-revalidate window). Default false. */
+  allowStale?: boolean;
+}
+
+export interface LoaderContext<V> {
+  /** The key as given (unqualified). */
+  key: string;
+  /** Namespace path of the cache view ('' at the root). */
+  namespace: string;
+  /** The stale value, when one exists. */
+  stale: V | undefined;
+  /** Aborted when the hard timeout fires. */
+  signal: AbortSignal;
+}
+
+export type Loader<V> = (context: LoaderContext<V>) => V | Promise<V>;
+
+export interface SetManyEntry<V = unknown> extends SetOptions {
+  key: string;
+  value: V;
+}

@@ -1,0 +1,71 @@
+import { InvalidValueError } from '../errors.js';
+
+const MAX_DEPTH = 512;
+
+/**
+ * Walks a value before it is stored: rejects what the codec cannot carry faithfully (functions,
+ * symbols, top-level undefined, circular references, nesting deeper than 512) and returns an
+ * estimate of its in-memory size in bytes (used for L1 maxBytes and, for an L1-only cache, maxValueBytes).
+ */
+export function checkValue(value: unknown): number {
+  if (value === undefined) {
+    throw new InvalidValueError(
+      'undefined cannot be cached (a miss is also undefined); cache null to remember absence',
+    );
+  }
+  return walk(value, 0, undefined, '$');
+}
+
+function fail(path: string, what: string): never {
+  throw new InvalidValueError(
+    `value at ${path} is ${what} and cannot be cached; cache plain data: objects, arrays, strings, numbers, bigint, Date, Map, Set, Buffer`,
+  );
+}
+
+function walk(value: unknown, depth: number, ancestors: Set<object> | undefined, path: string): number {
+  switch (typeof value) {
+    case 'string':
+      return 16 + 2 * value.length;
+    case 'number':
+      return 8;
+    case 'boolean':
+    case 'undefined':
+      return 4;
+    case 'bigint':
+      return 16 + Math.ceil(value.toString(16).length / 2);
+    case 'function':
+      return fail(path, 'a function');
+    case 'symbol':
+      return fail(path, 'a symbol');
+  }
+  if (value === null) return 4;
+  const obj = value as object;
+  if (ArrayBuffer.isView(obj)) return 64 + obj.byteLength;
+  if (obj instanceof ArrayBuffer) return 64 + obj.byteLength;
+  if (obj instanceof Date || obj instanceof RegExp) return 48;
+  if (depth >= MAX_DEPTH) fail(path, `nested deeper than ${MAX_DEPTH} levels`);
+  ancestors ??= new Set();
+  if (ancestors.has(obj)) fail(path, 'a circular reference');
+  ancestors.add(obj);
+  let size = 32;
+  const d = depth + 1;
+  if (Array.isArray(obj)) {
+    size += 8 * obj.length;
+    for (let i = 0; i < obj.length; i++) size += walk(obj[i], d, ancestors, `${path}[${i}]`);
+  } else if (obj instanceof Map) {
+    for (const [k, v] of obj)
+      size += 16 + walk(k, d, ancestors, `${path}<key>`) + walk(v, d, ancestors, `${path}<value>`);
+  } else if (obj instanceof Set) {
+    for (const v of obj) size += 8 + walk(v, d, ancestors, `${path}<item>`);
+  } else if (obj instanceof Error) {
+    size += 16 + 2 * obj.message.length;
+  } else {
+    for (const k in obj) {
+      if (!Object.hasOwn(obj, k)) continue;
+      size += 8 + 16 + 2 * k.length + walk((obj as Record<string, unknown>)[k], d, ancestors, `${path}.${k}`);
+    }
+    if (Object.getOwnPropertySymbols(obj).length > 0) fail(path, 'an object with symbol keys');
+  }
+  ancestors.delete(obj);
+  return size;
+}

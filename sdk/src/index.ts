@@ -1,0 +1,38 @@
+export type { ResolvedCacheConfig } from './cache/config.js';
+export type {
+  CacheStats,
+  EvictionStats,
+  L1Stats,
+  MovementStats,
+  RemoteTierStats,
+} from './cache/stats.js';
+export type {
+  GetOptions,
+  GetOrSetOptions,
+  Loader,
+  LoaderContext,
+  SetManyEntry,
+  SetOptions,
+} from './cache/types.js';
+export { Cache, type CacheConfig, createCache } from './cache.js';
+export * from './codec/index.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './policy/index.js';
+export * from './resilience/index.js';
+export * from './simulate/index.js';
+export { FsTier, type FsTierOptions, fsTier } from './tiers/fs/index.js';
+export { GcsTier, type GcsTierOptions, gcsTier } from './tiers/gcs/index.js';
+export { MemoryTier, type MemoryTierOptions } from './tiers/memory/index.js';
+export {
+  type RedisClusterTierOptions,
+  type RedisConnection,
+  RedisLock,
+  type RedisLockOptions,
+  RedisTier,
+  type RedisTierCommonOptions,
+  type RedisTierOptions,
+  redisClusterTier,
+  redisTier,
+} from './tiers/redis/index.js';
+export type { Tier, TierKind, TierSetOptions, TierWrite } from './tiers/tier.js';

@@ -1,0 +1,381 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError, TierError } from '../../errors.js';
+import { toTierError } from '../shared/tier-error.js';
+import { normaliseTtl } from '../shared/ttl.js';
+import type { Tier, TierSetOptions, TierWrite } from '../tier.js';
+import {
+  decodeEntry,
+  decodeMeta,
+  type EntryMeta,
+  encodeEntry,
+  HEADER_BYTES,
+  metaLength,
+} from './entry-file.js';
+
+export interface FsTierOptions {
+  /**
+   * Upper bound on the bytes of entry files in the directory. When a write pushes the total over it, expired
+   * entries and then the oldest ones are removed until the total is at most 90% of it. Default: unbounded.
+   */
+  maxBytes?: number;
+}
+
+interface IndexEntry extends EntryMeta {
+  mtimeMs: number;
+}
+
+/** Temp files older than this are leftovers of a crashed writer and are removed by scans. */
+const STALE_TEMP_MS = 10 * 60_000;
+const LOW_WATER = 0.9;
+
+/**
+ * The embedded L3: one file per key under `dir`.
+ *
+ *   v/<h2>/<sha256(key)>        entry files (see entry-file.ts): key, tags, expiry, value, CRC
+ *   t/<sha256(tag)>/<sha256(key)>  empty tag markers
+ *   tmp/                        writes land here first and are renamed into place (atomic on one filesystem),
+ *                               so readers in any process see the old file or the new one, never a torn one
+ *
+ * An in-memory index (key, tags, expiry, size per file) is built lazily by scanning and refreshed before
+ * clear() and eviction, so writes by other processes are taken into account.
+ */
+export class FsTier implements Tier {
+  readonly kind = 'fs' as const;
+  readonly dir: string;
+  readonly #maxBytes: number | undefined;
+  readonly #index = new Map<string, IndexEntry>();
+  #bytes = 0;
+  #scanned = false;
+  #scanning: Promise<void> | undefined;
+  #evicting: Promise<void> | undefined;
+  readonly #createdDirs = new Set<string>();
+  #closed = false;
+
+  constructor(dir: string, options: FsTierOptions = {}) {
+    if (!dir) throw new ConfigError('fsTier needs a directory path, e.g. fsTier(".cache/omnicache")');
+    if (options.maxBytes !== undefined && !(options.maxBytes > 0)) {
+      throw new ConfigError(`fsTier maxBytes must be a positive number of bytes, got ${options.maxBytes}`);
+    }
+    this.dir = dir;
+    this.#maxBytes = options.maxBytes;
+  }
+
+  get(key: string): Promise<Uint8Array | undefined> {
+    return this.#op('get', () => this.#get(key));
+  }
+
+  getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    return this.#op('getMany', () => Promise.all(keys.map((key) => this.#get(key))));
+  }
+
+  set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void> {
+    return this.#op('set', () => this.#setAll([{ key, value, ...options }]));
+  }
+
+  setMany(writes: readonly TierWrite[]): Promise<void> {
+    return this.#op('setMany', () => this.#setAll(writes));
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.#op('delete', () => this.#remove(hashOf(key)));
+  }
+
+  deleteMany(keys: readonly string[]): Promise<number> {
+    return this.#op('deleteMany', async () => {
+      const results = await Promise.all(keys.map((key) => this.#remove(hashOf(key))));
+      return results.filter(Boolean).length;
+    });
+  }
+
+  deleteByTag(tag: string): Promise<number> {
+    return this.#op('deleteByTag', async () => {
+      const tagDir = join(this.dir, 't', hashOf(tag));
+      const markers = await readdirOrEmpty(tagDir);
+      const now = Date.now();
+      let removed = 0;
+      await Promise.all(
+        markers.map(async (name) => {
+          const meta = await this.#readMeta(name);
+          // The marker may outlive the tagging write (the key was re-set without the tag): check the file.
+          if (meta?.tags.includes(tag)) {
+            const existed = await this.#remove(name);
+            if (existed && meta.expiresAt > now) removed++;
+          }
+          await unlinkIfExists(join(tagDir, name));
+        }),
+      );
+      await rmdir(tagDir).catch(() => {});
+      return removed;
+    });
+  }
+
+  clear(prefix: string): Promise<number> {
+    return this.#op('clear', async () => {
+      await this.#scan();
+      const now = Date.now();
+      let removed = 0;
+      const doomed = [...this.#index].filter(([, entry]) => entry.key.startsWith(prefix));
+      await Promise.all(
+        doomed.map(async ([name, entry]) => {
+          const existed = await this.#remove(name);
+          if (existed && entry.expiresAt > now) removed++;
+          await Promise.all(entry.tags.map((tag) => unlinkIfExists(join(this.dir, 't', hashOf(tag), name))));
+        }),
+      );
+      return removed;
+    });
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#evicting?.catch(() => {});
+  }
+
+  /** Total bytes of entry files as last accounted (after a scan this reflects every process's writes). */
+  async sizeBytes(): Promise<number> {
+    await this.#scan();
+    return this.#bytes;
+  }
+
+  async #get(key: string): Promise<Uint8Array | undefined> {
+    const name = hashOf(key);
+    const path = this.#valuePath(name);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw error;
+    }
+    const entry = decodeEntry(bytes);
+    if (!entry) {
+      // Truncated, corrupted or not ours: it sits at our path, so remove it and report a miss.
+      await this.#remove(name);
+      return undefined;
+    }
+    if (entry.key !== key) return undefined; // a SHA-256 collision: never return another key's bytes
+    if (entry.expiresAt <= Date.now()) {
+      await this.#remove(name);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  async #setAll(writes: readonly TierWrite[]): Promise<void> {
+    if (this.#maxBytes !== undefined) await this.#scan();
+    await Promise.all(writes.map((write) => this.#write(write)));
+    if (this.#maxBytes !== undefined && this.#bytes > this.#maxBytes) await this.#evict();
+  }
+
+  async #write(write: TierWrite): Promise<void> {
+    const name = hashOf(write.key);
+    const ttl = normaliseTtl(write.ttlMs);
+    if (ttl === 0) {
+      await this.#remove(name);
+      return;
+    }
+    const tags = [...new Set(write.tags ?? [])];
+    const expiresAt = ttl === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttl;
+    const bytes = encodeEntry(write.key, write.value, tags, expiresAt);
+    if (this.#maxBytes !== undefined && bytes.length > this.#maxBytes) {
+      // Larger than the whole tier: do not store, and do not leave an older value behind.
+      await this.#remove(name);
+      return;
+    }
+    const shardDir = join(this.dir, 'v', name.slice(0, 2));
+    await this.#ensureDir(shardDir);
+    await this.#ensureDir(join(this.dir, 'tmp'));
+    const temp = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}`);
+    try {
+      await writeFile(temp, bytes);
+      await rename(temp, join(shardDir, name));
+    } catch (error) {
+      await unlinkIfExists(temp);
+      throw error;
+    }
+    const previous = this.#index.get(name);
+    this.#bytes += bytes.length - (previous?.size ?? 0);
+    this.#index.set(name, { key: write.key, tags, expiresAt, size: bytes.length, mtimeMs: Date.now() });
+    await Promise.all(
+      tags.map(async (tag) => {
+        const tagDir = join(this.dir, 't', hashOf(tag));
+        await this.#ensureDir(tagDir);
+        await writeFile(join(tagDir, name), '');
+      }),
+    );
+  }
+
+  /** Unlinks an entry file; true if it existed. */
+  async #remove(name: string): Promise<boolean> {
+    const existed = await unlinkIfExists(this.#valuePath(name));
+    const previous = this.#index.get(name);
+    if (previous) {
+      this.#bytes -= previous.size;
+      this.#index.delete(name);
+    }
+    return existed;
+  }
+
+  async #readMeta(name: string): Promise<EntryMeta | undefined> {
+    let handle: Awaited<ReturnType<typeof open>> | undefined;
+    try {
+      handle = await open(this.#valuePath(name), 'r');
+      const { size } = await handle.stat();
+      const header = Buffer.alloc(HEADER_BYTES);
+      const { bytesRead } = await handle.read(header, 0, HEADER_BYTES, 0);
+      const needed = metaLength(header.subarray(0, bytesRead));
+      if (needed === undefined || needed > size) return undefined;
+      const prefix = Buffer.alloc(needed);
+      await handle.read(prefix, 0, needed, 0);
+      return decodeMeta(prefix, size);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return undefined;
+      throw error;
+    } finally {
+      await handle?.close();
+    }
+  }
+
+  /** Refreshes the index from disk (shared by concurrent callers). */
+  #scan(): Promise<void> {
+    this.#scanning ??= this.#doScan().finally(() => {
+      this.#scanning = undefined;
+    });
+    return this.#scanning;
+  }
+
+  async #doScan(): Promise<void> {
+    const seen = new Set<string>();
+    let bytes = 0;
+    for (const shard of await readdirOrEmpty(join(this.dir, 'v'))) {
+      for (const name of await readdirOrEmpty(join(this.dir, 'v', shard))) {
+        const path = join(this.dir, 'v', shard, name);
+        const info = await stat(path).catch(() => undefined);
+        if (!info?.isFile()) continue;
+        const known = this.#index.get(name);
+        if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) {
+          seen.add(name);
+          bytes += known.size;
+          continue;
+        }
+        const meta = await this.#readMeta(name);
+        if (!meta || hashOf(meta.key) !== name) {
+          // Not an entry of ours (torn by a crash without rename, corrupted or foreign): reclaim the space.
+          await unlinkIfExists(path);
+          continue;
+        }
+        this.#index.set(name, { ...meta, mtimeMs: info.mtimeMs });
+        seen.add(name);
+        bytes += meta.size;
+      }
+    }
+    for (const name of this.#index.keys()) if (!seen.has(name)) this.#index.delete(name);
+    this.#bytes = bytes;
+    this.#scanned = true;
+    await this.#sweepTemp();
+  }
+
+  async #sweepTemp(): Promise<void> {
+    const tmp = join(this.dir, 'tmp');
+    const cutoff = Date.now() - STALE_TEMP_MS;
+    for (const name of await readdirOrEmpty(tmp)) {
+      const info = await stat(join(tmp, name)).catch(() => undefined);
+      if (info && info.mtimeMs < cutoff) await unlinkIfExists(join(tmp, name));
+    }
+  }
+
+  /** Rescans, drops all expired entries, then the oldest live ones until the total is under the low-water mark. */
+  #evict(): Promise<void> {
+    this.#evicting ??= this.#doEvict().finally(() => {
+      this.#evicting = undefined;
+    });
+    return this.#evicting;
+  }
+
+  async #doEvict(): Promise<void> {
+    const limit = this.#maxBytes;
+    if (limit === undefined) return;
+    await this.#scan();
+    if (this.#bytes <= limit) return;
+    const target = limit * LOW_WATER;
+    const now = Date.now();
+    const entries = [...this.#index].sort(([, a], [, b]) => {
+      const aExpired = a.expiresAt <= now ? 0 : 1;
+      const bExpired = b.expiresAt <= now ? 0 : 1;
+      return aExpired - bExpired || a.mtimeMs - b.mtimeMs;
+    });
+    for (const [name, entry] of entries) {
+      // Every expired entry goes (it is garbage anyway); live ones only until the low-water mark.
+      if (entry.expiresAt > now && this.#bytes <= target) break;
+      await this.#remove(name);
+    }
+  }
+
+  async #ensureDir(path: string): Promise<void> {
+    if (this.#createdDirs.has(path)) return;
+    await mkdir(path, { recursive: true });
+    this.#createdDirs.add(path);
+  }
+
+  #valuePath(name: string): string {
+    return join(this.dir, 'v', name.slice(0, 2), name);
+  }
+
+  async #op<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw new TierError('fs', `fs ${operation} called after close(); create a new tier`);
+    try {
+      return await work();
+    } catch (error) {
+      let failure = error;
+      // A directory removed under us (e.g. by a test or an operator): forget what we created and retry once.
+      if (isCode(error, 'ENOENT')) {
+        this.#createdDirs.clear();
+        try {
+          return await work();
+        } catch (retryError) {
+          failure = retryError;
+        }
+      }
+      throw toTierError('fs', operation, failure, `check that ${this.dir} is writable and has free space`);
+    }
+  }
+
+  /** Whether the lazy index has been built (for tests and diagnostics). */
+  get indexed(): boolean {
+    return this.#scanned;
+  }
+}
+
+function hashOf(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === code;
+}
+
+async function readdirOrEmpty(path: string): Promise<string[]> {
+  try {
+    return await readdir(path);
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return [];
+    throw error;
+  }
+}
+
+async function unlinkIfExists(path: string): Promise<boolean> {
+  try {
+    await unlink(path);
+    return true;
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return false;
+    throw error;
+  }
+}
+
+/** The embedded L3: `fsTier('.cache/omnicache', { maxBytes: 1 << 30 })`. */
+export function fsTier(dir: string, options: FsTierOptions = {}): FsTier {
+  return new FsTier(dir, options);
+}

@@ -1,0 +1,1 @@
+export { FsTier, type FsTierOptions, fsTier } from './fs-tier.js';

@@ -1,0 +1,29 @@
+import type { Cluster, ClusterNode, ClusterOptions, Redis, RedisOptions } from 'ioredis';
+
+export interface RedisTierCommonOptions {
+  /** Prepended to every value, tag and lock key this tier writes (default ''). Keys already arrive qualified by the cache. */
+  keyPrefix?: string;
+  /** Budget for one tier call in ms (default 500). Exceeding it rejects with TimeoutError. */
+  commandTimeoutMs?: number;
+  /**
+   * Fail a call at once with TierError while a connection that was ready is reconnecting, instead of waiting for the
+   * timeout (default true). This lets the cache's circuit breaker open quickly during an outage.
+   */
+  failFastWhenDisconnected?: boolean;
+}
+
+export type RedisConnection =
+  | string
+  | (RedisOptions & {
+      /** A redis:// or rediss:// URL; the other options override what it says. */
+      url?: string;
+    });
+
+/** Either an existing client (the caller keeps ownership and closes it) or connection options (the tier owns and closes the client). */
+export type RedisTierOptions = RedisTierCommonOptions & ({ client: Redis } | { connection: RedisConnection });
+
+/** Either an existing Cluster (the caller keeps ownership) or seed nodes + options (the tier owns and closes it). */
+export type RedisClusterTierOptions = RedisTierCommonOptions &
+  ({ client: Cluster } | { nodes: ClusterNode[]; clusterOptions?: ClusterOptions });
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 500;

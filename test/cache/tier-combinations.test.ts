@@ -1,0 +1,32 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Storage } from '@google-cloud/storage';
+import { inject } from 'vitest';
+import { fsTier, gcsTier, redisClusterTier, redisTier } from '../../sdk/src/index.js';
+import { describeCacheBehaviour } from './cache-behaviour.js';
+
+const redis = inject('redis');
+const cluster = inject('redisCluster');
+const gcs = inject('gcs');
+
+describeCacheBehaviour('L1 only', async () => ({}));
+
+describeCacheBehaviour('L1 + Redis', async () => ({ l2: redisTier({ connection: redis.url }) }));
+
+describeCacheBehaviour('L1 + Redis Cluster', async () => ({
+  l2: redisClusterTier({ nodes: cluster.startupNodes }),
+}));
+
+describeCacheBehaviour('L1 + Redis + GCS', async () => {
+  const storage = new Storage({ apiEndpoint: gcs.apiEndpoint, projectId: gcs.projectId });
+  const bucket = `omnicache-cache-${randomBytes(4).toString('hex')}`;
+  await storage.createBucket(bucket);
+  return { l2: redisTier({ connection: redis.url }), l3: gcsTier({ bucket, storage }) };
+});
+
+describeCacheBehaviour('L1 + fs', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'omnicache-fs-'));
+  return { l3: fsTier(dir), cleanup: () => rm(dir, { recursive: true, force: true }) };
+});

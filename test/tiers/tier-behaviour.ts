@@ -1,0 +1,179 @@
+// One behavioural suite for every Tier implementation (redis, redis cluster, gcs, fs), written once and run
+// against each real backend. Every test works under its own random prefix, so runs never see each other's keys.
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tier } from '../../sdk/src/tiers/tier.js';
+
+export interface TierFixture {
+  tier: Tier;
+  /** Called once after the suite (close clients, remove directories). */
+  cleanup?: () => Promise<void>;
+}
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
+const text = (value: Uint8Array | undefined): string | undefined =>
+  value === undefined ? undefined : new TextDecoder().decode(value);
+const MINUTE = 60_000;
+
+export function describeTierBehaviour(label: string, create: () => Promise<TierFixture>): void {
+  describe(`Tier behaviour: ${label}`, () => {
+    let fixture: TierFixture;
+    let tier: Tier;
+    const ns = () => `omc-test:${randomBytes(6).toString('hex')}:`;
+
+    beforeAll(async () => {
+      fixture = await create();
+      tier = fixture.tier;
+    });
+    afterAll(async () => {
+      await fixture?.tier.close();
+      await fixture?.cleanup?.();
+    });
+
+    it('reads a missing key as undefined', async () => {
+      expect(await tier.get(`${ns()}missing`)).toBeUndefined();
+    });
+
+    it('sets, gets and overwrites a value', async () => {
+      const key = `${ns()}k`;
+      await tier.set(key, bytes('one'), { ttlMs: MINUTE });
+      expect(text(await tier.get(key))).toBe('one');
+      await tier.set(key, bytes('two'), { ttlMs: MINUTE });
+      expect(text(await tier.get(key))).toBe('two');
+    });
+
+    it('stores keys with any characters', async () => {
+      const p = ns();
+      const keys = [
+        `${p}a/b/c`,
+        `${p}spaces and tabs\t`,
+        `${p}ünïcødé-🗝`,
+        `${p}{hash}tag`,
+        `${p}*?[glob]\\`,
+        `${p}%2F`,
+      ];
+      await tier.setMany(keys.map((key, i) => ({ key, value: bytes(`v${i}`), ttlMs: MINUTE })));
+      expect((await tier.getMany(keys)).map(text)).toEqual(keys.map((_, i) => `v${i}`));
+      expect(await tier.get(`${p}a%2Fb%2Fc`)).toBeUndefined();
+    });
+
+    it('getMany keeps the order of the keys and reports misses', async () => {
+      const p = ns();
+      const keys = Array.from({ length: 120 }, (_, i) => `${p}key-${i}`);
+      await tier.setMany(
+        keys.filter((_, i) => i % 3 !== 0).map((key) => ({ key, value: bytes(key), ttlMs: MINUTE })),
+      );
+      const values = await tier.getMany(keys);
+      expect(values).toHaveLength(keys.length);
+      values.forEach((value, i) => {
+        expect(text(value)).toBe(i % 3 === 0 ? undefined : keys[i]);
+      });
+      expect(await tier.getMany([])).toEqual([]);
+    });
+
+    it('deletes single keys and batches, reporting what existed', async () => {
+      const p = ns();
+      const keys = Array.from({ length: 30 }, (_, i) => `${p}d-${i}`);
+      await tier.setMany(keys.map((key) => ({ key, value: bytes('x'), ttlMs: MINUTE })));
+      expect(await tier.delete(keys[0]!)).toBe(true);
+      expect(await tier.delete(keys[0]!)).toBe(false);
+      expect(await tier.get(keys[0]!)).toBeUndefined();
+      expect(await tier.deleteMany([...keys, `${p}never-set`])).toBe(keys.length - 1);
+      expect((await tier.getMany(keys)).every((v) => v === undefined)).toBe(true);
+      expect(await tier.deleteMany([])).toBe(0);
+    });
+
+    it('deleteByTag removes every key written with the tag and nothing else', async () => {
+      const p = ns();
+      await tier.setMany([
+        { key: `${p}a1`, value: bytes('a1'), ttlMs: MINUTE, tags: [`${p}tag:a`] },
+        { key: `${p}a2`, value: bytes('a2'), ttlMs: MINUTE, tags: [`${p}tag:a`, `${p}tag:b`] },
+        { key: `${p}b1`, value: bytes('b1'), ttlMs: MINUTE, tags: [`${p}tag:b`] },
+        { key: `${p}plain`, value: bytes('plain'), ttlMs: MINUTE },
+      ]);
+      await tier.set(`${p}a3`, bytes('a3'), { ttlMs: MINUTE, tags: [`${p}tag:a`] });
+      expect(await tier.deleteByTag(`${p}tag:a`)).toBe(3);
+      expect((await tier.getMany([`${p}a1`, `${p}a2`, `${p}a3`])).every((v) => v === undefined)).toBe(true);
+      expect(text(await tier.get(`${p}b1`))).toBe('b1');
+      expect(text(await tier.get(`${p}plain`))).toBe('plain');
+      expect(await tier.deleteByTag(`${p}tag:a`)).toBe(0);
+      expect(await tier.deleteByTag(`${p}tag:b`)).toBe(1);
+      expect(await tier.get(`${p}b1`)).toBeUndefined();
+      expect(await tier.deleteByTag(`${p}tag:never-used`)).toBe(0);
+    });
+
+    it('a tag outlives its shortest member: a long-lived member is still deleted by tag', async () => {
+      const p = ns();
+      await tier.set(`${p}short`, bytes('short'), { ttlMs: 150, tags: [`${p}t`] });
+      await tier.set(`${p}long`, bytes('long'), { ttlMs: MINUTE, tags: [`${p}t`] });
+      await sleep(400);
+      expect(await tier.get(`${p}short`)).toBeUndefined();
+      expect(await tier.deleteByTag(`${p}t`)).toBe(1);
+      expect(await tier.get(`${p}long`)).toBeUndefined();
+    });
+
+    it('clear(prefix) removes exactly the keys under the prefix, also with glob characters in it', async () => {
+      const p = ns();
+      const inside = [`${p}ns[*]?:1`, `${p}ns[*]?:2`, `${p}ns[*]?:sub:3`];
+      const outside = [`${p}ns[x]?:1`, `${p}ns:1`, `${p}other`, `${p}ns[*]`];
+      await tier.setMany([...inside, ...outside].map((key) => ({ key, value: bytes(key), ttlMs: MINUTE })));
+      expect(await tier.clear(`${p}ns[*]?:`)).toBe(inside.length);
+      expect((await tier.getMany(inside)).every((v) => v === undefined)).toBe(true);
+      expect((await tier.getMany(outside)).map(text)).toEqual(outside);
+      expect(await tier.clear(p)).toBe(outside.length);
+      expect((await tier.getMany(outside)).every((v) => v === undefined)).toBe(true);
+    });
+
+    it('clear(prefix) on many keys works in batches', async () => {
+      const p = ns();
+      const keys = Array.from({ length: 1500 }, (_, i) => `${p}bulk:${i}`);
+      for (let i = 0; i < keys.length; i += 500) {
+        await tier.setMany(keys.slice(i, i + 500).map((key) => ({ key, value: bytes('v'), ttlMs: MINUTE })));
+      }
+      expect(await tier.clear(`${p}bulk:`)).toBe(keys.length);
+      expect(await tier.get(keys[777]!)).toBeUndefined();
+    });
+
+    it('expires values after their TTL', async () => {
+      const p = ns();
+      await tier.set(`${p}short`, bytes('short'), { ttlMs: 300 });
+      await tier.setMany([{ key: `${p}short-batch`, value: bytes('sb'), ttlMs: 300 }]);
+      await tier.set(`${p}long`, bytes('long'), { ttlMs: MINUTE });
+      expect(text(await tier.get(`${p}short`))).toBe('short');
+      await sleep(700);
+      expect(await tier.get(`${p}short`)).toBeUndefined();
+      expect((await tier.getMany([`${p}short-batch`, `${p}long`])).map(text)).toEqual([undefined, 'long']);
+    });
+
+    it('a TTL of zero or less stores nothing (and removes an older value)', async () => {
+      const p = ns();
+      await tier.set(`${p}k`, bytes('old'), { ttlMs: MINUTE });
+      await tier.set(`${p}k`, bytes('new'), { ttlMs: 0 });
+      expect(await tier.get(`${p}k`)).toBeUndefined();
+    });
+
+    it('round-trips binary values exactly: every byte value, 64 KB, empty', async () => {
+      const p = ns();
+      const allBytes = Uint8Array.from({ length: 256 }, (_, i) => i);
+      const big = new Uint8Array(randomBytes(64 * 1024));
+      const empty = new Uint8Array(0);
+      // A view into a larger buffer: the tier must store the view, not the whole backing buffer.
+      const backing = new Uint8Array(randomBytes(100));
+      const view = backing.subarray(10, 20);
+      await tier.set(`${p}all`, allBytes, { ttlMs: MINUTE });
+      await tier.setMany([
+        { key: `${p}big`, value: big, ttlMs: MINUTE },
+        { key: `${p}empty`, value: empty, ttlMs: MINUTE },
+        { key: `${p}view`, value: view, ttlMs: MINUTE },
+      ]);
+      const all = await tier.get(`${p}all`);
+      expect(all && Buffer.from(all).equals(Buffer.from(allBytes))).toBe(true);
+      const [gotBig, gotEmpty, gotView] = await tier.getMany([`${p}big`, `${p}empty`, `${p}view`]);
+      expect(gotBig && Buffer.from(gotBig).equals(Buffer.from(big))).toBe(true);
+      expect(gotEmpty).toBeDefined();
+      expect(gotEmpty?.byteLength).toBe(0);
+      expect(gotView && Buffer.from(gotView).equals(Buffer.from(view))).toBe(true);
+    });
+  });
+}
