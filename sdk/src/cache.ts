@@ -3,6 +3,7 @@ import { CacheCore } from './cache/core.js';
 import type { RemoteTier } from './cache/remote-tier.js';
 import { childScope, invalidKey, invalidTag, rootScope, type Scope } from './cache/scope.js';
 import type { CacheStats } from './cache/stats.js';
+import { ATTACH_TRACING, type CacheTracing } from './cache/tracing.js';
 import type {
   GetOptions,
   GetOrSetOptions,
@@ -334,7 +335,26 @@ export class Cache {
     await Promise.all(core.remotes.map((r) => r.tier.close().catch(() => undefined)));
   }
 
+  /** Installs the tracing hook (telemetry's instrument() does this); undefined removes it. */
+  [ATTACH_TRACING](tracing: CacheTracing | undefined): void {
+    this.#core.tracing = tracing;
+  }
+
   #getOrSetSlow<V>(
+    key: string,
+    l1Key: string,
+    now: number,
+    loader: Loader<V>,
+    options: GetOrSetOptions | undefined,
+  ): Promise<V> {
+    const tracing = this.#core.tracing;
+    if (tracing === undefined) return this.#getOrSetMiss(key, l1Key, now, loader, options);
+    return tracing.trace('getOrSet', { cache: this.#core.name, namespace: this.#scope.path, key }, () =>
+      this.#getOrSetMiss(key, l1Key, now, loader, options),
+    );
+  }
+
+  #getOrSetMiss<V>(
     key: string,
     l1Key: string,
     now: number,
@@ -354,6 +374,7 @@ export class Cache {
     const running = core.inflight.get(where.remoteKey);
     if (running !== undefined) {
       core.counters.coalesced++;
+      core.tracing?.coalesced();
       if (core.events.wants('coalesce'))
         core.events.emit({ type: 'coalesce', cache: core.name, key: where.remoteKey });
       return running as Promise<V>;
@@ -393,6 +414,7 @@ export class Cache {
     const found = await this.#readRemotes(where, now, o);
     if (found !== undefined && now < found.freshUntil) {
       core.counters.hits++;
+      core.tracing?.result('hit');
       return found.value as V;
     }
     const stale = newest(staleL1, found);
@@ -522,13 +544,20 @@ export class Cache {
       signal: ac.signal,
     };
     c.loaderCalls++;
-    const loaded = new Promise<V>((resolve, reject) => {
-      try {
-        Promise.resolve(loader(ctx)).then(resolve, reject);
-      } catch (error) {
-        reject(error);
-      }
-    });
+    const call = () =>
+      new Promise<V>((resolve, reject) => {
+        try {
+          Promise.resolve(loader(ctx)).then(resolve, reject);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    const tracing = core.tracing;
+    if (!refresh) tracing?.result('miss');
+    const loaded =
+      tracing === undefined
+        ? call()
+        : tracing.trace('loader', { cache: core.name, namespace: this.#scope.path, key: where.key }, call);
     const stored = loaded.then(async (value) => {
       const p = this.#prepare(where, value, o, Date.now());
       this.#writeL1(p);
@@ -618,7 +647,10 @@ export class Cache {
     let stale: Found | undefined;
     for (let i = 0; i < remotes.length; i++) {
       const r = remotes[i]!;
-      const bytes = await r.call('get', (t) => t.get(where.remoteKey), undefined);
+      const bytes = await r.call('get', (t) => t.get(where.remoteKey), undefined, {
+        namespace: this.#scope.path,
+        key: where.key,
+      });
       const rec = bytes === undefined ? undefined : this.#decode(r, where.remoteKey, bytes);
       if (rec !== undefined && now < rec.freshUntil) {
         r.counters.hits++;
@@ -847,6 +879,7 @@ export class Cache {
     else if (reason === 'soft-timeout') c.staleSoftTimeout++;
     else c.staleBackoff++;
     this.#countStaleHit(stale.tier);
+    this.#core.tracing?.result('stale');
     const ev = this.#core.events;
     if (ev.wants('stale')) {
       ev.emit({ type: 'stale', cache: this.#core.name, tier: stale.tier, key: where.remoteKey, reason });

@@ -7,6 +7,7 @@ import { MemoryTier } from '../tiers/memory/memory-tier.js';
 import type { ResolvedCacheConfig, ResolvedDefaults } from './config.js';
 import { RemoteTier } from './remote-tier.js';
 import { CacheCounters, type CacheStats, L1Counters, type MovementStats } from './stats.js';
+import type { CacheTracing } from './tracing.js';
 
 export interface LockConfig {
   lock: DistributedLock;
@@ -38,6 +39,8 @@ export class CacheCore {
   /** After a failure answered from grace: no loader call for this key before `until`. */
   readonly retryAfter = new Map<string, { until: number; failures: number }>();
   closed = false;
+  /** Tracing hook (telemetry's instrument() installs it); consulted only off the L1 hit path. */
+  tracing: CacheTracing | undefined = undefined;
 
   constructor(config: ResolvedCacheConfig) {
     this.name = config.name;
@@ -68,6 +71,7 @@ export class CacheCore {
           t.circuitBreaker ?? config.circuitBreaker,
           config.name,
           this.events,
+          () => this.tracing,
         ),
       );
     }

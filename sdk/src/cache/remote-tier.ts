@@ -4,6 +4,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from '../resilience/circui
 import { withTimeout } from '../resilience/timeout.js';
 import type { Tier } from '../tiers/tier.js';
 import { RemoteTierCounters, type RemoteTierStats } from './stats.js';
+import type { CacheTracing } from './tracing.js';
 
 /**
  * A remote tier as the orchestrator uses it: every call passes the circuit breaker and its own timeout,
@@ -20,6 +21,7 @@ export class RemoteTier {
     breaker: CircuitBreakerOptions,
     private readonly cacheName: string,
     private readonly events: CacheEvents,
+    private readonly tracing: () => CacheTracing | undefined = () => undefined,
   ) {
     this.breaker = new CircuitBreaker(breaker, (from, to) => {
       if (events.wants('circuit')) events.emit({ type: 'circuit', cache: cacheName, tier: name, from, to });
@@ -27,17 +29,35 @@ export class RemoteTier {
   }
 
   /** Runs `work` under the breaker and timeout; returns `fallback` when the circuit is open or the call fails. */
-  async call<T, F>(operation: TierOperation, work: (tier: Tier) => Promise<T>, fallback: F): Promise<T | F> {
+  async call<T, F>(
+    operation: TierOperation,
+    work: (tier: Tier) => Promise<T>,
+    fallback: F,
+    trace?: { namespace: string; key: string },
+  ): Promise<T | F> {
     if (!this.breaker.allow()) {
       this.counters.skipped++;
       return fallback;
     }
     try {
-      const r = await withTimeout(
-        work(this.tier),
-        this.timeoutMs,
-        `${this.name} (${this.tier.kind}) ${operation}`,
-      );
+      const run = () =>
+        withTimeout(work(this.tier), this.timeoutMs, `${this.name} (${this.tier.kind}) ${operation}`);
+      const tracing = this.tracing();
+      const r =
+        tracing === undefined
+          ? await run()
+          : await tracing.trace(
+              'tierOperation',
+              {
+                cache: this.cacheName,
+                namespace: trace?.namespace ?? '',
+                key: trace?.key ?? '',
+                tier: this.name,
+                tierKind: this.tier.kind,
+                operation,
+              },
+              run,
+            );
       this.breaker.success();
       return r;
     } catch (error) {
