@@ -1,0 +1,508 @@
+/**
+ * THE telemetry names of OmniCache: every metric (name, instrument, unit, description, attributes),
+ * every attribute key with its allowed values, and every span name. Nothing else in the repository
+ * spells a metric name by hand: the instrumentation, the prom-client bridge, docs/metrics.md (generated),
+ * the collector config, alert/recording rules, dashboards, the anomaly service and the Grafana panel all
+ * derive their names from here.
+ *
+ * Browser-safe on purpose (the Grafana panel plugin imports it): no Node imports, no dependencies.
+ *
+ * Naming follows OpenTelemetry (dot-separated, `omnicache.` namespace, units in `unit`, not in the name).
+ * The Prometheus form follows the standard OTLP -> Prometheus translation (`UnderscoreEscapingWithSuffixes`,
+ * the default of the collector's `prometheus` and `prometheus_remote_write` exporters): see `toPrometheusName`.
+ *
+ * Rule: a cache key is never a metric attribute. Spans carry a key only as a keyed HMAC, and only when the
+ * user opts in (`omnicache.key.hmac`).
+ */
+
+/** Instrumentation scope (meter and tracer name) of everything OmniCache records. */
+export const INSTRUMENTATION_SCOPE = 'omnicache';
+
+/** Attribute keys. */
+export const ATTR = {
+  cache: 'omnicache.cache.name',
+  tier: 'omnicache.tier',
+  result: 'omnicache.result',
+  outcome: 'omnicache.outcome',
+  operation: 'omnicache.operation',
+  evictionReason: 'omnicache.eviction.reason',
+  movementFrom: 'omnicache.movement.from',
+  movementTo: 'omnicache.movement.to',
+  arcList: 'omnicache.arc.list',
+  circuitState: 'omnicache.circuit.state',
+  staleReason: 'omnicache.stale.reason',
+  codecOperation: 'omnicache.codec.operation',
+  // span-only attributes
+  namespace: 'omnicache.namespace',
+  tierKind: 'omnicache.tier.kind',
+  keyHmac: 'omnicache.key.hmac',
+  coalesced: 'omnicache.singleflight.coalesced',
+  errorType: 'error.type',
+} as const;
+
+export type AttributeName = keyof typeof ATTR;
+export type AttributeKey = (typeof ATTR)[AttributeName];
+
+/** Allowed values of the enumerated attributes. */
+export const TIER_VALUES = ['l1', 'l2', 'l3'] as const;
+export const REMOTE_TIER_VALUES = ['l2', 'l3'] as const;
+export const RESULT_VALUES = ['hit', 'miss', 'stale', 'error'] as const;
+export const OUTCOME_VALUES = ['success', 'error', 'timeout'] as const;
+export const TIER_OPERATION_VALUES = [
+  'get',
+  'get_many',
+  'set',
+  'set_many',
+  'delete',
+  'delete_many',
+  'delete_by_tag',
+  'clear',
+] as const;
+export const EVICTION_REASON_VALUES = ['capacity', 'expired', 'invalidated'] as const;
+export const ARC_LIST_VALUES = ['t1', 't2', 'b1', 'b2'] as const;
+export const ARC_GHOST_LIST_VALUES = ['b1', 'b2'] as const;
+export const CIRCUIT_STATE_VALUES = ['closed', 'open', 'half_open'] as const;
+export const STALE_REASON_VALUES = ['revalidate', 'grace', 'soft_timeout', 'backoff'] as const;
+export const CODEC_OPERATION_VALUES = ['encode', 'decode'] as const;
+export const TIER_KIND_VALUES = ['memory', 'redis', 'redis-cluster', 'gcs', 'fs'] as const;
+
+export type TierLevel = (typeof TIER_VALUES)[number];
+export type RemoteTierLevel = (typeof REMOTE_TIER_VALUES)[number];
+export type RequestResult = (typeof RESULT_VALUES)[number];
+export type Outcome = (typeof OUTCOME_VALUES)[number];
+export type TierOperation = (typeof TIER_OPERATION_VALUES)[number];
+export type EvictionReason = (typeof EVICTION_REASON_VALUES)[number];
+export type ArcList = (typeof ARC_LIST_VALUES)[number];
+export type ArcGhostList = (typeof ARC_GHOST_LIST_VALUES)[number];
+export type CircuitState = (typeof CIRCUIT_STATE_VALUES)[number];
+export type StaleReason = (typeof STALE_REASON_VALUES)[number];
+export type CodecOperation = (typeof CODEC_OPERATION_VALUES)[number];
+export type TierKind = (typeof TIER_KIND_VALUES)[number];
+
+export interface AttributeConvention {
+  readonly key: AttributeKey;
+  readonly description: string;
+  /** Enumerated values; absent for free-form attributes (cache name, namespace, HMAC). */
+  readonly values?: readonly string[];
+  /** `metric`: may appear on metrics (and spans); `span`: spans only (too high cardinality or sensitive). */
+  readonly scope: 'metric' | 'span';
+}
+
+export const ATTRIBUTES: Readonly<Record<AttributeName, AttributeConvention>> = {
+  cache: {
+    key: ATTR.cache,
+    scope: 'metric',
+    description: 'Name of the cache, as given to createCache({ name }).',
+  },
+  tier: {
+    key: ATTR.tier,
+    scope: 'metric',
+    values: TIER_VALUES,
+    description: 'Tier level: l1 (in-process memory), l2 (Redis), l3 (object storage or local directory).',
+  },
+  result: {
+    key: ATTR.result,
+    scope: 'metric',
+    values: RESULT_VALUES,
+    description:
+      'Result of a lookup in one tier: hit (fresh value), miss, stale (expired value inside the stale/grace window), error (the tier failed).',
+  },
+  outcome: {
+    key: ATTR.outcome,
+    scope: 'metric',
+    values: OUTCOME_VALUES,
+    description: 'Outcome of a loader call or a remote tier operation.',
+  },
+  operation: {
+    key: ATTR.operation,
+    scope: 'metric',
+    values: TIER_OPERATION_VALUES,
+    description: 'Remote tier operation.',
+  },
+  evictionReason: {
+    key: ATTR.evictionReason,
+    scope: 'metric',
+    values: EVICTION_REASON_VALUES,
+    description:
+      'Why an entry left a tier: capacity (the replacement policy pushed it out), expired (TTL), invalidated (delete, tag, dependency or bus invalidation).',
+  },
+  movementFrom: {
+    key: ATTR.movementFrom,
+    scope: 'metric',
+    values: TIER_VALUES,
+    description: 'Tier an entry moved from (promotion: the lower tier that hit; demotion: l1).',
+  },
+  movementTo: {
+    key: ATTR.movementTo,
+    scope: 'metric',
+    values: TIER_VALUES,
+    description: 'Tier an entry moved to.',
+  },
+  arcList: {
+    key: ATTR.arcList,
+    scope: 'metric',
+    values: ARC_LIST_VALUES,
+    description: 'ARC list: t1 (recency), t2 (frequency), b1 and b2 (their ghost lists of evicted keys).',
+  },
+  circuitState: {
+    key: ATTR.circuitState,
+    scope: 'metric',
+    values: CIRCUIT_STATE_VALUES,
+    description: 'Circuit-breaker state of a remote tier.',
+  },
+  staleReason: {
+    key: ATTR.staleReason,
+    scope: 'metric',
+    values: STALE_REASON_VALUES,
+    description:
+      'Why a stale value was served: revalidate (stale-while-revalidate, refresh in background), grace (the loader failed or timed out), soft_timeout (the loader passed its soft timeout), backoff (waiting before retrying a failed loader).',
+  },
+  codecOperation: {
+    key: ATTR.codecOperation,
+    scope: 'metric',
+    values: CODEC_OPERATION_VALUES,
+    description:
+      'Codec direction that failed: encode (value -> bytes) or decode (bytes found in a tier -> value).',
+  },
+  namespace: {
+    key: ATTR.namespace,
+    scope: 'span',
+    description: 'Cache namespace of the operation (spans only).',
+  },
+  tierKind: {
+    key: ATTR.tierKind,
+    scope: 'span',
+    values: TIER_KIND_VALUES,
+    description: 'Implementation behind a tier (spans only).',
+  },
+  keyHmac: {
+    key: ATTR.keyHmac,
+    scope: 'span',
+    description:
+      'Keyed HMAC-SHA-256 of the cache key, hex. Only when the user opts in with an HMAC secret; the plain key is never recorded.',
+  },
+  coalesced: {
+    key: ATTR.coalesced,
+    scope: 'span',
+    description: 'true when this getOrSet joined a load already in flight for the same key (single-flight).',
+  },
+  errorType: {
+    key: ATTR.errorType,
+    scope: 'span',
+    description: 'OpenTelemetry semantic convention: class or code of the error that ended the operation.',
+  },
+};
+
+/**
+ * OpenTelemetry instrument behind a metric. Observable instruments are read at collection time from the
+ * plain counters the cache keeps (no OpenTelemetry call on the hot path); histograms are recorded from
+ * the event channel, never on an L1 hit.
+ */
+export type InstrumentKind = 'ObservableCounter' | 'ObservableGauge' | 'Histogram';
+
+export interface MetricConvention {
+  readonly name: string;
+  readonly instrument: InstrumentKind;
+  /** UCUM unit as OpenTelemetry spells it: `s`, `By`, or an annotation such as `{request}`. */
+  readonly unit: string;
+  readonly description: string;
+  readonly attributes: readonly AttributeKey[];
+  /** Narrower value sets than the attribute's own, for this metric. */
+  readonly values?: Readonly<Partial<Record<AttributeKey, readonly string[]>>>;
+  /** Explicit histogram bucket boundaries (seconds), advised to the SDK. */
+  readonly buckets?: readonly number[];
+}
+
+/** Histogram boundaries for remote tier and loader latency, in seconds. SLO thresholds must be one of these. */
+export const DURATION_BUCKETS_SECONDS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+] as const;
+
+export const METRICS = {
+  requests: {
+    name: 'omnicache.requests',
+    instrument: 'ObservableCounter',
+    unit: '{request}',
+    description:
+      'Lookups per tier by result. Every read consults l1; a miss (or stale) there continues to l2, then l3. Cache-level hit ratio = hits in any tier / l1 lookups.',
+    attributes: [ATTR.cache, ATTR.tier, ATTR.result],
+  },
+  tierOperationDuration: {
+    name: 'omnicache.tier.operation.duration',
+    instrument: 'Histogram',
+    unit: 's',
+    description:
+      'Duration of remote tier operations (l2, l3), by operation and outcome. Its count by outcome gives the remote-tier error ratio.',
+    attributes: [ATTR.cache, ATTR.tier, ATTR.operation, ATTR.outcome],
+    values: { [ATTR.tier]: REMOTE_TIER_VALUES },
+    buckets: DURATION_BUCKETS_SECONDS,
+  },
+  loaderDuration: {
+    name: 'omnicache.loader.duration',
+    instrument: 'Histogram',
+    unit: 's',
+    description: 'Duration of loader calls (getOrSet / wrap on a miss), by outcome.',
+    attributes: [ATTR.cache, ATTR.outcome],
+    buckets: DURATION_BUCKETS_SECONDS,
+  },
+  loaderCalls: {
+    name: 'omnicache.loader.calls',
+    instrument: 'ObservableCounter',
+    unit: '{call}',
+    description: 'Loader calls by outcome (a coalesced request does not call the loader).',
+    attributes: [ATTR.cache, ATTR.outcome],
+  },
+  singleflightCoalesced: {
+    name: 'omnicache.singleflight.coalesced',
+    instrument: 'ObservableCounter',
+    unit: '{request}',
+    description:
+      'getOrSet calls that joined a load already in flight for the same key instead of calling the loader.',
+    attributes: [ATTR.cache],
+  },
+  evictions: {
+    name: 'omnicache.evictions',
+    instrument: 'ObservableCounter',
+    unit: '{entry}',
+    description: 'Entries removed from a tier, by reason.',
+    attributes: [ATTR.cache, ATTR.tier, ATTR.evictionReason],
+  },
+  tierEntries: {
+    name: 'omnicache.tier.entries',
+    instrument: 'ObservableGauge',
+    unit: '{entry}',
+    description: 'Entries currently held by a tier (tiers that cannot count cheaply report nothing).',
+    attributes: [ATTR.cache, ATTR.tier],
+  },
+  tierSize: {
+    name: 'omnicache.tier.size',
+    instrument: 'ObservableGauge',
+    unit: 'By',
+    description: 'Bytes currently held by a tier (l1: accounted value bytes).',
+    attributes: [ATTR.cache, ATTR.tier],
+  },
+  tierMovements: {
+    name: 'omnicache.tier.movements',
+    instrument: 'ObservableCounter',
+    unit: '{entry}',
+    description:
+      'Entries copied between tiers: promotions (a lower-tier hit fills upper tiers) and demotions (l1 evictions written down).',
+    attributes: [ATTR.cache, ATTR.movementFrom, ATTR.movementTo],
+  },
+  arcCapacity: {
+    name: 'omnicache.arc.capacity',
+    instrument: 'ObservableGauge',
+    unit: '{entry}',
+    description: 'ARC cache size c: the number of resident entries l1 holds at most.',
+    attributes: [ATTR.cache],
+  },
+  arcTarget: {
+    name: 'omnicache.arc.target',
+    instrument: 'ObservableGauge',
+    unit: '{entry}',
+    description:
+      'ARC adaptation target p (0..c, real-valued): the share of c ARC currently gives to recency (T1).',
+    attributes: [ATTR.cache],
+  },
+  arcListSize: {
+    name: 'omnicache.arc.list.size',
+    instrument: 'ObservableGauge',
+    unit: '{entry}',
+    description: 'ARC list sizes |T1|, |T2| (resident) and |B1|, |B2| (ghost keys).',
+    attributes: [ATTR.cache, ATTR.arcList],
+  },
+  arcGhostHits: {
+    name: 'omnicache.arc.ghost_hits',
+    instrument: 'ObservableCounter',
+    unit: '{hit}',
+    description:
+      'Requests for a key found in a ghost list: b1 grows p (recency), b2 shrinks it (frequency). Many ghost hits mean the working set is larger than c.',
+    attributes: [ATTR.cache, ATTR.arcList],
+    values: { [ATTR.arcList]: ARC_GHOST_LIST_VALUES },
+  },
+  circuitState: {
+    name: 'omnicache.circuit.status',
+    instrument: 'ObservableGauge',
+    unit: '{state}',
+    description:
+      'Circuit-breaker state of each remote tier as a state set: 1 for the current state, 0 for the others.',
+    attributes: [ATTR.cache, ATTR.tier, ATTR.circuitState],
+    values: { [ATTR.tier]: REMOTE_TIER_VALUES },
+  },
+  staleServed: {
+    name: 'omnicache.stale.served',
+    instrument: 'ObservableCounter',
+    unit: '{request}',
+    description:
+      'Requests answered with a stale value, by reason (stale-while-revalidate, grace after a loader failure, soft timeout, retry backoff).',
+    attributes: [ATTR.cache, ATTR.staleReason],
+  },
+  codecFailures: {
+    name: 'omnicache.codec.failures',
+    instrument: 'ObservableCounter',
+    unit: '{failure}',
+    description:
+      'Values the codec could not encode, or bytes found in a tier it could not decode (treated as a miss).',
+    attributes: [ATTR.cache, ATTR.tier, ATTR.codecOperation],
+  },
+} as const satisfies Record<string, MetricConvention>;
+
+export type MetricName = keyof typeof METRICS;
+
+/** Every metric, in definition order. */
+export const ALL_METRICS: readonly MetricConvention[] = Object.values(METRICS);
+
+/** Span names (low cardinality: never a key in the name). */
+export const SPANS = {
+  getOrSet: 'omnicache.get_or_set',
+  tierOperation: 'omnicache.tier.operation',
+  loader: 'omnicache.loader',
+} as const;
+
+export interface SpanConvention {
+  readonly name: string;
+  readonly description: string;
+  readonly attributes: readonly AttributeKey[];
+}
+
+export const SPAN_CONVENTIONS: Readonly<Record<keyof typeof SPANS, SpanConvention>> = {
+  getOrSet: {
+    name: SPANS.getOrSet,
+    description:
+      'One per getOrSet (or wrap) that misses l1; parent of the tier operations and the loader. An l1 hit creates no span.',
+    attributes: [ATTR.cache, ATTR.namespace, ATTR.result, ATTR.coalesced, ATTR.keyHmac, ATTR.errorType],
+  },
+  tierOperation: {
+    name: SPANS.tierOperation,
+    description: 'One remote tier operation (child of get_or_set when inside one).',
+    attributes: [ATTR.cache, ATTR.tier, ATTR.tierKind, ATTR.operation, ATTR.outcome, ATTR.errorType],
+  },
+  loader: {
+    name: SPANS.loader,
+    description:
+      'The loader call; the active context propagates into it (W3C trace context for its own I/O).',
+    attributes: [ATTR.cache, ATTR.namespace, ATTR.outcome, ATTR.keyHmac, ATTR.errorType],
+  },
+};
+
+/** Allowed values of `attribute` on `metric` (the metric's narrower set, else the attribute's own). */
+export function allowedValues(
+  metric: MetricConvention,
+  attribute: AttributeKey,
+): readonly string[] | undefined {
+  const narrowed = metric.values?.[attribute];
+  if (narrowed) return narrowed;
+  return Object.values(ATTRIBUTES).find((a) => a.key === attribute)?.values;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Prometheus form: the OTLP -> Prometheus translation (prometheus/otlptranslator, UnderscoreEscapingWithSuffixes)
+
+const UNIT_WORDS: Readonly<Record<string, string>> = {
+  d: 'days',
+  h: 'hours',
+  min: 'minutes',
+  s: 'seconds',
+  ms: 'milliseconds',
+  us: 'microseconds',
+  ns: 'nanoseconds',
+  By: 'bytes',
+  KiBy: 'kibibytes',
+  MiBy: 'mebibytes',
+  GiBy: 'gibibytes',
+  TiBy: 'tibibytes',
+  KBy: 'kilobytes',
+  MBy: 'megabytes',
+  GBy: 'gigabytes',
+  TBy: 'terabytes',
+  m: 'meters',
+  V: 'volts',
+  A: 'amperes',
+  J: 'joules',
+  W: 'watts',
+  g: 'grams',
+  Cel: 'celsius',
+  Hz: 'hertz',
+  '%': 'percent',
+};
+
+const PER_UNIT_WORDS: Readonly<Record<string, string>> = {
+  s: 'second',
+  m: 'minute',
+  h: 'hour',
+  d: 'day',
+  w: 'week',
+  mo: 'month',
+  y: 'year',
+};
+
+/** Prometheus kind a given OpenTelemetry instrument becomes. */
+export function prometheusType(instrument: InstrumentKind): 'counter' | 'gauge' | 'histogram' {
+  if (instrument === 'ObservableCounter') return 'counter';
+  if (instrument === 'Histogram') return 'histogram';
+  return 'gauge';
+}
+
+function tokens(text: string): string[] {
+  return text.split(/[^A-Za-z0-9]+/).filter((t) => t.length > 0);
+}
+
+function cleanUnit(unit: string): string {
+  return unit.replace(/\{[^}]*\}/g, '').trim();
+}
+
+/**
+ * OpenTelemetry name + unit + kind -> Prometheus metric name: non-alphanumerics become `_`, the unit word is
+ * appended (`_seconds`, `_bytes`, `_per_second`; `{annotations}` dropped) unless already a name token,
+ * `_ratio` for gauges with unit `1`, `_total` for monotonic counters.
+ */
+export function toPrometheusName(name: string, unit: string, instrument: InstrumentKind): string {
+  const parts = tokens(name);
+  const type = prometheusType(instrument);
+  const cleaned = cleanUnit(unit);
+  const [main = '', per = ''] = cleaned.split('/', 2).map((u) => u.trim());
+  const mainWord = UNIT_WORDS[main] ?? (main === '1' ? '' : tokens(main).join('_'));
+  if (mainWord && !parts.includes(mainWord)) parts.push(mainWord);
+  if (type === 'gauge' && main === '1' && !per && !parts.includes('ratio')) parts.push('ratio');
+  const perWord = PER_UNIT_WORDS[per] ?? tokens(per).join('_');
+  if (perWord && !parts.includes(perWord)) parts.push('per', perWord);
+  if (type === 'counter') {
+    const idx = parts.indexOf('total');
+    if (idx >= 0) parts.splice(idx, 1);
+    parts.push('total');
+  }
+  return parts.join('_');
+}
+
+/** The Prometheus metric (family) name of a metric, e.g. `omnicache_requests_total`. */
+export function prometheusName(metric: MetricConvention): string {
+  return toPrometheusName(metric.name, metric.unit, metric.instrument);
+}
+
+/** The Prometheus name without the counter `_total` (what exporters that add `_total` themselves need). */
+export function prometheusBaseName(metric: MetricConvention): string {
+  const full = prometheusName(metric);
+  return metric.instrument === 'ObservableCounter' ? full.replace(/_total$/, '') : full;
+}
+
+/** Every series name a metric produces in Prometheus (`_bucket`, `_sum`, `_count` for histograms). */
+export function prometheusSeriesNames(metric: MetricConvention): string[] {
+  const name = prometheusName(metric);
+  if (metric.instrument === 'Histogram') return [`${name}_bucket`, `${name}_sum`, `${name}_count`];
+  return [name];
+}
+
+/** Prometheus label name of an attribute key, e.g. `omnicache_cache_name`. */
+export function prometheusLabel(key: AttributeKey | string): string {
+  const label = key.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(label) ? `key_${label}` : label;
+}
+
+/** Labels every series carries in addition to the metric's attributes (resource/scope promotion, histogram le). */
+export const PROMETHEUS_EXTRA_LABELS = [
+  'job',
+  'instance',
+  'le',
+  'otel_scope_name',
+  'otel_scope_version',
+] as const;

@@ -1,0 +1,117 @@
+/**
+ * The one mapping from a cache's plain counters (`cache.stats()`) to the convention metrics and attributes.
+ * Used at collection time by the OpenTelemetry instrumentation and by the prom-client bridge, so both expose
+ * exactly the same series.
+ */
+import type { CacheStats, RemoteTierStats } from '../cache/stats.js';
+import type { CircuitState as CacheCircuitState } from '../events.js';
+import {
+  ATTR,
+  CIRCUIT_STATE_VALUES,
+  type CircuitState,
+  METRICS,
+  type MetricConvention,
+} from './conventions.js';
+
+export type Reading = (metric: MetricConvention, value: number, attributes: Record<string, string>) => void;
+
+const CIRCUIT_STATE: Readonly<Record<CacheCircuitState, CircuitState>> = {
+  closed: 'closed',
+  open: 'open',
+  'half-open': 'half_open',
+};
+
+/** Metrics readStats() reports (every convention metric except the histograms). */
+export const OBSERVED_METRICS: readonly MetricConvention[] = [
+  METRICS.requests,
+  METRICS.loaderCalls,
+  METRICS.singleflightCoalesced,
+  METRICS.evictions,
+  METRICS.tierEntries,
+  METRICS.tierSize,
+  METRICS.tierMovements,
+  METRICS.arcCapacity,
+  METRICS.arcTarget,
+  METRICS.arcListSize,
+  METRICS.arcGhostHits,
+  METRICS.circuitState,
+  METRICS.staleServed,
+  METRICS.codecFailures,
+];
+
+function readRemote(cache: string, t: RemoteTierStats, read: Reading): void {
+  const req = (result: string) => ({ [ATTR.cache]: cache, [ATTR.tier]: t.tier, [ATTR.result]: result });
+  read(METRICS.requests, t.hits, req('hit'));
+  read(METRICS.requests, t.misses, req('miss'));
+  read(METRICS.requests, t.staleHits, req('stale'));
+  read(METRICS.requests, t.errors + t.timeouts, req('error'));
+  read(METRICS.codecFailures, t.decodeErrors, {
+    [ATTR.cache]: cache,
+    [ATTR.tier]: t.tier,
+    [ATTR.codecOperation]: 'decode',
+  });
+  const current = CIRCUIT_STATE[t.circuit.state];
+  for (const state of CIRCUIT_STATE_VALUES) {
+    read(METRICS.circuitState, state === current ? 1 : 0, {
+      [ATTR.cache]: cache,
+      [ATTR.tier]: t.tier,
+      [ATTR.circuitState]: state,
+    });
+  }
+}
+
+/** Calls `read` once per series of the stats snapshot. */
+export function readStats(s: CacheStats, read: Reading): void {
+  const cache = s.cache;
+  const base = { [ATTR.cache]: cache };
+  const l1 = s.tiers.l1;
+  const l1req = (result: string) => ({ [ATTR.cache]: cache, [ATTR.tier]: 'l1', [ATTR.result]: result });
+  read(METRICS.requests, l1.hits, l1req('hit'));
+  read(METRICS.requests, l1.misses, l1req('miss'));
+  read(METRICS.requests, l1.staleHits, l1req('stale'));
+  if (s.tiers.l2) readRemote(cache, s.tiers.l2, read);
+  if (s.tiers.l3) readRemote(cache, s.tiers.l3, read);
+
+  const outcome = (o: string) => ({ [ATTR.cache]: cache, [ATTR.outcome]: o });
+  read(METRICS.loaderCalls, s.loader.success, outcome('success'));
+  read(METRICS.loaderCalls, s.loader.error, outcome('error'));
+  read(METRICS.loaderCalls, s.loader.timeout, outcome('timeout'));
+  read(METRICS.singleflightCoalesced, s.loader.coalesced, base);
+
+  const evict = (reason: string) => ({
+    [ATTR.cache]: cache,
+    [ATTR.tier]: 'l1',
+    [ATTR.evictionReason]: reason,
+  });
+  read(METRICS.evictions, l1.evictions.capacity, evict('capacity'));
+  read(METRICS.evictions, l1.evictions.expired, evict('expired'));
+  read(METRICS.evictions, l1.evictions.invalidated, evict('invalidated'));
+  read(METRICS.tierEntries, l1.entries, { [ATTR.cache]: cache, [ATTR.tier]: 'l1' });
+  read(METRICS.tierSize, l1.bytes, { [ATTR.cache]: cache, [ATTR.tier]: 'l1' });
+  for (const m of s.movements) {
+    read(METRICS.tierMovements, m.count, {
+      [ATTR.cache]: cache,
+      [ATTR.movementFrom]: m.from,
+      [ATTR.movementTo]: m.to,
+    });
+  }
+
+  const stale = (reason: string) => ({ [ATTR.cache]: cache, [ATTR.staleReason]: reason });
+  read(METRICS.staleServed, s.stale.swr, stale('revalidate'));
+  read(METRICS.staleServed, s.stale.grace, stale('grace'));
+  read(METRICS.staleServed, s.stale.softTimeout, stale('soft_timeout'));
+  read(METRICS.staleServed, s.stale.backoff, stale('backoff'));
+
+  const p = l1.policy;
+  if (p.name === 'arc' && 'p' in p) {
+    const list = (l: string) => ({ [ATTR.cache]: cache, [ATTR.arcList]: l });
+    read(METRICS.arcCapacity, p.capacity, base);
+    read(METRICS.arcTarget, p.p, base);
+    read(METRICS.arcListSize, p.t1, list('t1'));
+    read(METRICS.arcListSize, p.t2, list('t2'));
+    read(METRICS.arcListSize, p.b1, list('b1'));
+    read(METRICS.arcListSize, p.b2, list('b2'));
+    read(METRICS.arcGhostHits, p.ghostHitsB1, list('b1'));
+    read(METRICS.arcGhostHits, p.ghostHitsB2, list('b2'));
+  }
+}
