@@ -21,7 +21,7 @@ export * from './events.js';
 export * from './policy/index.js';
 export * from './resilience/index.js';
 export * from './simulate/index.js';
-export * from './telemetry/conventions.js';
+export * as conventions from './telemetry/conventions.js';
 export { type CacheInstrumentation, type InstrumentOptions, instrument } from './telemetry/instrument.js';
 export { type PromClientBridge, registerPromClient } from './telemetry/prom-client-bridge.js';
 export { startTelemetry, type Telemetry, type TelemetryOptions } from './telemetry/start-telemetry.js';
