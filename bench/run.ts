@@ -1,7 +1,11 @@
 import { policiesBench } from './policies/index.js';
+import { telemetryBench } from './telemetry/index.js';
+import { tieredBench } from './tiered/index.js';
 
 const suites: Record<string, () => Promise<void>> = {
   policies: policiesBench,
+  tiered: tieredBench,
+  telemetry: telemetryBench,
 };
 
 const name = process.argv[2];
