@@ -1,0 +1,38 @@
+// Provisions every server binary the tests need, in parallel, each step idempotent and cached:
+// Debian packages (Redis, Prometheus, Alertmanager), fake-gcs-server and the OpenTelemetry Collector.
+import { ensureCollector } from './collector-build.js';
+import { ensureDebianPackages } from './debian-packages.js';
+import { ensureFakeGcs } from './fake-gcs.js';
+
+export interface ProvisionOptions {
+  /** Build (or find cached) the collector too (default true). */
+  collector?: boolean;
+}
+
+export interface ProvisionReport {
+  /** Seconds per step; a cached step takes a few milliseconds. */
+  seconds: Record<string, number>;
+  fakeGcsBinary: string;
+  collectorBinary?: string;
+}
+
+async function timed<T>(seconds: Record<string, number>, step: string, fn: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  try {
+    return await fn();
+  } finally {
+    seconds[step] = (Date.now() - started) / 1000;
+  }
+}
+
+export async function provisionServices(opts: ProvisionOptions = {}): Promise<ProvisionReport> {
+  const seconds: Record<string, number> = {};
+  const [, fakeGcsBinary, collector] = await Promise.all([
+    timed(seconds, 'debian-packages', () => ensureDebianPackages()),
+    timed(seconds, 'fake-gcs-server', () => ensureFakeGcs()),
+    opts.collector === false ? undefined : timed(seconds, 'otelcol', () => ensureCollector()),
+  ]);
+  return collector
+    ? { seconds, fakeGcsBinary, collectorBinary: collector.binary }
+    : { seconds, fakeGcsBinary };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { pidAlive } from './child-processes.js';
+import { startStack } from './stack.js';
+
+describe('startStack (what `npm run services` starts)', () => {
+  it('starts every service wired together, and stop() ends them all', async () => {
+    const stack = await startStack({
+      redis: true,
+      redisCluster: true,
+      fakeGcs: true,
+      prometheus: true,
+      alertmanager: true,
+      collector: true,
+    });
+    const { redis, redisCluster, fakeGcs, prometheus, alertmanager, collector } = stack;
+    const pids: number[] = [];
+    try {
+      if (!redis || !redisCluster || !fakeGcs || !prometheus || !alertmanager || !collector) {
+        throw new Error('a service of the stack is missing');
+      }
+      pids.push(fakeGcs.pid, prometheus.pid, alertmanager.pid, collector.pid, redis.pid() ?? -1);
+      for (const n of redisCluster.nodes) pids.push(n.pid() ?? -1);
+      for (const pid of pids) expect(pidAlive(pid)).toBe(true);
+
+      expect((await fetch(`http://127.0.0.1:${collector.ports.health}/`)).status).toBe(200);
+      // Prometheus sends alerts to the stack's Alertmanager.
+      await expect
+        .poll(
+          async () => {
+            const body = (await (await fetch(`${prometheus.url}/api/v1/alertmanagers`)).json()) as {
+              data: { activeAlertmanagers: Array<{ url: string }> };
+            };
+            return body.data.activeAlertmanagers.map((a) => a.url);
+          },
+          { timeout: 15_000, interval: 500 },
+        )
+        .toContain(`${alertmanager.url}/api/v2/alerts`);
+    } finally {
+      await stack.stop();
+    }
+    for (const pid of pids) expect(pidAlive(pid)).toBe(false);
+  });
+});
