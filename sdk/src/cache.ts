@@ -83,6 +83,8 @@ export class Cache {
   readonly #scope: Scope;
 
   /** @internal use createCache */
+  #defaults: Resolved | undefined;
+
   constructor(core: CacheCore, scope: Scope) {
     this.#core = core;
     this.#scope = scope;
@@ -831,6 +833,15 @@ export class Cache {
   }
 
   #resolve(options: GetOrSetOptions | undefined): Resolved {
+    if (options === undefined) {
+      // Calls without options (the common case) share one resolved object; nothing mutates it.
+      this.#defaults ??= this.#resolveOptions(undefined);
+      return this.#defaults;
+    }
+    return this.#resolveOptions(options);
+  }
+
+  #resolveOptions(options: GetOrSetOptions | undefined): Resolved {
     const d = this.#core.defaults;
     const tags = options?.tags;
     if (tags !== undefined) {

@@ -113,7 +113,7 @@ export const cacheConfigSchema = z
       .optional(),
     codec: z
       .object({
-        compressThreshold: z.union([z.number().int().nonnegative(), z.literal(false)]).default(8192),
+        compressThreshold: z.union([z.number().int().nonnegative(), z.literal(false)]).default(false),
         compression: z.enum(['brotli', 'deflate', 'none']).default('brotli'),
       })
       .strict()

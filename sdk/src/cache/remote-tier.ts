@@ -1,7 +1,7 @@
 import { TimeoutError } from '../errors.js';
 import type { CacheEvents, TierOperation } from '../events.js';
 import { CircuitBreaker, type CircuitBreakerOptions } from '../resilience/circuit-breaker.js';
-import { withTimeout } from '../resilience/timeout.js';
+import { DeadlineQueue } from '../resilience/deadline-queue.js';
 import type { Tier } from '../tiers/tier.js';
 import { RemoteTierCounters, type RemoteTierStats } from './stats.js';
 import type { CacheTracing } from './tracing.js';
@@ -13,16 +13,21 @@ import type { CacheTracing } from './tracing.js';
 export class RemoteTier {
   readonly counters = new RemoteTierCounters();
   readonly breaker: CircuitBreaker;
+  /** undefined when the tier bounds its own calls within our budget (no second timer per call). */
+  private readonly deadlines: DeadlineQueue | undefined;
 
   constructor(
     readonly name: 'l2' | 'l3',
     readonly tier: Tier,
-    private readonly timeoutMs: number,
+    timeoutMs: number,
     breaker: CircuitBreakerOptions,
     private readonly cacheName: string,
     private readonly events: CacheEvents,
     private readonly tracing: () => CacheTracing | undefined = () => undefined,
   ) {
+    const own = tier.callTimeoutMs;
+    this.deadlines =
+      own !== undefined && own > 0 && own <= timeoutMs ? undefined : new DeadlineQueue(timeoutMs);
     this.breaker = new CircuitBreaker(breaker, (from, to) => {
       if (events.wants('circuit')) events.emit({ type: 'circuit', cache: cacheName, tier: name, from, to });
     });
@@ -40,8 +45,11 @@ export class RemoteTier {
       return fallback;
     }
     try {
+      const d = this.deadlines;
       const run = () =>
-        withTimeout(work(this.tier), this.timeoutMs, `${this.name} (${this.tier.kind}) ${operation}`);
+        d === undefined
+          ? work(this.tier)
+          : d.track(work(this.tier), `${this.name} (${this.tier.kind}) ${operation}`);
       const tracing = this.tracing();
       const r =
         tracing === undefined

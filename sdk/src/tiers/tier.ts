@@ -20,6 +20,11 @@ export interface TierWrite extends TierSetOptions {
 
 export interface Tier {
   readonly kind: TierKind;
+  /**
+   * When set, the tier itself fails any call that takes longer than this many ms. The cache then adds
+   * no timeout of its own unless its configured budget for the tier is shorter.
+   */
+  readonly callTimeoutMs?: number;
   get(key: string): Promise<Uint8Array | undefined>;
   getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>;
   set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void>;

@@ -1,6 +1,6 @@
 import { type Bucket, type File, Storage, type StorageOptions } from '@google-cloud/storage';
 import { ConfigError, TierError } from '../../errors.js';
-import { withTimeout } from '../../resilience/timeout.js';
+import { DeadlineQueue } from '../../resilience/deadline-queue.js';
 import { Semaphore } from '../shared/semaphore.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
@@ -49,6 +49,8 @@ export class GcsTier implements Tier {
   readonly #prefix: string;
   readonly #semaphore: Semaphore;
   readonly #timeoutMs: number;
+  readonly #deadlines: DeadlineQueue;
+  readonly callTimeoutMs: number;
   #closed = false;
 
   constructor(options: GcsTierOptions) {
@@ -63,6 +65,8 @@ export class GcsTier implements Tier {
     this.#prefix = options.prefix ?? '';
     this.#semaphore = new Semaphore(options.concurrency ?? 16);
     this.#timeoutMs = options.requestTimeoutMs ?? 5000;
+    this.#deadlines = new DeadlineQueue(this.#timeoutMs);
+    this.callTimeoutMs = this.#timeoutMs;
   }
 
   get(key: string): Promise<Uint8Array | undefined> {
@@ -201,7 +205,7 @@ export class GcsTier implements Tier {
   async #request<T>(operation: string, work: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new TierError('GCS', `GCS ${operation} called after close(); create a new tier`);
     try {
-      return await withTimeout(work(), this.#timeoutMs, `GCS ${operation}`);
+      return await this.#deadlines.track(work(), `GCS ${operation}`);
     } catch (error) {
       throw toTierError(
         'GCS',

@@ -1,6 +1,7 @@
 import calculateSlot from 'cluster-key-slot';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { ConfigError, TierError } from '../../errors.js';
+import { DeadlineQueue } from '../../resilience/deadline-queue.js';
 import { withTimeout } from '../../resilience/timeout.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
@@ -31,6 +32,8 @@ export class RedisTier implements Tier {
   readonly #cluster: Cluster | undefined;
   readonly #prefix: string;
   readonly #timeoutMs: number;
+  readonly #deadlines: DeadlineQueue;
+  readonly callTimeoutMs: number;
   readonly #failFast: boolean;
   readonly #label: string;
   #everReady: boolean;
@@ -47,6 +50,8 @@ export class RedisTier implements Tier {
     this.#owned = options.owned;
     this.#prefix = options.keyPrefix ?? '';
     this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#deadlines = new DeadlineQueue(this.#timeoutMs);
+    this.callTimeoutMs = this.#timeoutMs;
     this.#failFast = options.failFastWhenDisconnected ?? true;
     const clientPrefix = (client.options as { keyPrefix?: unknown }).keyPrefix;
     if (typeof clientPrefix === 'string' && clientPrefix !== '') {
@@ -264,7 +269,7 @@ export class RedisTier implements Tier {
   async #call<T>(operation: string, work: () => Promise<T>): Promise<T> {
     this.#assertUsable(operation);
     try {
-      return await withTimeout(work(), this.#timeoutMs, `${this.#label} ${operation}`);
+      return await this.#deadlines.track(work(), `${this.#label} ${operation}`);
     } catch (error) {
       throw toTierError(
         this.#label,
