@@ -3,11 +3,13 @@ import {
   DataPointType,
   type Histogram,
   MeterProvider,
+  type MetricData,
   MetricReader,
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import type { Metric as PromMetric, Registry } from 'prom-client';
 import type { Cache } from '../cache.js';
+import { ConfigError } from '../errors.js';
 import {
   ALL_METRICS,
   type MetricConvention,
@@ -65,34 +67,49 @@ function histogramValues(name: string, points: DataPoint<Histogram>[]): PromValu
 }
 
 export interface PromClientBridge {
-  /** Removes the series from the registry and stops observing the cache. */
+  /** Stops observing the cache; the series leave the registry when its last registered cache stops. */
   stop(): void;
 }
 
-/**
- * Exposes `cache`'s metrics through a prom-client Registry, for apps that already serve prom-client.
- * The values come from the same instrument() observers that feed OpenTelemetry (collected on demand at
- * scrape time), and the series have the same names and labels as the OpenTelemetry Prometheus endpoint.
- */
-export function registerPromClient(registry: Registry, cache: Cache): PromClientBridge {
-  const reader = new PullReader();
-  const provider = new MeterProvider({ readers: [reader] });
-  const instrumentation = instrument(cache, { meterProvider: provider });
-  let pending: { at: number; data: Promise<ResourceMetrics> } | undefined;
-  // One collection serves every metric of the same scrape.
+/** A cache's own pull reader and provider: stopping one cache drops exactly its series. */
+interface CacheSource {
+  reader: PullReader;
+  provider: MeterProvider;
+}
+
+/** The metrics registered on one registry, fed by every cache registered there. */
+interface RegistryBridge {
+  names: string[];
+  sources: Map<Cache, CacheSource>;
+  /** Forgets the collection shared by the current scrape (a cache joined or left). */
+  invalidate(): void;
+}
+
+const bridges = new WeakMap<Registry, RegistryBridge>();
+
+function createRegistryBridge(registry: Registry): RegistryBridge {
+  const sources = new Map<Cache, CacheSource>();
+  let pending: { at: number; data: Promise<ResourceMetrics[]> } | undefined;
+  // One collection per cache serves every metric of the same scrape.
   const collect = () => {
     const now = Date.now();
     if (pending === undefined || now - pending.at > 50) {
-      pending = { at: now, data: reader.collect().then((r) => r.resourceMetrics) };
+      const readers = [...sources.values()].map((s) => s.reader);
+      pending = {
+        at: now,
+        data: Promise.all(readers.map((r) => r.collect().then((c) => c.resourceMetrics))),
+      };
     }
     return pending.data;
   };
-  const pointsOf = async (m: MetricConvention) => {
-    const data = await collect();
-    for (const scope of data.scopeMetrics) {
-      for (const metric of scope.metrics) if (metric.descriptor.name === m.name) return metric;
+  const metricsNamed = async (m: MetricConvention) => {
+    const found: MetricData[] = [];
+    for (const data of await collect()) {
+      for (const scope of data.scopeMetrics) {
+        for (const metric of scope.metrics) if (metric.descriptor.name === m.name) found.push(metric);
+      }
     }
-    return undefined;
+    return found;
   };
   const names: string[] = [];
   for (const m of ALL_METRICS) {
@@ -104,15 +121,14 @@ export function registerPromClient(registry: Registry, cache: Cache): PromClient
       type,
       aggregator: type === 'gauge' ? 'max' : 'sum',
       async get() {
-        const metric = await pointsOf(m);
-        let values: PromValue[] = [];
-        if (metric?.dataPointType === DataPointType.HISTOGRAM)
-          values = histogramValues(name, metric.dataPoints);
-        else if (metric !== undefined) {
-          values = metric.dataPoints.map((p) => ({
-            labels: labelsOf(p.attributes),
-            value: p.value as number,
-          }));
+        const values: PromValue[] = [];
+        for (const metric of await metricsNamed(m)) {
+          if (metric.dataPointType === DataPointType.HISTOGRAM)
+            values.push(...histogramValues(name, metric.dataPoints));
+          else {
+            for (const p of metric.dataPoints)
+              values.push({ labels: labelsOf(p.attributes), value: p.value as number });
+          }
         }
         return { name, help: m.description, type, aggregator: bridged.aggregator, values };
       },
@@ -123,10 +139,48 @@ export function registerPromClient(registry: Registry, cache: Cache): PromClient
     names.push(name);
   }
   return {
+    names,
+    sources,
+    invalidate: () => {
+      pending = undefined;
+    },
+  };
+}
+
+/**
+ * Exposes `cache`'s metrics through a prom-client Registry, for apps that already serve prom-client.
+ * The values come from the same instrument() observers that feed OpenTelemetry (collected on demand at
+ * scrape time), and the series have the same names and labels as the OpenTelemetry Prometheus endpoint.
+ * Any number of caches can share one registry (their series differ by the cache name label).
+ */
+export function registerPromClient(registry: Registry, cache: Cache): PromClientBridge {
+  let bridge = bridges.get(registry);
+  if (bridge === undefined) {
+    bridge = createRegistryBridge(registry);
+    bridges.set(registry, bridge);
+  }
+  if (bridge.sources.has(cache)) {
+    throw new ConfigError(`cache "${cache.name}" is already registered on this prom-client registry`);
+  }
+  const b = bridge;
+  const reader = new PullReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  b.sources.set(cache, { reader, provider });
+  b.invalidate();
+  const instrumentation = instrument(cache, { meterProvider: provider, tracerProvider: false });
+  let stopped = false;
+  return {
     stop() {
-      for (const n of names) registry.removeSingleMetric(n);
+      if (stopped) return;
+      stopped = true;
       instrumentation.stop();
+      b.sources.delete(cache);
+      b.invalidate();
       void provider.shutdown();
+      if (b.sources.size === 0) {
+        for (const n of b.names) registry.removeSingleMetric(n);
+        bridges.delete(registry);
+      }
     },
   };
 }

@@ -7,14 +7,10 @@ import {
   type TracerProvider,
   trace,
 } from '@opentelemetry/api';
-import {
-  ATTACH_TRACING,
-  type CacheTracing,
-  type TracedOperation,
-  type TraceTarget,
-} from '../cache/tracing.js';
+import type { CacheTracing, TracedOperation, TraceTarget } from '../cache/tracing.js';
 import type { Cache } from '../cache.js';
 import { ATTR, INSTRUMENTATION_SCOPE, SPANS } from './conventions.js';
+import { setSpanTracing } from './tier-timing.js';
 
 export interface TracingOptions {
   /** Defaults to the global tracer provider. */
@@ -87,6 +83,6 @@ export class OtelCacheTracing implements CacheTracing {
 
 /** Starts tracing `cache`'s slow paths; the returned function stops it. */
 export function traceCache(cache: Cache, options: TracingOptions = {}): () => void {
-  cache[ATTACH_TRACING](new OtelCacheTracing(options));
-  return () => cache[ATTACH_TRACING](undefined);
+  // Through the shared hook, so instrument()'s tier latency timing keeps working alongside.
+  return setSpanTracing(cache, new OtelCacheTracing(options));
 }

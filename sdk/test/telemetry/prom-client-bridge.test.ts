@@ -51,4 +51,32 @@ describe('registerPromClient', () => {
     expect(await registry.metrics()).not.toContain(requests);
     await telemetry.shutdown();
   });
+
+  it('serves several caches from one registry; series leave with the last cache', async () => {
+    const registry = new Registry();
+    const a = createCache({ name: 'alpha', l1: { capacity: 10 } });
+    const b = createCache({ name: 'beta', l1: { capacity: 10 } });
+    const bridgeA = registerPromClient(registry, a);
+    const bridgeB = registerPromClient(registry, b);
+    expect(() => registerPromClient(registry, a)).toThrow(/already registered/);
+    await a.set('k', 1);
+    await a.get('k');
+    await b.get('nothing');
+    const requests = prometheusName(METRICS.requests);
+    let s = series(await registry.metrics());
+    expect(
+      s.get(`${requests}{omnicache_cache_name="alpha",omnicache_result="hit",omnicache_tier="l1"}`),
+    ).toBe(1);
+    expect(
+      s.get(`${requests}{omnicache_cache_name="beta",omnicache_result="miss",omnicache_tier="l1"}`),
+    ).toBe(1);
+    bridgeA.stop();
+    s = series(await registry.metrics());
+    expect([...s.keys()].some((k) => k.includes('"alpha"'))).toBe(false);
+    expect(
+      s.get(`${requests}{omnicache_cache_name="beta",omnicache_result="miss",omnicache_tier="l1"}`),
+    ).toBe(1);
+    bridgeB.stop();
+    expect(await registry.metrics()).not.toContain(requests);
+  });
 });
