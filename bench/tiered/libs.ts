@@ -18,7 +18,7 @@ export const TTL_MS = 10 * 60_000;
 
 export interface OmniOptions {
   l1Capacity: number;
-  /** false: codec.compressThreshold = false (the default compresses payloads >= 8 KiB with brotli q4). */
+  /** true: brotli (q4) for payloads >= 8 KiB; the default codec does not compress. */
   compress?: boolean;
   /** An existing client (the caller closes it); else the tier opens and owns a connection. */
   client?: Redis;
@@ -36,7 +36,7 @@ export function omnicache(ep: Endpoint, name: string, o: OmniOptions): Cache {
     l1: { capacity: o.l1Capacity, policy: 'arc' },
     l2,
     defaults: { ttl: TTL_MS },
-    ...(o.compress === false ? { codec: { compressThreshold: false } } : {}),
+    ...(o.compress === true ? { codec: { compressThreshold: 8192, compression: 'brotli' as const } } : {}),
     ...(o.lock === true && o.client !== undefined ? { lock: new RedisLock(o.client) } : {}),
   });
 }
