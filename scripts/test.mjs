@@ -4,7 +4,7 @@
 import { pnpm } from './pnpm.mjs';
 
 const steps = [
-  [['exec', 'biome', 'ci', '.'], 'lint and format check (biome)'],
+  [['exec', 'biome', 'ci', '--colors=off', '.'], 'lint and format check (biome)'],
   [['-r', 'run', 'typecheck'], 'type check'],
   [['exec', 'vitest', 'run', ...process.argv.slice(2)], 'vitest'],
 ];
