@@ -23,7 +23,8 @@ describe('cross-process stampede lock (real Redis, 4 processes)', () => {
     expect(existsSync(distIndex), 'build the sdk first: node scripts/setup.mjs').toBe(true);
     const name = `stampede-${randomBytes(4).toString('hex')}`;
     const counter = `${name}:loader-calls`;
-    const startAt = Date.now() + 1500;
+    // Room for 4 Node processes to start and connect on a loaded 2-core machine.
+    const startAt = Date.now() + 4000;
     const outputs = await Promise.all(
       Array.from({ length: 4 }, () =>
         run(process.execPath, [worker, distIndex, redis.url, name, counter, String(startAt), '250'], {
