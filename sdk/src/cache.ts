@@ -486,20 +486,19 @@ export class Cache {
       const found = await this.#readRemotes(where, now, o, false);
       return found !== undefined && now < found.freshUntil ? { value: found.value } : undefined;
     };
-    let handle = await tryOnce();
-    if (handle === null) return { handle: undefined };
-    if (handle !== undefined) {
+    const acquired = async (h: LockHandle): Promise<{ value: unknown } | { handle: LockHandle }> => {
       core.counters.lockAcquired++;
       if (core.events.wants('lock'))
         core.events.emit({ type: 'lock', cache: core.name, key: name, outcome: 'acquired' });
       // Another holder may have finished between our read and the acquire.
       const v = await recheck();
-      if (v !== undefined) {
-        await handle.release().catch(() => undefined);
-        return v;
-      }
-      return { handle };
-    }
+      if (v === undefined) return { handle: h };
+      await h.release().catch(() => undefined);
+      return v;
+    };
+    let handle = await tryOnce();
+    if (handle === null) return { handle: undefined };
+    if (handle !== undefined) return acquired(handle);
     core.counters.lockWaited++;
     if (core.events.wants('lock'))
       core.events.emit({ type: 'lock', cache: core.name, key: name, outcome: 'waited' });
@@ -510,15 +509,7 @@ export class Cache {
       if (v !== undefined) return v;
       handle = await tryOnce();
       if (handle === null) return { handle: undefined };
-      if (handle !== undefined) {
-        core.counters.lockAcquired++;
-        const again = await recheck();
-        if (again !== undefined) {
-          await handle.release().catch(() => undefined);
-          return again;
-        }
-        return { handle };
-      }
+      if (handle !== undefined) return acquired(handle);
     }
     core.counters.lockExpired++;
     if (core.events.wants('lock'))
