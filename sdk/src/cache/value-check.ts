@@ -13,16 +13,35 @@ export function checkValue(value: unknown): number {
       'undefined cannot be cached (a miss is also undefined); cache null to remember absence',
     );
   }
-  return walk(value, 0, undefined, '$');
+  try {
+    // Paths are only built for the error message: the first walk tracks none (no string per element).
+    return walk(value, 0, undefined, undefined);
+  } catch (error) {
+    if (!(error instanceof Rejected)) throw error;
+    walk(value, 0, undefined, '$');
+    throw error;
+  }
 }
 
-function fail(path: string, what: string): never {
+/** Thrown by the path-less walk; the second walk, with paths, throws the InvalidValueError instead. */
+class Rejected extends Error {}
+
+function fail(path: string | undefined, what: string): never {
+  if (path === undefined) throw new Rejected(what);
   throw new InvalidValueError(
     `value at ${path} is ${what} and cannot be cached; cache plain data: objects, arrays, strings, numbers, bigint, Date, Map, Set, Buffer`,
   );
 }
 
-function walk(value: unknown, depth: number, ancestors: Set<object> | undefined, path: string): number {
+const at = (path: string | undefined, suffix: string): string | undefined =>
+  path === undefined ? undefined : path + suffix;
+
+function walk(
+  value: unknown,
+  depth: number,
+  ancestors: Set<object> | undefined,
+  path: string | undefined,
+): number {
   switch (typeof value) {
     case 'string':
       return 16 + 2 * value.length;
@@ -51,18 +70,22 @@ function walk(value: unknown, depth: number, ancestors: Set<object> | undefined,
   const d = depth + 1;
   if (Array.isArray(obj)) {
     size += 8 * obj.length;
-    for (let i = 0; i < obj.length; i++) size += walk(obj[i], d, ancestors, `${path}[${i}]`);
+    for (let i = 0; i < obj.length; i++) size += walk(obj[i], d, ancestors, path && `${path}[${i}]`);
   } else if (obj instanceof Map) {
     for (const [k, v] of obj)
-      size += 16 + walk(k, d, ancestors, `${path}<key>`) + walk(v, d, ancestors, `${path}<value>`);
+      size += 16 + walk(k, d, ancestors, at(path, '<key>')) + walk(v, d, ancestors, at(path, '<value>'));
   } else if (obj instanceof Set) {
-    for (const v of obj) size += 8 + walk(v, d, ancestors, `${path}<item>`);
+    for (const v of obj) size += 8 + walk(v, d, ancestors, at(path, '<item>'));
   } else if (obj instanceof Error) {
     size += 16 + 2 * obj.message.length;
   } else {
     for (const k in obj) {
       if (!Object.hasOwn(obj, k)) continue;
-      size += 8 + 16 + 2 * k.length + walk((obj as Record<string, unknown>)[k], d, ancestors, `${path}.${k}`);
+      size +=
+        8 +
+        16 +
+        2 * k.length +
+        walk((obj as Record<string, unknown>)[k], d, ancestors, path && `${path}.${k}`);
     }
     if (Object.getOwnPropertySymbols(obj).length > 0) fail(path, 'an object with symbol keys');
   }
