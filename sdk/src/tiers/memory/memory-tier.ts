@@ -135,7 +135,8 @@ export class MemoryTier {
   private enforceBytes(justSet: string): void {
     const max = this.maxBytes!;
     if (this.bytes <= max) return;
-    for (const key of [...this.entries.keys()]) {
+    // Oldest-written first. Deleting while iterating a Map is well defined; no copy of the keys.
+    for (const key of this.entries.keys()) {
       if (this.bytes <= max) break;
       if (key === justSet) continue;
       this.remove(key, 'capacity', true);
