@@ -164,7 +164,9 @@ export class FsTier implements Tier {
   }
 
   async #setAll(writes: readonly TierWrite[]): Promise<void> {
-    if (this.#maxBytes !== undefined) await this.#scan();
+    // The size bound needs the index once; after that our own writes keep it current, and eviction
+    // rescans first (so files written by other processes are counted before anything is removed).
+    if (this.#maxBytes !== undefined && !this.#scanned) await this.#scan();
     await Promise.all(writes.map((write) => this.#write(write)));
     if (this.#maxBytes !== undefined && this.#bytes > this.#maxBytes) await this.#evict();
   }
