@@ -94,6 +94,12 @@ export class RemoteTier {
       decodeErrors: c.decodeErrors,
       skipped: c.skipped,
       circuit: { state: this.breaker.state, opens: this.breaker.opens, rejected: this.breaker.rejected },
+      ...this.usage(),
     };
+  }
+
+  private usage(): { usage?: { entries: number; bytes: number } } {
+    const u = this.tier.usage?.();
+    return u === undefined ? {} : { usage: u };
   }
 }

@@ -94,6 +94,8 @@ export interface RemoteTierStats {
   decodeErrors: number;
   skipped: number;
   circuit: { state: CircuitState; opens: number; rejected: number };
+  /** Entries and bytes held, when the tier can tell without I/O (see Tier.usage). */
+  usage?: { entries: number; bytes: number };
 }
 
 export interface MovementStats {

@@ -278,7 +278,8 @@ export const METRICS = {
     name: 'omnicache.tier.size',
     instrument: 'ObservableGauge',
     unit: 'By',
-    description: 'Bytes currently held by a tier (l1: accounted value bytes).',
+    description:
+      'Bytes currently held by a tier (l1: estimated value bytes; l3 fs: file bytes; tiers that cannot count cheaply report nothing).',
     attributes: [ATTR.cache, ATTR.tier],
   },
   tierMovements: {

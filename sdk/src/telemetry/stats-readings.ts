@@ -50,6 +50,10 @@ function readRemote(cache: string, t: RemoteTierStats, read: Reading): void {
     [ATTR.tier]: t.tier,
     [ATTR.codecOperation]: 'decode',
   });
+  if (t.usage !== undefined) {
+    read(METRICS.tierEntries, t.usage.entries, { [ATTR.cache]: cache, [ATTR.tier]: t.tier });
+    read(METRICS.tierSize, t.usage.bytes, { [ATTR.cache]: cache, [ATTR.tier]: t.tier });
+  }
   const current = CIRCUIT_STATE[t.circuit.state];
   for (const state of CIRCUIT_STATE_VALUES) {
     read(METRICS.circuitState, state === current ? 1 : 0, {

@@ -32,6 +32,11 @@ export interface Tier {
   delete(key: string): Promise<boolean>;
   deleteMany(keys: readonly string[]): Promise<number>;
   deleteByTag(tag: string): Promise<number>;
+  /**
+   * What the tier holds as last accounted, without I/O (read at metrics collection time). undefined when
+   * the tier cannot tell cheaply (or not yet).
+   */
+  usage?(): { entries: number; bytes: number } | undefined;
   /** Removes every key starting with `prefix` (a cache or namespace prefix). Returns how many were removed. */
   clear(prefix: string): Promise<number>;
   close(): Promise<void>;

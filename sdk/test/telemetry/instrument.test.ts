@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { createCache } from '../../src/index.js';
 import { ATTR, METRICS } from '../../src/telemetry/conventions.js';
 import { instrument } from '../../src/telemetry/instrument.js';
+import { fsTier } from '../../src/tiers/fs/index.js';
 import { FakeTier } from '../helpers/fake-tier.js';
 
 class TestReader extends MetricReader {
@@ -107,6 +111,30 @@ describe('instrument(cache)', () => {
     for (const d of hist?.dataPoints ?? []) {
       expect(d.attributes[ATTR.tier]).toBe('l2');
       expect(d.attributes[ATTR.cache]).toBe('shop');
+    }
+  });
+
+  it('reports entries and bytes of an fs L3 once the tier has counted them', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'omnicache-usage-'));
+    try {
+      const cache = createCache({ name: 'files', l1: { capacity: 10 }, l3: fsTier(dir) });
+      for (let i = 0; i < 5; i++) await cache.set(`k${i}`, { i });
+      const reader = new TestReader();
+      const inst = instrument(cache, { meterProvider: new MeterProvider({ readers: [reader] }) });
+      for (let i = 0; i < 50 && cache.stats().tiers.l3?.usage === undefined; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(cache.stats().tiers.l3?.usage?.entries).toBe(5);
+      const got = await collect(reader);
+      const entries = got.get(METRICS.tierEntries.name)?.dataPoints ?? [];
+      const l3 = entries.find((p) => p.attributes[ATTR.tier] === 'l3');
+      expect(l3?.value).toBe(5);
+      const size = got.get(METRICS.tierSize.name)?.dataPoints.find((p) => p.attributes[ATTR.tier] === 'l3');
+      expect(size?.value).toBeGreaterThan(0);
+      inst.stop();
+      await cache.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -253,3 +253,22 @@ describe('fsTier with concurrent writer processes', () => {
     expect(await reader.deleteByTag('race')).toBe(1);
   });
 });
+
+describe('fsTier usage (entries and bytes for the tier gauges)', () => {
+  it('is unknown until one background scan has run, then counts files from every process', async () => {
+    const other = fsTier(dir);
+    await other.set('a', bytes('from another process'), { ttlMs: MINUTE });
+    const tier = fsTier(dir);
+    expect(tier.usage()).toBeUndefined();
+    for (let i = 0; i < 50 && tier.usage() === undefined; i++) await sleep(10);
+    const first = tier.usage()!;
+    expect(first.entries).toBe(1);
+    expect(first.bytes).toBe(await other.sizeBytes());
+    await tier.set('b', bytes('mine'), { ttlMs: MINUTE });
+    const second = tier.usage()!;
+    expect(second.entries).toBe(2);
+    expect(second.bytes).toBeGreaterThan(first.bytes);
+    await tier.delete('a');
+    expect(tier.usage()!.entries).toBe(1);
+  });
+});

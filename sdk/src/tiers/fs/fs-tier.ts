@@ -133,6 +133,19 @@ export class FsTier implements Tier {
     await this.#evicting?.catch(() => {});
   }
 
+  /**
+   * Entries and bytes as last accounted: undefined until the directory has been scanned once (the first
+   * call starts that scan in the background); afterwards this process's writes keep it current and each
+   * later scan (eviction, clear) folds in other processes' files.
+   */
+  usage(): { entries: number; bytes: number } | undefined {
+    if (!this.#scanned) {
+      if (!this.#closed) this.#scan().catch(() => undefined);
+      return undefined;
+    }
+    return { entries: this.#index.size, bytes: this.#bytes };
+  }
+
   /** Total bytes of entry files as last accounted (after a scan this reflects every process's writes). */
   async sizeBytes(): Promise<number> {
     await this.#scan();
