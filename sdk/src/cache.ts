@@ -308,6 +308,8 @@ export class Cache {
    * stale-while-revalidate, grace (loader failure), and soft timeouts.
    */
   async getOrSet<V>(key: string, loader: Loader<V>, options?: GetOrSetOptions): Promise<V> {
+    // The L1 hit block is the same as in get() on purpose: a shared private method measured 4-20 % fewer
+    // hits/s (3 alternating runs of 7 x 2M getOrSet), so the hottest path stays inline in both.
     const l1Key = this.#l1Key(key);
     const core = this.#core;
     const now = Date.now();

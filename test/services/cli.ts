@@ -1,7 +1,7 @@
 // `npm run services`: provisions and starts every service the tests use, prints the endpoints, and keeps
 // them running until Ctrl-C (SIGINT) or SIGTERM, then stops them all.
 import { provisionServices } from './provision.js';
-import { startStack } from './stack.js';
+import { ALL_SERVICES, startStack } from './stack.js';
 
 async function main(): Promise<void> {
   const t0 = Date.now();
@@ -9,14 +9,7 @@ async function main(): Promise<void> {
   for (const [step, s] of Object.entries(report.seconds)) {
     process.stderr.write(`[services] ${step}: ${s < 1 ? 'cached' : `${s.toFixed(1)} s`}\n`);
   }
-  const stack = await startStack({
-    redis: true,
-    redisCluster: true,
-    fakeGcs: true,
-    prometheus: true,
-    alertmanager: true,
-    collector: true,
-  });
+  const stack = await startStack(ALL_SERVICES);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -24,8 +24,8 @@ scrape_configs:
       - record: harness:up
         expr: up
 `;
-    // Start on a placeholder job name; reload with the real port once it is known.
-    const prom = await startPrometheus({ config: config('placeholder', 1), files: { 'rules.yml': rules } });
+    // The port is only known once Prometheus runs: start scraping a dead target, then reload() to scrape itself.
+    const prom = await startPrometheus({ config: config('before-reload', 1), files: { 'rules.yml': rules } });
     try {
       const ready = await fetch(`${prom.url}/-/ready`);
       expect(ready.status).toBe(200);

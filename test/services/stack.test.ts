@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { pidAlive } from './child-processes.js';
-import { startStack } from './stack.js';
+import { ALL_SERVICES, startStack } from './stack.js';
 
 describe('startStack (what `npm run services` starts)', () => {
   it('starts every service wired together, and stop() ends them all', async () => {
-    const stack = await startStack({
-      redis: true,
-      redisCluster: true,
-      fakeGcs: true,
-      prometheus: true,
-      alertmanager: true,
-      collector: true,
-    });
+    const stack = await startStack(ALL_SERVICES);
     const { redis, redisCluster, fakeGcs, prometheus, alertmanager, collector } = stack;
     const pids: number[] = [];
     try {

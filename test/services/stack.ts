@@ -30,6 +30,16 @@ export interface StackOptions {
   collector?: boolean;
 }
 
+/** Every service: what `npm run services` starts. */
+export const ALL_SERVICES: Required<StackOptions> = {
+  redis: true,
+  redisCluster: true,
+  fakeGcs: true,
+  prometheus: true,
+  alertmanager: true,
+  collector: true,
+};
+
 export interface Stack {
   redis?: RedisHandle;
   redisCluster?: RedisClusterHandle;
