@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { ArcPolicy, DenseIndex, LruPolicy, type ReplacementPolicy, readTrace } from 'omnicache';
+import { readTrace } from '@omnicache/cli/simulate';
+import { ArcPolicy, DenseIndex, LruPolicy, type ReplacementPolicy } from 'omnicache';
 import { writeResults } from '../lib/report.js';
 import { median, quantile } from '../lib/stats.js';
 import { zipfStream } from '../lib/zipf.js';

@@ -11,7 +11,8 @@ import {
   type SpanExporter,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
-import { type Cache, createCache, instrument, redisTier } from 'omnicache';
+import { type Cache, createCache, instrument } from 'omnicache';
+import { redisTier } from 'omnicache/redis';
 import { startRedis } from '../../test/services/redis.js';
 import { writeResults } from '../lib/report.js';
 import { median, quantile } from '../lib/stats.js';

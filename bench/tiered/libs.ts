@@ -6,7 +6,8 @@ import { redisDriver } from 'bentocache/drivers/redis';
 import { type Cache as CacheManager, createCache as createCacheManager } from 'cache-manager';
 import type { Redis } from 'ioredis';
 import { Keyv } from 'keyv';
-import { type Cache, createCache, RedisLock, redisTier } from 'omnicache';
+import { type Cache, createCache } from 'omnicache';
+import { RedisLock, redisTier } from 'omnicache/redis';
 
 export interface Endpoint {
   host: string;

@@ -1,5 +1,5 @@
 // Every metric and label name used by the recording rules, alert rules and dashboards exists in the telemetry
-// conventions (sdk/src/telemetry/conventions.ts, mapped to Prometheus form) or is a recording-rule output.
+// conventions (sdk/core/src/telemetry/conventions.ts, mapped to Prometheus form) or is a recording-rule output.
 import { describe, expect, it } from 'vitest';
 import {
   ALL_METRICS,
@@ -8,7 +8,7 @@ import {
   PROMETHEUS_EXTRA_LABELS,
   prometheusLabel,
   prometheusSeriesNames,
-} from '../../sdk/src/telemetry/conventions.js';
+} from '../../sdk/core/src/telemetry/conventions.js';
 import { dashboardQueries, rules } from './config-files.js';
 import { grafanaQueryNames, type PromqlNames, promqlNames } from './promql-names.js';
 

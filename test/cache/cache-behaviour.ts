@@ -3,7 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cache, type CacheConfig, createCache, LoaderError, type Tier } from '../../sdk/src/index.js';
+import {
+  type Cache,
+  type CacheConfig,
+  createCache,
+  LoaderError,
+  type Tier,
+} from '../../sdk/core/src/index.js';
 
 export interface TierSet {
   l2?: Tier;

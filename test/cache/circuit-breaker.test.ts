@@ -1,7 +1,8 @@
 // Circuit breaker against a real Redis that is killed and restarted mid-test (own instance from the harness).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CacheEvent, createCache, redisTier } from '../../sdk/src/index.js';
+import { type CacheEvent, createCache } from '../../sdk/core/src/index.js';
+import { redisTier } from '../../sdk/core/src/redis.js';
 import { type RedisHandle, startRedis } from '../services/index.js';
 
 describe('circuit breaker with Redis stopped and restarted', () => {

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 
 const run = promisify(execFile);
-const distIndex = fileURLToPath(new URL('../../sdk/dist/index.js', import.meta.url));
+const distIndex = fileURLToPath(new URL('../../sdk/core/dist/index.js', import.meta.url));
 const worker = fileURLToPath(new URL('./fixtures/stampede-worker.mjs', import.meta.url));
 const redis = inject('redis');
 
@@ -27,7 +27,7 @@ describe('cross-process stampede lock (real Redis, 4 processes)', () => {
     const startAt = Date.now() + 4000;
     const outputs = await Promise.all(
       Array.from({ length: 4 }, () =>
-        run(process.execPath, [worker, distIndex, redis.url, name, counter, String(startAt), '250'], {
+        run(process.execPath, [worker, redis.url, name, counter, String(startAt), '250'], {
           timeout: 60_000,
         }),
       ),

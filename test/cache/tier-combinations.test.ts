@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
 import { inject } from 'vitest';
-import { fsTier, gcsTier, redisClusterTier, redisTier } from '../../sdk/src/index.js';
+import { gcsTier } from '../../sdk/core/src/gcs.js';
+import { fsTier } from '../../sdk/core/src/index.js';
+import { redisClusterTier, redisTier } from '../../sdk/core/src/redis.js';
 import { describeCacheBehaviour } from './cache-behaviour.js';
 
 const redis = inject('redis');

@@ -2,10 +2,10 @@
 // Prometheus: after a flush, every counter equals the cache's own count exactly, and the ARC gauges are present and
 // move when the workload shifts from recency to frequency.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CacheStats } from '../../sdk/src/cache/stats.js';
-import type { Cache } from '../../sdk/src/cache.js';
-import { createCache } from '../../sdk/src/index.js';
-import { type CacheInstrumentation, instrument } from '../../sdk/src/telemetry/instrument.js';
+import type { CacheStats } from '../../sdk/core/src/cache/stats.js';
+import type { Cache } from '../../sdk/core/src/cache.js';
+import { createCache } from '../../sdk/core/src/index.js';
+import { type CacheInstrumentation, instrument } from '../../sdk/core/src/telemetry/instrument.js';
 import { eventually, type Pipeline, startPipeline } from './pipeline.js';
 
 const CACHE = 'e2e-counts';

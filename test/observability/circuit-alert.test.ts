@@ -3,11 +3,11 @@
 // evaluation intervals (plus the export interval that the metrics path adds) and reaches Alertmanager, routed to the
 // critical webhook; Redis comes back -> the breaker closes -> the alert resolves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Cache } from '../../sdk/src/cache.js';
-import type { CacheEvent } from '../../sdk/src/events.js';
-import { createCache } from '../../sdk/src/index.js';
-import { type CacheInstrumentation, instrument } from '../../sdk/src/telemetry/instrument.js';
-import { redisTier } from '../../sdk/src/tiers/redis/index.js';
+import type { Cache } from '../../sdk/core/src/cache.js';
+import type { CacheEvent } from '../../sdk/core/src/events.js';
+import { createCache } from '../../sdk/core/src/index.js';
+import { type CacheInstrumentation, instrument } from '../../sdk/core/src/telemetry/instrument.js';
+import { redisTier } from '../../sdk/core/src/tiers/redis/index.js';
 import { type RedisHandle, startRedis } from '../services/index.js';
 import { readCollectorConfig } from './configs.js';
 import { eventually, type Pipeline, startPipeline } from './pipeline.js';

@@ -17,8 +17,8 @@ import {
   PROMETHEUS_EXTRA_LABELS,
   prometheusLabel,
   prometheusSeriesNames,
-} from '../../sdk/src/telemetry/conventions.js';
-import { prometheusViews } from '../../sdk/src/telemetry/prometheus-views.js';
+} from '../../sdk/core/src/telemetry/conventions.js';
+import { prometheusViews } from '../../sdk/core/src/telemetry/prometheus-views.js';
 import {
   type CollectorHandle,
   collectorEnv,

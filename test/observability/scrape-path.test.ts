@@ -2,10 +2,10 @@
 // (-> collector -> remote write) and a Prometheus /metrics endpoint (scraped by Prometheus as job omnicache-sdk),
 // one real cache on a real Redis l2, compared in the real Prometheus.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Cache } from '../../sdk/src/cache.js';
-import { createCache } from '../../sdk/src/index.js';
-import { startTelemetry, type Telemetry } from '../../sdk/src/telemetry/start-telemetry.js';
-import { redisTier } from '../../sdk/src/tiers/redis/index.js';
+import type { Cache } from '../../sdk/core/src/cache.js';
+import { createCache } from '../../sdk/core/src/index.js';
+import { startTelemetry, type Telemetry } from '../../sdk/core/src/telemetry/start-telemetry.js';
+import { redisTier } from '../../sdk/core/src/tiers/redis/index.js';
 import { freePort } from '../services/index.js';
 import { eventually, type Pipeline, startPipeline } from './pipeline.js';
 

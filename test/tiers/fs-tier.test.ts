@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fsTier } from '../../sdk/src/tiers/fs/index.js';
+import { fsTier } from '../../sdk/core/src/tiers/fs/index.js';
 import { describeTierBehaviour } from './tier-behaviour.js';
 
 describeTierBehaviour('fs (local directory)', async () => {

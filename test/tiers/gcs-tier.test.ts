@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { inject } from 'vitest';
-import { gcsTier } from '../../sdk/src/tiers/gcs/index.js';
+import { gcsTier } from '../../sdk/core/src/tiers/gcs/index.js';
 import { describeTierBehaviour } from './tier-behaviour.js';
 
 const gcs = inject('gcs');

@@ -1,5 +1,5 @@
 import { inject } from 'vitest';
-import { redisClusterTier } from '../../sdk/src/tiers/redis/index.js';
+import { redisClusterTier } from '../../sdk/core/src/tiers/redis/index.js';
 import { describeTierBehaviour } from './tier-behaviour.js';
 
 const cluster = inject('redisCluster');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { RedisLock, redisTier } from '../../sdk/src/tiers/redis/index.js';
+import { RedisLock, redisTier } from '../../sdk/core/src/tiers/redis/index.js';
 
 const redis = inject('redis');
 const cluster = inject('redisCluster');

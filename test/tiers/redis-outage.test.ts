@@ -2,9 +2,9 @@
 // can open, and they must work again once Redis is back.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OmniCacheError, TierError } from '../../sdk/src/errors.js';
-import { RedisLock, redisTier } from '../../sdk/src/tiers/redis/index.js';
-import type { RedisTier } from '../../sdk/src/tiers/redis/redis-tier.js';
+import { OmniCacheError, TierError } from '../../sdk/core/src/errors.js';
+import { RedisLock, redisTier } from '../../sdk/core/src/tiers/redis/index.js';
+import type { RedisTier } from '../../sdk/core/src/tiers/redis/redis-tier.js';
 import { freePort, type RedisHandle, startRedis } from '../services/index.js';
 
 const TIMEOUT_MS = 300;

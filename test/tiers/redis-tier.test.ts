@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { redisTier } from '../../sdk/src/tiers/redis/index.js';
+import { redisTier } from '../../sdk/core/src/tiers/redis/index.js';
 import { describeTierBehaviour } from './tier-behaviour.js';
 
 const redis = inject('redis');

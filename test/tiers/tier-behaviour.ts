@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Tier } from '../../sdk/src/tiers/tier.js';
+import type { Tier } from '../../sdk/core/src/tiers/tier.js';
 
 export interface TierFixture {
   tier: Tier;

@@ -1,0 +1,29 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { OmniCacheError } from 'omnicache';
+import { simulateCommand } from './simulate-command.js';
+
+const program = new Command()
+  .name('omnicache')
+  .description('OmniCache command line: trace replay and cache operations')
+  .showHelpAfterError()
+  .exitOverride();
+
+simulateCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof OmniCacheError) {
+    process.stderr.write(`omnicache: ${err.message}\n`);
+    process.exitCode = 2;
+  } else if (err instanceof Error && 'exitCode' in err && typeof err.exitCode === 'number') {
+    // commander already printed its message (help, unknown option, ...)
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(
+      `omnicache: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,28 @@
+export type { ResolvedCacheConfig } from './cache/config.js';
+export type {
+  CacheStats,
+  EvictionStats,
+  L1Stats,
+  MovementStats,
+  RemoteTierStats,
+} from './cache/stats.js';
+export type {
+  GetOptions,
+  GetOrSetOptions,
+  Loader,
+  LoaderContext,
+  SetManyEntry,
+  SetOptions,
+} from './cache/types.js';
+export { Cache, type CacheConfig, createCache } from './cache.js';
+export * from './codec/index.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './policy/index.js';
+export * from './resilience/index.js';
+export * as conventions from './telemetry/conventions.js';
+export { type CacheInstrumentation, type InstrumentOptions, instrument } from './telemetry/instrument.js';
+export { type TracingOptions, traceCache } from './telemetry/tracing.js';
+export { FsTier, type FsTierOptions, fsTier } from './tiers/fs/index.js';
+export { MemoryTier, type MemoryTierOptions } from './tiers/memory/index.js';
+export type { Tier, TierKind, TierSetOptions, TierWrite } from './tiers/tier.js';

@@ -1,0 +1,286 @@
+import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { ConfigError, TierError } from '../../errors.js';
+import { DeadlineQueue } from '../../resilience/deadline-queue.js';
+import { withTimeout } from '../../resilience/timeout.js';
+import { toTierError } from '../shared/tier-error.js';
+import { normaliseTtl } from '../shared/ttl.js';
+import type { Tier, TierKind, TierSetOptions, TierWrite } from '../tier.js';
+import { calculateSlot } from './ioredis.js';
+import { escapeGlob, tagKey, valueKey } from './key-layout.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, type RedisTierCommonOptions } from './options.js';
+import { RedisLock, type RedisLockOptions } from './redis-lock.js';
+import { TAG_ADD_SCRIPT } from './scripts.js';
+
+/** One single-key command in a batch; batches are grouped by the node that owns the key. */
+interface Op {
+  key: string;
+  add(pipeline: ChainableCommander): void;
+}
+
+const SCAN_COUNT = 1000;
+const TAG_POP_COUNT = 1000;
+
+/**
+ * L2 tier over ioredis, single node or Cluster. Values are stored as raw bytes with PX expiry; tags are sets of
+ * member keys whose TTL covers the longest-lived member. Batches (getMany/setMany/deleteMany) are pipelined:
+ * on a Cluster, one pipeline per node (ioredis accepts a pipeline whose keys are served by the same nodes).
+ */
+export class RedisTier implements Tier {
+  readonly kind: TierKind;
+  readonly client: Redis | Cluster;
+  readonly #owned: boolean;
+  readonly #cluster: Cluster | undefined;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+  readonly #deadlines: DeadlineQueue;
+  readonly callTimeoutMs: number;
+  readonly #failFast: boolean;
+  readonly #label: string;
+  #everReady: boolean;
+  #closed = false;
+
+  constructor(
+    client: Redis | Cluster,
+    options: RedisTierCommonOptions & { owned: boolean; cluster: Cluster | undefined },
+  ) {
+    this.client = client;
+    this.#cluster = options.cluster;
+    this.kind = options.cluster ? 'redis-cluster' : 'redis';
+    this.#label = options.cluster ? 'Redis Cluster' : 'Redis';
+    this.#owned = options.owned;
+    this.#prefix = options.keyPrefix ?? '';
+    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#deadlines = new DeadlineQueue(this.#timeoutMs);
+    this.callTimeoutMs = this.#timeoutMs;
+    this.#failFast = options.failFastWhenDisconnected ?? true;
+    const clientPrefix = (client.options as { keyPrefix?: unknown }).keyPrefix;
+    if (typeof clientPrefix === 'string' && clientPrefix !== '') {
+      throw new ConfigError(
+        `the ioredis client has keyPrefix "${clientPrefix}"; remove it from the client and pass { keyPrefix } to the tier instead (SCAN-based clear() cannot work with a client-side prefix)`,
+      );
+    }
+    this.#everReady = client.status === 'ready';
+    client.on('ready', () => {
+      this.#everReady = true;
+    });
+    // An unhandled 'error' event would crash the process; connection errors surface through the calls instead.
+    if (options.owned) client.on('error', () => {});
+  }
+
+  /** A DistributedLock over this tier's connection (SET NX PX + compare-and-delete release). */
+  lock(options: Omit<RedisLockOptions, 'keyPrefix'> = {}): RedisLock {
+    return new RedisLock(this.client, {
+      commandTimeoutMs: this.#timeoutMs,
+      ...options,
+      keyPrefix: this.#prefix,
+    });
+  }
+
+  get(key: string): Promise<Uint8Array | undefined> {
+    return this.#call('GET', async () => {
+      const value = await this.client.getBuffer(valueKey(this.#prefix, key));
+      return value ?? undefined;
+    });
+  }
+
+  getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.#call('GET (batch)', async () => {
+      const ops = keys.map((key): Op => {
+        const k = valueKey(this.#prefix, key);
+        return { key: k, add: (p) => p.getBuffer(k) };
+      });
+      const results = await this.#exec(ops);
+      return results.map((value) => (value instanceof Uint8Array ? value : undefined));
+    });
+  }
+
+  set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void> {
+    return this.setMany([{ key, value, ...options }]);
+  }
+
+  setMany(writes: readonly TierWrite[]): Promise<void> {
+    if (writes.length === 0) return Promise.resolve();
+    return this.#call('SET', async () => {
+      const ops: Op[] = [];
+      for (const write of writes) {
+        const k = valueKey(this.#prefix, write.key);
+        const ttl = normaliseTtl(write.ttlMs);
+        if (ttl === 0) {
+          ops.push({ key: k, add: (p) => p.unlink(k) });
+          continue;
+        }
+        const bytes = toBuffer(write.value);
+        ops.push({
+          key: k,
+          add: ttl === undefined ? (p) => p.set(k, bytes) : (p) => p.set(k, bytes, 'PX', ttl),
+        });
+        for (const tag of write.tags ?? []) {
+          const t = tagKey(this.#prefix, tag);
+          ops.push({ key: t, add: (p) => p.eval(TAG_ADD_SCRIPT, 1, t, k, ttl ?? -1) });
+        }
+      }
+      await this.#exec(ops);
+    });
+  }
+
+  delete(key: string): Promise<boolean> {
+    return this.#call('UNLINK', async () => (await this.client.unlink(valueKey(this.#prefix, key))) > 0);
+  }
+
+  deleteMany(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return Promise.resolve(0);
+    return this.#call('UNLINK (batch)', () => this.#unlink(keys.map((key) => valueKey(this.#prefix, key))));
+  }
+
+  /** Pops members in chunks (atomic per chunk, so writes racing with the delete are either removed or kept whole). */
+  async deleteByTag(tag: string): Promise<number> {
+    this.#assertUsable('SPOP');
+    const t = tagKey(this.#prefix, tag);
+    let removed = 0;
+    for (;;) {
+      const members = await this.#call('SPOP', () => this.client.spop(t, TAG_POP_COUNT));
+      if (members.length === 0) return removed;
+      removed += await this.#call('UNLINK (batch)', () => this.#unlink(members));
+    }
+  }
+
+  /** SCAN MATCH on every master + UNLINK in batches; also drops the tag sets of tags under the prefix. */
+  async clear(prefix: string): Promise<number> {
+    this.#assertUsable('SCAN');
+    const nodes = this.#cluster ? this.#cluster.nodes('master') : [this.client as Redis];
+    const valuePattern = `${escapeGlob(valueKey(this.#prefix, prefix))}*`;
+    const tagPattern = `${escapeGlob(tagKey(this.#prefix, prefix))}*`;
+    const counts = await Promise.all(
+      nodes.map(async (node) => {
+        const removed = await this.#scanAndUnlink(node, valuePattern);
+        await this.#scanAndUnlink(node, tagPattern);
+        return removed;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#owned) return;
+    try {
+      await withTimeout(this.client.quit(), Math.max(this.#timeoutMs, 1000), `${this.#label} QUIT`);
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  async #scanAndUnlink(node: Redis, pattern: string): Promise<number> {
+    let cursor = '0';
+    let removed = 0;
+    do {
+      const [next, keys] = await this.#call('SCAN', () =>
+        node.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT),
+      );
+      cursor = next;
+      if (keys.length > 0) removed += await this.#call('UNLINK (batch)', () => this.#unlink(keys));
+    } while (cursor !== '0');
+    return removed;
+  }
+
+  async #unlink(fullKeys: readonly string[]): Promise<number> {
+    if (fullKeys.length === 0) return 0;
+    if (!this.#cluster) return (this.client as Redis).unlink(...fullKeys);
+    const results = await this.#exec(fullKeys.map((k): Op => ({ key: k, add: (p) => p.unlink(k) })));
+    return results.reduce<number>((sum, n) => sum + (typeof n === 'number' ? n : 0), 0);
+  }
+
+  /** Runs single-key commands pipelined: one pipeline on a single node, one per owning node on a Cluster. */
+  async #exec(ops: readonly Op[]): Promise<unknown[]> {
+    const results: unknown[] = new Array(ops.length);
+    const groups = this.#group(ops, false);
+    await Promise.all(
+      [...groups.values()].map(async (indexes) => {
+        try {
+          await this.#runPipeline(ops, indexes, results);
+        } catch (error) {
+          // The slot map changed between grouping and sending: retry this group one slot at a time.
+          if (!(error instanceof Error) || !/same slots allocation group/.test(error.message)) throw error;
+          const bySlot = this.#group(
+            indexes.map((i) => ops[i]!),
+            true,
+          );
+          await Promise.all(
+            [...bySlot.values()].map((local) =>
+              this.#runPipeline(
+                ops,
+                local.map((j) => indexes[j]!),
+                results,
+              ),
+            ),
+          );
+        }
+      }),
+    );
+    return results;
+  }
+
+  async #runPipeline(ops: readonly Op[], indexes: readonly number[], results: unknown[]): Promise<void> {
+    const pipeline = this.client.pipeline();
+    for (const i of indexes) ops[i]!.add(pipeline);
+    const replies = await pipeline.exec();
+    if (!replies) throw new Error('pipeline was discarded');
+    replies.forEach(([error, value], j) => {
+      if (error) throw error;
+      results[indexes[j]!] = value;
+    });
+  }
+
+  #group(ops: readonly Op[], bySlot: boolean): Map<string, number[]> {
+    const groups = new Map<string, number[]>();
+    if (!this.#cluster) {
+      groups.set(
+        '',
+        ops.map((_, i) => i),
+      );
+      return groups;
+    }
+    const slots = this.#cluster.slots;
+    ops.forEach((op, i) => {
+      const slot = calculateSlot(op.key);
+      const owner = bySlot ? `s${slot}` : (slots[slot]?.join(',') ?? `s${slot}`);
+      const group = groups.get(owner);
+      if (group) group.push(i);
+      else groups.set(owner, [i]);
+    });
+    return groups;
+  }
+
+  #assertUsable(operation: string): void {
+    if (this.#closed) {
+      throw new TierError(this.#label, `${this.#label} ${operation} called after close(); create a new tier`);
+    }
+    const status = this.client.status;
+    if (this.#failFast && this.#everReady && status !== 'ready') {
+      throw new TierError(
+        this.#label,
+        `${this.#label} ${operation} failed fast: the connection is ${status}; the cache serves other tiers until it reconnects`,
+      );
+    }
+  }
+
+  async #call<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    this.#assertUsable(operation);
+    try {
+      return await this.#deadlines.track(work(), `${this.#label} ${operation}`);
+    } catch (error) {
+      throw toTierError(
+        this.#label,
+        operation,
+        error,
+        'check that Redis is reachable, or raise commandTimeoutMs if it is just slow',
+      );
+    }
+  }
+}
+
+function toBuffer(value: Uint8Array): Buffer {
+  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+}

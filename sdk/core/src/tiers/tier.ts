@@ -1,0 +1,43 @@
+/**
+ * A remote (out-of-process) tier: L2 Redis / Redis Cluster, L3 GCS or a local directory.
+ * Tiers store opaque bytes produced by the codec (sdk/core/src/codec); they never see user values.
+ * Keys and tags arrive fully qualified by the cache (cache name + namespace + key), so a tier
+ * applies no naming of its own beyond what its storage needs (hash tags, object names, file names).
+ */
+export type TierKind = 'redis' | 'redis-cluster' | 'gcs' | 'fs';
+
+export interface TierSetOptions {
+  /** Physical time to live in ms: after this the tier may drop the bytes (covers the stale/grace window). */
+  ttlMs: number;
+  /** Fully qualified tags; deleteByTag(tag) must remove every key written with it. */
+  tags?: readonly string[];
+}
+
+export interface TierWrite extends TierSetOptions {
+  key: string;
+  value: Uint8Array;
+}
+
+export interface Tier {
+  readonly kind: TierKind;
+  /**
+   * When set, the tier itself fails any call that takes longer than this many ms. The cache then adds
+   * no timeout of its own unless its configured budget for the tier is shorter.
+   */
+  readonly callTimeoutMs?: number;
+  get(key: string): Promise<Uint8Array | undefined>;
+  getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>;
+  set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void>;
+  setMany(writes: readonly TierWrite[]): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  deleteMany(keys: readonly string[]): Promise<number>;
+  deleteByTag(tag: string): Promise<number>;
+  /**
+   * What the tier holds as last accounted, without I/O (read at metrics collection time). undefined when
+   * the tier cannot tell cheaply (or not yet).
+   */
+  usage?(): { entries: number; bytes: number } | undefined;
+  /** Removes every key starting with `prefix` (a cache or namespace prefix). Returns how many were removed. */
+  clear(prefix: string): Promise<number>;
+  close(): Promise<void>;
+}

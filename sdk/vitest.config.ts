@@ -1,9 +1,0 @@
-import { defineConfig } from 'vitest/config';
-
-export default defineConfig({
-  test: {
-    name: 'sdk',
-    include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
-  },
-});
