@@ -16,6 +16,8 @@ export type {
 } from './cache/types.js';
 export { Cache, type CacheConfig, createCache } from './cache.js';
 export * from './codec/index.js';
+export type { CacheFileConfig } from './config/file-schema.js';
+export { type LoadCacheConfigOptions, loadCacheConfig } from './config/load-config.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './policy/index.js';

@@ -1,7 +1,8 @@
-import { z } from 'zod';
+import type * as Zod from 'zod';
 import { ConfigError } from '../errors.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
 import type { Tier } from '../tiers/tier.js';
+import { zod } from '../vendor/lazy-deps.js';
 
 const TIER_METHODS = [
   'get',
@@ -15,119 +16,132 @@ const TIER_METHODS = [
   'close',
 ] as const;
 
-const tierInstance = z.custom<Tier>(
-  (v) =>
-    typeof v === 'object' &&
-    v !== null &&
-    typeof (v as { kind?: unknown }).kind === 'string' &&
-    TIER_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
-  {
-    message:
-      'must be a Tier (redisTier(...), redisClusterTier(...), gcsTier(...), fsTier(...) or an object implementing Tier)',
-  },
-);
+/** The schemas, built on first use so that importing omnicache does not load zod (see vendor/lazy-deps.ts). */
+function buildSchemas(z: typeof Zod.z) {
+  const tierInstance = z.custom<Tier>(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as { kind?: unknown }).kind === 'string' &&
+      TIER_METHODS.every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+    {
+      message:
+        'must be a Tier (redisTier(...), redisClusterTier(...), gcsTier(...), fsTier(...) or an object implementing Tier)',
+    },
+  );
 
-const lockInstance = z.custom<DistributedLock>(
-  (v) =>
-    typeof v === 'object' && v !== null && typeof (v as { tryAcquire?: unknown }).tryAcquire === 'function',
-  { message: 'must be a DistributedLock (for example new RedisLock(client))' },
-);
+  const lockInstance = z.custom<DistributedLock>(
+    (v) =>
+      typeof v === 'object' && v !== null && typeof (v as { tryAcquire?: unknown }).tryAcquire === 'function',
+    { message: 'must be a DistributedLock (for example new RedisLock(client))' },
+  );
 
-const ms = z.number().finite().nonnegative();
-const positiveMs = z.number().positive();
+  const ms = z.number().finite().nonnegative();
+  const positiveMs = z.number().positive();
 
-const circuitBreakerSchema = z
-  .object({
-    failureThreshold: z.number().int().positive().default(5),
-    windowMs: positiveMs.default(10_000),
-    openMs: positiveMs.default(5_000),
-    halfOpenSuccesses: z.number().int().positive().default(1),
-  })
-  .strict();
-
-const remoteTierSchema = z.union([
-  tierInstance.transform((tier) => ({ tier, timeoutMs: undefined, circuitBreaker: undefined })),
-  z
+  const circuitBreakerSchema = z
     .object({
-      tier: tierInstance,
-      /** Budget per call to this tier; defaults.timeouts.tier when unset. */
-      timeoutMs: positiveMs.optional(),
-      circuitBreaker: circuitBreakerSchema.optional(),
+      failureThreshold: z.number().int().positive().default(5),
+      windowMs: positiveMs.default(10_000),
+      openMs: positiveMs.default(5_000),
+      halfOpenSuccesses: z.number().int().positive().default(1),
     })
-    .strict(),
-]);
+    .strict();
 
-const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-export const cacheConfigSchema = z
-  .object({
-    name: z.string().regex(NAME, 'must be 1-64 characters from A-Z a-z 0-9 _ . -'),
-    l1: z
+  const remoteTierSchema = z.union([
+    tierInstance.transform((tier) => ({ tier, timeoutMs: undefined, circuitBreaker: undefined })),
+    z
       .object({
-        capacity: z.number().int().positive(),
-        maxBytes: z.number().int().positive().optional(),
-        policy: z.enum(['arc', 'lru']).default('arc'),
-        demoteOnEvict: z.boolean().default(false),
+        tier: tierInstance,
+        /** Budget per call to this tier; defaults.timeouts.tier when unset. */
+        timeoutMs: positiveMs.optional(),
+        circuitBreaker: circuitBreakerSchema.optional(),
       })
       .strict(),
-    l2: remoteTierSchema.optional(),
-    l3: remoteTierSchema.optional(),
-    defaults: z
-      .object({
-        ttl: positiveMs.default(60_000),
-        grace: ms.default(0),
-        staleWhileRevalidate: ms.default(0),
-        graceBackoff: ms.default(5_000),
-        jitter: z.number().min(0).max(1).default(0),
-        sliding: z.boolean().default(false),
-        timeouts: z
-          .object({
-            soft: ms.default(0),
-            hard: ms.default(0),
-            tier: positiveMs.default(1_000),
-          })
-          .strict()
-          .prefault({}),
-      })
-      .strict()
-      .prefault({}),
-    maxKeyLength: z.number().int().positive().default(1024),
-    maxValueBytes: z
-      .number()
-      .int()
-      .positive()
-      .default(16 * 1024 * 1024),
-    circuitBreaker: circuitBreakerSchema.prefault({}),
-    lock: z
-      .union([
-        lockInstance.transform((lock) => ({ lock, ttlMs: 10_000, pollMs: 25, enabled: true })),
-        z
-          .object({
-            lock: lockInstance,
-            ttlMs: positiveMs.default(10_000),
-            pollMs: positiveMs.default(25),
-            enabled: z.boolean().default(true),
-          })
-          .strict(),
-      ])
-      .optional(),
-    codec: z
-      .object({
-        compressThreshold: z.union([z.number().int().nonnegative(), z.literal(false)]).default(false),
-        compression: z.enum(['brotli', 'deflate', 'none']).default('brotli'),
-      })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+  ]);
 
-export type CacheConfig = z.input<typeof cacheConfigSchema>;
-export type ResolvedCacheConfig = z.output<typeof cacheConfigSchema>;
+  const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+  const cacheConfigSchema = z
+    .object({
+      name: z.string().regex(NAME, 'must be 1-64 characters from A-Z a-z 0-9 _ . -'),
+      l1: z
+        .object({
+          capacity: z.number().int().positive(),
+          maxBytes: z.number().int().positive().optional(),
+          policy: z.enum(['arc', 'lru']).default('arc'),
+          demoteOnEvict: z.boolean().default(false),
+        })
+        .strict(),
+      l2: remoteTierSchema.optional(),
+      l3: remoteTierSchema.optional(),
+      defaults: z
+        .object({
+          ttl: positiveMs.default(60_000),
+          grace: ms.default(0),
+          staleWhileRevalidate: ms.default(0),
+          graceBackoff: ms.default(5_000),
+          jitter: z.number().min(0).max(1).default(0),
+          sliding: z.boolean().default(false),
+          timeouts: z
+            .object({
+              soft: ms.default(0),
+              hard: ms.default(0),
+              tier: positiveMs.default(1_000),
+            })
+            .strict()
+            .prefault({}),
+        })
+        .strict()
+        .prefault({}),
+      maxKeyLength: z.number().int().positive().default(1024),
+      maxValueBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(16 * 1024 * 1024),
+      circuitBreaker: circuitBreakerSchema.prefault({}),
+      lock: z
+        .union([
+          lockInstance.transform((lock) => ({ lock, ttlMs: 10_000, pollMs: 25, enabled: true })),
+          z
+            .object({
+              lock: lockInstance,
+              ttlMs: positiveMs.default(10_000),
+              pollMs: positiveMs.default(25),
+              enabled: z.boolean().default(true),
+            })
+            .strict(),
+        ])
+        .optional(),
+      codec: z
+        .object({
+          compressThreshold: z.union([z.number().int().nonnegative(), z.literal(false)]).default(false),
+          compression: z.enum(['brotli', 'deflate', 'none']).default('brotli'),
+        })
+        .strict()
+        .prefault({}),
+    })
+    .strict();
+  return { cacheConfigSchema, circuitBreakerSchema };
+}
+
+let schemas: ReturnType<typeof buildSchemas> | undefined;
+
+/** createCache's configuration schema (and its parts that the file schema reuses). */
+export function configSchemas(): ReturnType<typeof buildSchemas> {
+  schemas ??= buildSchemas(zod());
+  return schemas;
+}
+
+type CacheConfigSchema = ReturnType<typeof buildSchemas>['cacheConfigSchema'];
+export type CacheConfig = Zod.input<CacheConfigSchema>;
+export type ResolvedCacheConfig = Zod.output<CacheConfigSchema>;
 export type ResolvedDefaults = ResolvedCacheConfig['defaults'];
 
 /** Validates a cache config; a malformed field becomes a ConfigError that names the field and says what is expected. */
 export function parseCacheConfig(config: unknown): ResolvedCacheConfig {
-  const r = cacheConfigSchema.safeParse(config);
+  const r = configSchemas().cacheConfigSchema.safeParse(config);
   if (r.success) return r.data;
   const lines = r.error.issues.map((i) => {
     const path = i.path.length > 0 ? i.path.map(String).join('.') : '(config)';

@@ -1,4 +1,5 @@
-import { Packr } from 'msgpackr';
+import type { Packr } from 'msgpackr';
+import { msgpackr } from '../vendor/lazy-deps.js';
 
 /**
  * The default serializer: msgpackr (fast, well maintained, binary). Configured so that the types people
@@ -13,15 +14,17 @@ export interface Serializer {
 }
 
 export function createMsgpackSerializer(): Serializer {
-  const packr = new Packr({
-    useRecords: true,
-    moreTypes: true,
-    mapsAsObjects: false,
-    int64AsType: 'bigint',
-    useBigIntExtension: true,
-  });
+  let packr: Packr | undefined;
+  const get = () =>
+    (packr ??= new (msgpackr().Packr)({
+      useRecords: true,
+      moreTypes: true,
+      mapsAsObjects: false,
+      int64AsType: 'bigint',
+      useBigIntExtension: true,
+    }));
   return {
-    serialize: (value) => packr.pack(value),
-    deserialize: (bytes) => packr.unpack(bytes),
+    serialize: (value) => get().pack(value),
+    deserialize: (bytes) => get().unpack(bytes),
   };
 }
