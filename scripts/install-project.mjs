@@ -10,7 +10,9 @@ import { ensurePnpm } from './pnpm.mjs';
 function run(cmd, args, cwd) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} failed in ${cwd} (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed in ${cwd} (exit ${r.status}):\n${r.stdout}\n${r.stderr}`,
+    );
   }
   return r.stdout;
 }
@@ -25,7 +27,10 @@ export function packPackage(packageDir, dest) {
 /** An empty ESM project in `dir` with `specs` (tarball paths or name@version) installed, offline. */
 export function installProject(dir, specs) {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-app', private: true, type: 'module' }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'user-app', private: true, type: 'module' }),
+  );
   run(
     process.execPath,
     [
@@ -80,8 +85,13 @@ export function measureNodeModules(dir) {
   return { packages, bytes, names: names.sort() };
 }
 
+/** Milliseconds a fresh Node process in `dir` spends running the ESM `body` (one sample; Node's start-up excluded). */
+export function freshProcessMs(dir, body, nodeBin = process.execPath) {
+  const code = `const t = performance.now(); ${body}\nconsole.log(performance.now() - t);`;
+  return Number(run(nodeBin, ['--input-type=module', '-e', code], dir).trim().split('\n').pop());
+}
+
 /** Milliseconds a fresh Node process takes to `import(specifier)` in `dir` (one sample). */
 export function coldImportMs(dir, specifier, nodeBin = process.execPath) {
-  const code = `const t = performance.now(); await import(${JSON.stringify(specifier)}); console.log(performance.now() - t);`;
-  return Number(run(nodeBin, ['--input-type=module', '-e', code], dir).trim());
+  return freshProcessMs(dir, `await import(${JSON.stringify(specifier)});`, nodeBin);
 }
