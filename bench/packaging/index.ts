@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   coldImportMs,
+  freshProcessMs,
   installProject,
   measureNodeModules,
   packPackage,
