@@ -1,3 +1,4 @@
+import { markdownTable } from '../telemetry/metrics-doc.js';
 import { cacheFileConfigSchema } from './file-schema.js';
 import { type ConfigField, configFields, envName } from './schema-fields.js';
 
@@ -93,7 +94,7 @@ export function renderConfigDoc(): string {
       f.path[0] === 'l2' ? `${envName(f.path)}<br>${envName(['l3', ...f.path.slice(1)])}` : envName(f.path);
     const dflt =
       f.default === undefined ? (f.required ? 'required' : '') : `\`${JSON.stringify(f.default)}\``;
-    return `| \`${key}\` | \`${env.replace('<br>', '`<br>`')}\` | ${typeOf(f)} | ${dflt} | ${FIELD_DOCS[key] ?? ''} |`;
+    return [`\`${key}\``, `\`${env.replace('<br>', '`<br>`')}\``, typeOf(f), dflt, FIELD_DOCS[key] ?? ''];
   });
   return `<!-- Generated from sdk/core/src/config (the schema createCache validates). Do not edit: run \`node scripts/pnpm.mjs --filter omnicache run docs:config\`. -->
 # Configuration reference
@@ -126,8 +127,6 @@ defaults: { ttl: 300000, staleWhileRevalidate: 60000 }
   \`invalid cache config in /etc/omnicache.yaml: l1.capacity: Too small: expected number to be >0\`.
 - Tier instances, a distributed lock and other objects are given in code: \`createCache({ ...await loadCacheConfig(), lock })\`.
 
-| field | environment | type | default | meaning |
-| --- | --- | --- | --- | --- |
-${rows.join('\n')}
+${markdownTable(['field', 'environment', 'type', 'default', 'meaning'], rows).join('\n')}
 `;
 }

@@ -33,7 +33,7 @@ function attributeList(metric: MetricConvention): string {
 }
 
 /** A Markdown table padded the way the repository's formatter (biome) lays it out. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+export function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(3, h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     `| ${widths.map((w, i) => (cells[i] ?? '').padEnd(w)).join(' | ')} |`;
@@ -59,7 +59,7 @@ export function renderMetricsDoc(): string {
   out.push('## Metrics');
   out.push('');
   out.push(
-    ...table(
+    ...markdownTable(
       ['OpenTelemetry name', 'Prometheus name', 'Type', 'Unit', 'Attributes', 'Description'],
       ALL_METRICS.map((m) => [
         code(m.name),
@@ -85,7 +85,7 @@ export function renderMetricsDoc(): string {
   out.push('## Attributes');
   out.push('');
   out.push(
-    ...table(
+    ...markdownTable(
       ['Attribute', 'Prometheus label', 'Where', 'Values', 'Description'],
       Object.values(ATTRIBUTES).map((a) => [
         code(a.key),
@@ -100,7 +100,7 @@ export function renderMetricsDoc(): string {
   out.push('## Spans');
   out.push('');
   out.push(
-    ...table(
+    ...markdownTable(
       ['Span', 'Attributes', 'Description'],
       Object.values(SPAN_CONVENTIONS).map((s) => [
         code(s.name),
