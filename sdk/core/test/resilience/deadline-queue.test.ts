@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TimeoutError } from '../../src/errors.js';
 import { DeadlineQueue } from '../../src/resilience/deadline-queue.js';
 
@@ -14,23 +14,39 @@ describe('DeadlineQueue', () => {
   });
 
   it('times out only the calls that outlive the budget, each at about its own deadline', async () => {
-    const q = new DeadlineQueue(60);
-    const t0 = performance.now();
-    const slow1 = q.track(never(), 'GET a');
-    const fast = q.track(after(10, 'fast'), 'GET b');
-    await after(30, null);
-    const slow2 = q.track(never(), 'GET c');
-    const late = q.track(after(40, 'late-but-in-time'), 'GET d');
-    expect(await fast).toBe('fast');
-    await expect(slow1).rejects.toBeInstanceOf(TimeoutError);
-    const first = performance.now() - t0;
-    expect(await late).toBe('late-but-in-time');
-    await expect(slow2).rejects.toThrow('GET c did not finish within 60 ms');
-    const second = performance.now() - t0;
-    expect(first).toBeGreaterThanOrEqual(58);
-    expect(first).toBeLessThan(85);
-    expect(second).toBeGreaterThanOrEqual(88);
-    expect(second).toBeLessThan(130);
+    // Fake clock (setTimeout and performance.now): the deadlines are checked exactly, whatever the machine's load.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const q = new DeadlineQueue(60);
+      const t0 = performance.now();
+      const settled = new Map<string, number>();
+      const watch = (name: string, p: Promise<unknown>) =>
+        p.then(
+          () => settled.set(name, performance.now() - t0),
+          () => settled.set(name, performance.now() - t0),
+        );
+      const slow1 = q.track(never(), 'GET a');
+      const fast = q.track(after(10, 'fast'), 'GET b');
+      const done = [watch('slow1', slow1), watch('fast', fast)];
+      await vi.advanceTimersByTimeAsync(30);
+      const slow2 = q.track(never(), 'GET c');
+      const late = q.track(after(40, 'late-but-in-time'), 'GET d');
+      done.push(watch('slow2', slow2), watch('late', late));
+      await vi.advanceTimersByTimeAsync(100);
+      await Promise.all(done);
+      expect(await fast).toBe('fast');
+      await expect(slow1).rejects.toBeInstanceOf(TimeoutError);
+      expect(await late).toBe('late-but-in-time');
+      await expect(slow2).rejects.toThrow('GET c did not finish within 60 ms');
+      expect(settled.get('fast')).toBe(10);
+      expect(settled.get('slow1')).toBeGreaterThanOrEqual(60);
+      expect(settled.get('slow1')).toBeLessThanOrEqual(61);
+      expect(settled.get('late')).toBe(70);
+      expect(settled.get('slow2')).toBeGreaterThanOrEqual(90);
+      expect(settled.get('slow2')).toBeLessThanOrEqual(91);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('handles many calls with one timer and keeps working after the queue drains', async () => {
