@@ -107,7 +107,7 @@ export async function packagingBench(): Promise<void> {
         ],
         rows: rows.map((r) => [
           r.name,
-          r.packages,
+          String(r.packages),
           r.megabytes,
           r.importMedianMs,
           `${r.importP10Ms.toFixed(1)}–${r.importP90Ms.toFixed(1)}`,
