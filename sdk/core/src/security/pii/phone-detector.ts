@@ -1,0 +1,152 @@
+import { continuesDigitRun } from './digit-runs.js';
+import { type CountryCode, type PhoneNumber, parsePhoneNumberFromString } from './libphonenumber.js';
+import type { PiiDetector, PiiFinding } from './types.js';
+
+/** National formats recognised by default (besides E.164 / international `+CC` numbers, which work for every country). */
+export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = [
+  'US',
+  'GB',
+  'DE',
+  'FR',
+  'ES',
+  'IT',
+  'NL',
+  'IN',
+  'BR',
+];
+
+export interface PhoneDetectorOptions {
+  /** Countries whose national formats (no `+CC`) are recognised. Default DEFAULT_PHONE_REGIONS. */
+  regions?: readonly CountryCode[];
+}
+
+/**
+ * Phone-number candidates: an optional `+CC` / `00CC`, an optional area code in parentheses, then digits and the
+ * separators people type (space, dot, dash, slash), 7 to 17 digits in all, not glued to letters or other digits,
+ * and never stopping in the middle of a space-separated run of digit groups (a reference number's tail is not a
+ * phone number).
+ */
+const CANDIDATE =
+  /(?<![\w+/.#-])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d(?:[ ./-]{0,2}\d){6,16}(?![\w]|[./-]\d| \d{1,5}(?![\w:.-]))/g;
+const SEPARATORS = /[ ./()-]+/;
+
+function groupsOf(text: string): number[] {
+  return text
+    .split(SEPARATORS)
+    .filter((g) => g.length > 0)
+    .map((g) => g.replace(/\D/g, '').length);
+}
+
+/** Cumulative digit counts at which a grouping starts a new group. */
+function boundaries(groups: readonly number[]): Set<number> {
+  const out = new Set<number>();
+  let n = 0;
+  for (let i = 0; i < groups.length - 1; i++) {
+    n += groups[i]!;
+    out.add(n);
+  }
+  return out;
+}
+
+/**
+ * Whether the written grouping fits how the number is formatted (libphonenumber's STRICT_GROUPING idea):
+ * separators may be left out, but each one that is written must fall where the national or international format
+ * has one. This is what keeps ISBNs, dates and order numbers that happen to be dialable from being reported.
+ */
+function groupingFits(candidate: string, n: PhoneNumber, international: boolean): boolean {
+  const written = groupsOf(candidate);
+  if (written.length <= 1) return true;
+  const formats = international ? [n.formatInternational()] : [n.formatNational()];
+  const writtenCuts = boundaries(written);
+  for (const f of formats) {
+    const allowed = boundaries(groupsOf(f));
+    if (international) {
+      // "+44 20 7946 0958" and "0044 20 ..." both start with the country code group.
+      const cc = n.countryCallingCode.length + (candidate.startsWith('00') ? 2 : 0);
+      for (const c of [...allowed]) {
+        allowed.delete(c);
+        allowed.add(c - n.countryCallingCode.length + cc);
+      }
+    }
+    let ok = true;
+    for (const c of writtenCuts) {
+      if (!allowed.has(c)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+/**
+ * The `phone` detector: candidates validated by libphonenumber-js (full metadata: number ranges per country, not
+ * just lengths) as E.164 / international numbers or in the national format of one of `regions`.
+ */
+export function phoneDetector(options: PhoneDetectorOptions = {}): PiiDetector {
+  const regions = options.regions ?? DEFAULT_PHONE_REGIONS;
+  return {
+    type: 'phone',
+    find(text: string, out: PiiFinding[]): void {
+      CANDIDATE.lastIndex = 0;
+      for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+        const s = m[0];
+        if (!continuesIban(text, m.index) && !continuesDigitRun(text, m.index) && isPhone(s, regions)) {
+          out.push({ type: 'phone', start: m.index, end: m.index + s.length });
+        } else {
+          CANDIDATE.lastIndex = m.index + 1;
+        }
+      }
+    },
+  };
+}
+
+/** Digits right after an IBAN-shaped run of groups of four ("NL15 FPVX 5546 8436 79") belong to that run. */
+const IBAN_RUN_BEFORE = /\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4})+ $/;
+
+function continuesIban(text: string, start: number): boolean {
+  if (start < 10 || text.charCodeAt(start - 1) !== 32) return false;
+  return IBAN_RUN_BEFORE.test(text.slice(Math.max(0, start - 48), start));
+}
+
+/** Decimals, dotted quads and Brazilian CPF numbers (`123.456.789-09`) are not phone numbers. */
+const NOT_PHONE_SHAPES = /^(?:\d+\.\d+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\d{3}\.\d{3}\.\d{3}-\d{2})$/;
+
+/** Countries where a number written nationally starts with the trunk prefix 0 (without it, it is not a national number). */
+const TRUNK_ZERO = new Set<CountryCode>(['GB', 'DE', 'FR', 'NL']);
+/** The US SSN shape (`078-05-1120`): never reported as a phone, valid SSN or not. */
+const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/;
+
+/**
+ * Groupings people use that no format rule describes ("612 345 678" in Spain, "98765 43210" in India): accepted
+ * when every group written after the country code has 2 to 5 digits (ISBNs, with their 1-digit groups, do not).
+ */
+function plainGrouping(s: string, international: boolean): boolean {
+  const groups = groupsOf(s);
+  if (international) {
+    // After the country code the first group may be a one-digit trunk ("+33 6 12 34 56 78", "+31 6 1234 5678").
+    groups.shift();
+    if (groups.length > 0 && groups[0]! >= 1 && groups[0]! <= 4) groups.shift();
+  }
+  return groups.length <= 5 && groups.every((g) => g >= 2 && g <= 5);
+}
+
+function isPhone(s: string, regions: readonly CountryCode[]): boolean {
+  if (SSN_SHAPE.test(s) || NOT_PHONE_SHAPES.test(s)) return false;
+  // Dots are rare in phone numbers and common in other numbers: a dotted number must follow the format exactly.
+  const dotted = s.includes('.');
+  const international = s.startsWith('+') || s.startsWith('00');
+  if (international) {
+    const n = parsePhoneNumberFromString(s.startsWith('00') ? `+${s.slice(2)}` : s);
+    return n?.isValid() && (groupingFits(s, n, true) || (!dotted && plainGrouping(s, true)));
+  }
+  const leadingZero = /^\(?0/.test(s);
+  for (const region of regions) {
+    if (TRUNK_ZERO.has(region) && !leadingZero) continue;
+    const n = parsePhoneNumberFromString(s, region);
+    if (n === undefined || !n.isValid() || n.country !== region) continue;
+    if (groupingFits(s, n, false) || (!dotted && plainGrouping(s, false))) return true;
+  }
+  return false;
+}
