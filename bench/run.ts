@@ -1,3 +1,4 @@
+import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
@@ -6,6 +7,7 @@ const suites: Record<string, () => Promise<void>> = {
   policies: policiesBench,
   tiered: tieredBench,
   telemetry: telemetryBench,
+  pii: piiBench,
 };
 
 const name = process.argv[2];

@@ -89,10 +89,18 @@ export function phoneDetector(options: PhoneDetectorOptions = {}): PiiDetector {
   return {
     type: 'phone',
     find(text: string, out: PiiFinding[]): void {
+      // Findings of higher-priority types are already in `out` (the scanner runs phone last): candidates inside
+      // them (card numbers, SSNs, IPs, IBANs) are not parsed at all, which is most of the cost saved.
+      const taken = out.length;
       CANDIDATE.lastIndex = 0;
       for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
         const s = m[0];
-        if (!continuesIban(text, m.index) && !continuesDigitRun(text, m.index) && isPhone(s, regions)) {
+        if (
+          !overlapsTaken(out, taken, m.index, m.index + s.length) &&
+          !continuesIban(text, m.index) &&
+          !continuesDigitRun(text, m.index) &&
+          isPhone(s, regions)
+        ) {
           out.push({ type: 'phone', start: m.index, end: m.index + s.length });
         } else {
           CANDIDATE.lastIndex = m.index + 1;
@@ -100,6 +108,14 @@ export function phoneDetector(options: PhoneDetectorOptions = {}): PiiDetector {
       }
     },
   };
+}
+
+function overlapsTaken(out: readonly PiiFinding[], taken: number, start: number, end: number): boolean {
+  for (let i = 0; i < taken; i++) {
+    const f = out[i]!;
+    if (start < f.end && f.start < end) return true;
+  }
+  return false;
 }
 
 /** Digits right after an IBAN-shaped run of groups of four ("NL15 FPVX 5546 8436 79") belong to that run. */
@@ -112,6 +128,32 @@ function continuesIban(text: string, start: number): boolean {
 
 /** Decimals, dotted quads and Brazilian CPF numbers (`123.456.789-09`) are not phone numbers. */
 const NOT_PHONE_SHAPES = /^(?:\d+\.\d+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\d{3}\.\d{3}\.\d{3}-\d{2})$/;
+
+/**
+ * What a nationally written number of each default region looks like (digits only, trunk prefix included): its
+ * digit count and leading digits. libphonenumber parsing is the expensive step (it builds regular expressions per
+ * call), so regions that cannot match are skipped before it; libphonenumber still decides validity.
+ */
+const NATIONAL_SHAPE: Partial<Record<CountryCode, { min: number; max: number; lead: RegExp }>> = {
+  US: { min: 10, max: 11, lead: /^1?[2-9]/ },
+  GB: { min: 10, max: 11, lead: /^0[1-9]/ },
+  DE: { min: 6, max: 14, lead: /^0[1-9]/ },
+  FR: { min: 10, max: 10, lead: /^0[1-9]/ },
+  ES: { min: 9, max: 9, lead: /^[5-9]/ },
+  IT: { min: 6, max: 12, lead: /^[03]/ },
+  NL: { min: 9, max: 11, lead: /^0[1-9]/ },
+  IN: { min: 10, max: 12, lead: /^0?[1-9]/ },
+  BR: { min: 10, max: 12, lead: /^0?[1-9]{2}/ },
+};
+
+function digitsOf(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) out += s[i];
+  }
+  return out;
+}
 
 /** Countries where a number written nationally starts with the trunk prefix 0 (without it, it is not a national number). */
 const TRUNK_ZERO = new Set<CountryCode>(['GB', 'DE', 'FR', 'NL']);
@@ -139,14 +181,26 @@ function isPhone(s: string, regions: readonly CountryCode[]): boolean {
   const international = s.startsWith('+') || s.startsWith('00');
   if (international) {
     const n = parsePhoneNumberFromString(s.startsWith('00') ? `+${s.slice(2)}` : s);
-    return n?.isValid() && (groupingFits(s, n, true) || (!dotted && plainGrouping(s, true)));
+    return n?.isValid() === true && ((!dotted && plainGrouping(s, true)) || groupingFits(s, n, true));
   }
+  // ISBNs and part numbers end in a 1-digit group; phone formats never do. Rejected before any parsing.
+  const groups = groupsOf(s);
+  if (groups.length > 1 && groups[groups.length - 1] === 1) return false;
   const leadingZero = /^\(?0/.test(s);
+  const digits = digitsOf(s);
+  const plain = !dotted && plainGrouping(s, false);
   for (const region of regions) {
     if (TRUNK_ZERO.has(region) && !leadingZero) continue;
+    const shape = NATIONAL_SHAPE[region];
+    if (
+      shape !== undefined &&
+      (digits.length < shape.min || digits.length > shape.max || !shape.lead.test(digits))
+    ) {
+      continue;
+    }
     const n = parsePhoneNumberFromString(s, region);
     if (n === undefined || !n.isValid() || n.country !== region) continue;
-    if (groupingFits(s, n, false) || (!dotted && plainGrouping(s, false))) return true;
+    if (plain || groupingFits(s, n, false)) return true;
   }
   return false;
 }

@@ -20,7 +20,10 @@ export interface PiiFinding {
   end: number;
 }
 
-/** Finds the values of one type in a text. Findings may overlap those of other types; the scanner resolves that. */
+/**
+ * Finds the values of one type in a text and appends them to `out`. `out` already holds the findings of the
+ * higher-priority types (a detector may skip candidates inside them); overlaps left are resolved by the scanner.
+ */
 export interface PiiDetector {
   readonly type: PiiType;
   find(text: string, out: PiiFinding[]): void;
