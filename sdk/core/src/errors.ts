@@ -93,3 +93,20 @@ export class LoaderError extends OmniCacheError {
     this.key = key;
   }
 }
+
+/** The audit log could not be written or read (disk error, damaged file). The message says what to do. */
+export class AuditLogError extends OmniCacheError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OMNICACHE_AUDIT', message, options);
+  }
+}
+
+/** A value was refused by the namespace's value policy (`reject`: it contains PII). */
+export class PiiRejectedError extends OmniCacheError {
+  /** The PII types found (never the values). */
+  readonly types: readonly string[];
+  constructor(message: string, types: readonly string[]) {
+    super('OMNICACHE_PII_REJECTED', message);
+    this.types = types;
+  }
+}

@@ -386,6 +386,29 @@ export const SPAN_CONVENTIONS: Readonly<Record<keyof typeof SPANS, SpanConventio
   },
 };
 
+/**
+ * Audit records exported as OpenTelemetry log records (omnicache/otel-logs' audit sink): one log record per audit
+ * record, event name AUDIT_EVENT_NAME, body = the action, these attributes. The hash-chain fields travel along so
+ * a log backend can re-verify the chain.
+ */
+export const AUDIT_EVENT_NAME = 'omnicache.audit';
+export const AUDIT_ATTR = {
+  seq: 'omnicache.audit.seq',
+  time: 'omnicache.audit.time',
+  actor: 'omnicache.audit.actor',
+  action: 'omnicache.audit.action',
+  target: 'omnicache.audit.target',
+  outcome: 'omnicache.audit.outcome',
+  details: 'omnicache.audit.details',
+  prevHash: 'omnicache.audit.prev_hash',
+  hash: 'omnicache.audit.hash',
+} as const;
+
+/** Erasure by data subject: attributes of the `erasure` audit record's details and of the erase event. */
+export const ERASURE_ATTR = {
+  subjectHmac: 'omnicache.erasure.subject_hmac',
+} as const;
+
 /** Allowed values of `attribute` on `metric` (the metric's narrower set, else the attribute's own). */
 export function allowedValues(
   metric: MetricConvention,
