@@ -1,3 +1,4 @@
+import { auditBench } from './audit/index.js';
 import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
 import { telemetryBench } from './telemetry/index.js';
@@ -8,6 +9,7 @@ const suites: Record<string, () => Promise<void>> = {
   tiered: tieredBench,
   telemetry: telemetryBench,
   pii: piiBench,
+  audit: auditBench,
 };
 
 const name = process.argv[2];
