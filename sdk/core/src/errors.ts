@@ -110,3 +110,18 @@ export class PiiRejectedError extends OmniCacheError {
     this.types = types;
   }
 }
+
+/** eraseSubject could not reach every tier; `result` has the counts of the tiers it did reach. */
+export class ErasureIncompleteError extends OmniCacheError {
+  readonly result: { subject: string; l1: number; l2?: number; l3?: number; auditSeq?: number };
+  readonly failedTiers: readonly string[];
+  constructor(
+    message: string,
+    result: { subject: string; l1: number; l2?: number; l3?: number; auditSeq?: number },
+    failedTiers: readonly string[],
+  ) {
+    super('OMNICACHE_ERASURE_INCOMPLETE', message);
+    this.result = result;
+    this.failedTiers = failedTiers;
+  }
+}

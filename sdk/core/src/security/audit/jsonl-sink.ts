@@ -62,8 +62,13 @@ export class JsonlAuditSink implements AuditSink {
     const path = this.#options.path;
     await mkdir(dirname(path), { recursive: true });
     const fh = await open(path, 'a+');
+    try {
+      this.#last = await this.#recover(fh);
+    } catch (error) {
+      await fh.close();
+      throw error;
+    }
     this.#fh = fh;
-    this.#last = await this.#recover(fh);
     const cp = this.#options.checkpoints;
     if (cp !== undefined) {
       this.#cpFh = await open(cp.path ?? `${path}.checkpoints`, 'a');
