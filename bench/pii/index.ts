@@ -14,25 +14,32 @@ import { median, quantile } from '../lib/stats.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const TARGET = { overallPrecision: 0.98, overallRecall: 0.95, perType: 0.9, mbPerSecond: 20 };
 
+/**
+ * MB/s over whole passes of the corpus, two ways: per second of this process's CPU time (user + system: what one
+ * core does, robust to other processes sharing the machine) and per second of wall time.
+ */
 function throughput(name: string, texts: readonly string[], run: (t: string) => unknown) {
   const bytes = texts.reduce((n, t) => n + Buffer.byteLength(t), 0);
   // Warm up (JIT, libphonenumber metadata), then time whole passes over the corpus.
   for (let i = 0; i < 3; i++) for (const t of texts) run(t);
-  const mbps: number[] = [];
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  const passes = 5;
   for (let r = 0; r < ROUNDS; r++) {
-    const passes = 5;
+    const c0 = process.cpuUsage();
     const start = process.hrtime.bigint();
     for (let p = 0; p < passes; p++) for (const t of texts) run(t);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    mbps.push((bytes * passes) / 1e6 / seconds);
+    const c = process.cpuUsage(c0);
+    wall.push((bytes * passes) / 1e6 / seconds);
+    cpu.push((bytes * passes) / 1e6 / ((c.user + c.system) / 1e6));
   }
   return {
     name,
     bytes,
     rounds: ROUNDS,
-    medianMBps: median(mbps),
-    p10MBps: quantile(mbps, 0.1),
-    p90MBps: quantile(mbps, 0.9),
+    cpuMBps: { median: median(cpu), p10: quantile(cpu, 0.1), p90: quantile(cpu, 0.9) },
+    wallMBps: { median: median(wall), p10: quantile(wall, 0.1), p90: quantile(wall, 0.9) },
   };
 }
 
@@ -87,16 +94,25 @@ export async function piiBench(): Promise<void> {
     },
     {
       title: 'Throughput on one core (corpus text, UTF-8 MB per second)',
-      columns: ['operation', 'MB/s median', 'p10', 'p90', 'target'],
+      columns: [
+        'operation',
+        'MB/s per CPU-second (median)',
+        'p10',
+        'p90',
+        'MB/s wall (median)',
+        `target >= ${TARGET.mbPerSecond}`,
+      ],
       rows: speed.map((s) => [
         s.name,
-        s.medianMBps.toFixed(1),
-        s.p10MBps.toFixed(1),
-        s.p90MBps.toFixed(1),
-        s.medianMBps >= TARGET.mbPerSecond ? 'met' : 'NOT met',
+        s.cpuMBps.median.toFixed(1),
+        s.cpuMBps.p10.toFixed(1),
+        s.cpuMBps.p90.toFixed(1),
+        s.wallMBps.median.toFixed(1),
+        s.cpuMBps.median >= TARGET.mbPerSecond ? 'met' : 'NOT met',
       ]),
       notes: [
         `${ROUNDS} rounds of 5 passes over ${(speed[0]!.bytes / 1e6).toFixed(2)} MB; the corpus is dense with PII (1-3 values in 2 of 3 records), the worst case for the validators`,
+        'single-threaded; CPU-second rates are the target measure (the machine is shared, so wall rates vary with other load)',
       ],
     },
   ];

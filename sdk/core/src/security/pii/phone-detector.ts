@@ -123,6 +123,9 @@ const IBAN_RUN_BEFORE = /\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4})+ $/;
 
 function continuesIban(text: string, start: number): boolean {
   if (start < 10 || text.charCodeAt(start - 1) !== 32) return false;
+  // Cheap gate before the regex: the group before must end in an upper-case letter or digit.
+  const c = text.charCodeAt(start - 2);
+  if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return false;
   return IBAN_RUN_BEFORE.test(text.slice(Math.max(0, start - 48), start));
 }
 
@@ -134,16 +137,16 @@ const NOT_PHONE_SHAPES = /^(?:\d+\.\d+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\d{3}\
  * digit count and leading digits. libphonenumber parsing is the expensive step (it builds regular expressions per
  * call), so regions that cannot match are skipped before it; libphonenumber still decides validity.
  */
-const NATIONAL_SHAPE: Partial<Record<CountryCode, { min: number; max: number; lead: RegExp }>> = {
-  US: { min: 10, max: 11, lead: /^1?[2-9]/ },
-  GB: { min: 10, max: 11, lead: /^0[1-9]/ },
-  DE: { min: 6, max: 14, lead: /^0[1-9]/ },
-  FR: { min: 10, max: 10, lead: /^0[1-9]/ },
-  ES: { min: 9, max: 9, lead: /^[5-9]/ },
-  IT: { min: 6, max: 12, lead: /^[03]/ },
-  NL: { min: 9, max: 11, lead: /^0[1-9]/ },
-  IN: { min: 10, max: 12, lead: /^0?[1-9]/ },
-  BR: { min: 10, max: 12, lead: /^0?[1-9]{2}/ },
+const NATIONAL_SHAPE: Partial<Record<CountryCode, RegExp>> = {
+  US: /^1?[2-9]\d{2}[2-9]\d{6}$/,
+  GB: /^0[1-9]\d{8,9}$/,
+  DE: /^0[1-9]\d{4,12}$/,
+  FR: /^0[1-9]\d{8}$/,
+  ES: /^[5-9]\d{8}$/,
+  IT: /^(?:3\d{8,9}|0\d{5,10})$/,
+  NL: /^0[1-9]\d{7,9}$/,
+  IN: /^(?:[6-9]\d{9}|0[1-9]\d{8,10})$/,
+  BR: /^0?[1-9]{2}9?\d{8}$/,
 };
 
 function digitsOf(s: string): string {
@@ -162,7 +165,7 @@ const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/;
 
 /**
  * Groupings people use that no format rule describes ("612 345 678" in Spain, "98765 43210" in India): accepted
- * when every group written after the country code has 2 to 5 digits (ISBNs, with their 1-digit groups, do not).
+ * when every group written after the country code has 2 to 8 digits (ISBNs, with their 1-digit groups, do not).
  */
 function plainGrouping(s: string, international: boolean): boolean {
   const groups = groupsOf(s);
@@ -171,7 +174,7 @@ function plainGrouping(s: string, international: boolean): boolean {
     groups.shift();
     if (groups.length > 0 && groups[0]! >= 1 && groups[0]! <= 4) groups.shift();
   }
-  return groups.length <= 5 && groups.every((g) => g >= 2 && g <= 5);
+  return groups.length <= 5 && groups.every((g) => g >= 2 && g <= 8);
 }
 
 function isPhone(s: string, regions: readonly CountryCode[]): boolean {
@@ -192,14 +195,10 @@ function isPhone(s: string, regions: readonly CountryCode[]): boolean {
   for (const region of regions) {
     if (TRUNK_ZERO.has(region) && !leadingZero) continue;
     const shape = NATIONAL_SHAPE[region];
-    if (
-      shape !== undefined &&
-      (digits.length < shape.min || digits.length > shape.max || !shape.lead.test(digits))
-    ) {
-      continue;
-    }
+    if (shape !== undefined && !shape.test(digits)) continue;
     const n = parsePhoneNumberFromString(s, region);
-    if (n === undefined || !n.isValid() || n.country !== region) continue;
+    // Any country on the region's calling code counts (07911 is Guernsey on +44, 416 is Canada on +1).
+    if (n === undefined || !n.isValid()) continue;
     if (plain || groupingFits(s, n, false)) return true;
   }
   return false;
