@@ -404,10 +404,20 @@ export const AUDIT_ATTR = {
   hash: 'omnicache.audit.hash',
 } as const;
 
-/** Erasure by data subject: attributes of the `erasure` audit record's details and of the erase event. */
-export const ERASURE_ATTR = {
-  subjectHmac: 'omnicache.erasure.subject_hmac',
-} as const;
+/** What each audit log record attribute holds (rendered into docs/metrics.md). */
+export const AUDIT_ATTRIBUTE_DESCRIPTIONS: Readonly<Record<keyof typeof AUDIT_ATTR, string>> = {
+  seq: 'Sequence number in the chain (1, 2, 3, ... without gaps).',
+  time: 'ISO 8601 UTC time of the append.',
+  actor: 'Who acted (service, instance or user; PII-redacted when the log has a redactor).',
+  action:
+    'What happened: key.rotate, key.retire, access.denied, decrypt.failed, erasure, clear, config.change, pii.rejected.',
+  target:
+    'What it was about (key, namespace, data subject, key id; PII-redacted when the log has a redactor).',
+  outcome: 'success, failure or denied.',
+  details: 'Canonical JSON of the record details (counts, types found, ...).',
+  prevHash: 'SHA-256 (hex) of the previous record.',
+  hash: 'SHA-256 (hex) over the canonical JSON of the record; the chain link the next record carries.',
+};
 
 /** Allowed values of `attribute` on `metric` (the metric's narrower set, else the attribute's own). */
 export function allowedValues(
