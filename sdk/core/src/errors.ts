@@ -1,3 +1,5 @@
+import type { ErasureResult } from './cache/erasure.js';
+
 /**
  * Typed errors. Every message says what happened and what the user can do about it.
  * `code` is stable and safe to match on; messages may change.
@@ -113,13 +115,9 @@ export class PiiRejectedError extends OmniCacheError {
 
 /** eraseSubject could not reach every tier; `result` has the counts of the tiers it did reach. */
 export class ErasureIncompleteError extends OmniCacheError {
-  readonly result: { subject: string; l1: number; l2?: number; l3?: number; auditSeq?: number };
+  readonly result: ErasureResult;
   readonly failedTiers: readonly string[];
-  constructor(
-    message: string,
-    result: { subject: string; l1: number; l2?: number; l3?: number; auditSeq?: number },
-    failedTiers: readonly string[],
-  ) {
+  constructor(message: string, result: ErasureResult, failedTiers: readonly string[]) {
     super('OMNICACHE_ERASURE_INCOMPLETE', message);
     this.result = result;
     this.failedTiers = failedTiers;

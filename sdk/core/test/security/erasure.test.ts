@@ -59,6 +59,24 @@ describe('erasure by data subject', () => {
     expect(l2.data.size + l3.data.size).toBe(0);
   });
 
+  it('also removes copies promoted by a read that was in flight during the erasure', async () => {
+    const l2 = new FakeTier('redis');
+    const l3 = new FakeTier('fs');
+    const writer = createCache({ name: 'app', l1: { capacity: 10 }, l3 });
+    await writer.set('k', 'v', { subject: 'fay' });
+    const cache = createCache({ name: 'app', l1: { capacity: 10 }, l2, l3 });
+    l2.delayMs = 5;
+    l3.delayMs = 20;
+    const read = cache.get('k'); // L2 miss, then the L3 read is in flight while the erasure runs
+    await new Promise((r) => setTimeout(r, 8));
+    const erased = cache.eraseSubject('fay');
+    expect(await read).toBe('v'); // promoted into L1 and L2 after their first pass
+    await erased;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(l2.data.size + l3.data.size).toBe(0);
+    expect(await cache.get('k')).toBeUndefined();
+  });
+
   it('writes an audit record with the counts, and reports an unreachable tier', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'omnicache-erasure-'));
     dirs.push(dir);
