@@ -301,6 +301,8 @@ export class Cache {
     );
     for (const n of counts) removed = Math.max(removed, n);
     this.#emitInvalidate('prefix', scope.clearPrefix, removed);
+    // privacy hook: clear is an audited action (no-op without an audit log)
+    await core.security.auditClear(core.name, scope.path, removed);
     return removed;
   }
 

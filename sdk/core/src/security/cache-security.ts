@@ -25,4 +25,15 @@ export class CacheSecurity {
     this.values =
       config?.values === undefined ? undefined : new ValuePolicy(config.values, this.redactor, this.audit);
   }
+
+  /** Appends a `clear` record (namespace '' = the whole cache) when an audit log is configured. */
+  async auditClear(cache: string, namespace: string, removed: number): Promise<void> {
+    if (this.audit === undefined) return;
+    await this.audit.append({
+      action: 'clear',
+      target: namespace === '' ? cache : `${cache}:${namespace}`,
+      outcome: 'success',
+      details: { cache, namespace, removed },
+    });
+  }
 }
