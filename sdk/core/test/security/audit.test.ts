@@ -92,6 +92,26 @@ describe('audit chain', () => {
     expect(verifyAuditLog(readFileSync(path, 'utf8')).ok).toBe(true);
   });
 
+  it('bounds the records waiting for the disk', async () => {
+    const path = tempFile();
+    const log = await openAuditLog({ sinks: [jsonlAuditSink({ path, maxPending: 10 })] });
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) =>
+        log.append({ action: 'clear', target: `t${i}`, outcome: 'success' }),
+      ),
+    );
+    const rejected = results.filter((r) => r.status === 'rejected');
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(String((rejected[0] as PromiseRejectedResult).reason)).toMatch(/maxPending 10/);
+    // once the disk caught up, appends are accepted again, and refused ones left no gap in the chain
+    await log.append({ action: 'clear', target: 'later', outcome: 'success' });
+    await log.close();
+    expect(verifyAuditLog(readFileSync(path, 'utf8'))).toMatchObject({
+      ok: true,
+      records: 30 - rejected.length + 1,
+    });
+  });
+
   it('rejects a bad entry without taking a sequence number', async () => {
     const path = tempFile();
     const log = await openAuditLog({ sinks: [jsonlAuditSink({ path })] });

@@ -75,6 +75,7 @@ export class AuditLog {
     if (this.#closed) return Promise.reject(new AuditLogError('the audit log is closed'));
     let record: AuditRecord;
     try {
+      for (const s of this.#sinks) s.checkCapacity?.(1);
       record = this.#next(entry);
     } catch (error) {
       return Promise.reject(error);

@@ -8,6 +8,11 @@ import type { AuditSink } from './sink.js';
 export interface JsonlAuditSinkOptions {
   /** The log file (created with its directory when missing; only ever appended to). */
   path: string;
+  /**
+   * Records waiting for the disk at most (default 100,000): beyond that, append() rejects with AuditLogError instead
+   * of holding ever more memory while the disk stalls.
+   */
+  maxPending?: number;
   /** Signed checkpoints, written to their own file so that truncating the log is detectable. */
   checkpoints?: {
     /** HMAC secret (>= 32 bytes) or Ed25519 private KeyObject. */
@@ -40,6 +45,8 @@ export class JsonlAuditSink implements AuditSink {
   #fh: FileHandle | undefined;
   #cpFh: FileHandle | undefined;
   #queue: Pending[] = [];
+  /** Records queued or being written (not yet acknowledged). */
+  #pending = 0;
   #flushing = false;
   #failed: unknown;
   #last: { seq: number; hash: string } | undefined;
@@ -119,26 +126,44 @@ export class JsonlAuditSink implements AuditSink {
     return { seq: rec.seq, hash: rec.hash };
   }
 
-  write(records: readonly AuditRecord[]): Promise<void> {
-    if (this.#fh === undefined) return Promise.reject(new AuditLogError(`${this.name} is not open`));
+  checkCapacity(count: number): void {
+    if (this.#fh === undefined) throw new AuditLogError(`${this.name} is not open`);
     if (this.#failed !== undefined) {
-      return Promise.reject(
-        new AuditLogError(`${this.name} failed earlier; reopen the audit log (it repairs the file)`, {
-          cause: this.#failed,
-        }),
+      throw new AuditLogError(`${this.name} failed earlier; reopen the audit log (it repairs the file)`, {
+        cause: this.#failed,
+      });
+    }
+    const max = this.#options.maxPending ?? 100_000;
+    if (this.#pending + count > max) {
+      throw new AuditLogError(
+        `${this.name} has ${this.#pending} records waiting for the disk (maxPending ${max}): the disk is too slow or stalled; check it, or raise maxPending`,
       );
     }
+  }
+
+  write(records: readonly AuditRecord[]): Promise<void> {
+    try {
+      this.checkCapacity(records.length);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#pending += records.length;
     let text = '';
     for (const r of records) text += `${JSON.stringify(r)}\n`;
     const last = records[records.length - 1];
+    const n = records.length;
     return new Promise<void>((resolve, reject) => {
       this.#queue.push({
         text,
         resolve: () => {
+          this.#pending -= n;
           if (last !== undefined) this.#last = { seq: last.seq, hash: last.hash };
           resolve();
         },
-        reject,
+        reject: (error) => {
+          this.#pending -= n;
+          reject(error);
+        },
       });
       if (!this.#flushing) void this.#flush();
     });

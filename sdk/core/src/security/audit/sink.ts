@@ -9,6 +9,11 @@ export interface AuditSink {
    * chain continues. Called once, before the first write.
    */
   open(): Promise<{ seq: number; hash: string } | undefined>;
+  /**
+   * Throws (AuditLogError) when the sink cannot take `count` more records now (backlog full, failed earlier). The
+   * log asks every sink before it chains a record, so a refused append takes no sequence number.
+   */
+  checkCapacity?(count: number): void;
   /** Resolves once the records are durable in this sink (acknowledged); rejects when they may not be. */
   write(records: readonly AuditRecord[]): Promise<void>;
   close(): Promise<void>;
