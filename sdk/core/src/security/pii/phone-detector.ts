@@ -28,13 +28,21 @@ export interface PhoneDetectorOptions {
  */
 const CANDIDATE =
   /(?<![\w+/.#-])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d(?:[ ./-]{0,2}\d){6,16}(?![\w]|[./-]\d| \d{1,5}(?![\w:.-]))/g;
-const SEPARATORS = /[ ./()-]+/;
 
+/** Digit counts of the groups a number is written in (separators: space . / ( ) -; a leading + is no separator). */
 function groupsOf(text: string): number[] {
-  return text
-    .split(SEPARATORS)
-    .filter((g) => g.length > 0)
-    .map((g) => g.replace(/\D/g, '').length);
+  const out: number[] = [];
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+    else if (c !== 43 && n > 0) {
+      out.push(n);
+      n = 0;
+    }
+  }
+  if (n > 0) out.push(n);
+  return out;
 }
 
 /** Cumulative digit counts at which a grouping starts a new group. */
@@ -53,8 +61,12 @@ function boundaries(groups: readonly number[]): Set<number> {
  * separators may be left out, but each one that is written must fall where the national or international format
  * has one. This is what keeps ISBNs, dates and order numbers that happen to be dialable from being reported.
  */
-function groupingFits(candidate: string, n: PhoneNumber, international: boolean): boolean {
-  const written = groupsOf(candidate);
+function groupingFits(
+  candidate: string,
+  written: readonly number[],
+  n: PhoneNumber,
+  international: boolean,
+): boolean {
   if (written.length <= 1) return true;
   const formats = international ? [n.formatInternational()] : [n.formatNational()];
   const writtenCuts = boundaries(written);
@@ -167,8 +179,8 @@ const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/;
  * Groupings people use that no format rule describes ("612 345 678" in Spain, "98765 43210" in India): accepted
  * when every group written after the country code has 2 to 8 digits (ISBNs, with their 1-digit groups, do not).
  */
-function plainGrouping(s: string, international: boolean): boolean {
-  const groups = groupsOf(s);
+function plainGrouping(written: readonly number[], international: boolean): boolean {
+  const groups = [...written];
   if (international) {
     // After the country code the first group may be a one-digit trunk ("+33 6 12 34 56 78", "+31 6 1234 5678").
     groups.shift();
@@ -182,16 +194,18 @@ function isPhone(s: string, regions: readonly CountryCode[]): boolean {
   // Dots are rare in phone numbers and common in other numbers: a dotted number must follow the format exactly.
   const dotted = s.includes('.');
   const international = s.startsWith('+') || s.startsWith('00');
+  const groups = groupsOf(s);
   if (international) {
     const n = parsePhoneNumberFromString(s.startsWith('00') ? `+${s.slice(2)}` : s);
-    return n?.isValid() === true && ((!dotted && plainGrouping(s, true)) || groupingFits(s, n, true));
+    return (
+      n?.isValid() === true && ((!dotted && plainGrouping(groups, true)) || groupingFits(s, groups, n, true))
+    );
   }
   // ISBNs and part numbers end in a 1-digit group; phone formats never do. Rejected before any parsing.
-  const groups = groupsOf(s);
   if (groups.length > 1 && groups[groups.length - 1] === 1) return false;
   const leadingZero = /^\(?0/.test(s);
   const digits = digitsOf(s);
-  const plain = !dotted && plainGrouping(s, false);
+  const plain = !dotted && plainGrouping(groups, false);
   for (const region of regions) {
     if (TRUNK_ZERO.has(region) && !leadingZero) continue;
     const shape = NATIONAL_SHAPE[region];
@@ -199,7 +213,7 @@ function isPhone(s: string, regions: readonly CountryCode[]): boolean {
     const n = parsePhoneNumberFromString(s, region);
     // Any country on the region's calling code counts (07911 is Guernsey on +44, 416 is Canada on +1).
     if (n === undefined || !n.isValid()) continue;
-    if (plain || groupingFits(s, n, false)) return true;
+    if (plain || groupingFits(s, groups, n, false)) return true;
   }
   return false;
 }
