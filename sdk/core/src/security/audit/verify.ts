@@ -81,7 +81,7 @@ export function verifyAuditLog(text: string, options: AuditVerifyOptions = {}): 
   let checkpointsChecked = 0;
   const lastSeq = lines.reduce((m, l) => Math.max(m, l.rec.seq), 0);
   if (options.checkpoints !== undefined) {
-    const bySeq = new Map(lines.map((l) => [l.rec.seq, l.rec]));
+    const bySeq = new Map(lines.map((l) => [l.rec.seq, l]));
     options.checkpoints.split('\n').forEach((raw, i) => {
       if (raw === '') return;
       const c: AuditCheckpoint | undefined = parseCheckpoint(raw);
@@ -97,8 +97,8 @@ export function verifyAuditLog(text: string, options: AuditVerifyOptions = {}): 
         return;
       }
       checkpointsChecked++;
-      const rec = bySeq.get(c.seq);
-      if (rec === undefined) {
+      const at = bySeq.get(c.seq);
+      if (at === undefined) {
         if (c.seq > lastSeq) {
           problems.push({
             kind: 'truncation',
@@ -109,10 +109,10 @@ export function verifyAuditLog(text: string, options: AuditVerifyOptions = {}): 
         }
         return;
       }
-      if (rec.hash !== c.hash) {
+      if (at.rec.hash !== c.hash) {
         problems.push({
           kind: 'modification',
-          line: lines.find((l) => l.rec === rec)!.line,
+          line: at.line,
           seq: c.seq,
           message: `record ${c.seq} differs from the signed checkpoint (checkpoint line ${i + 1})`,
         });
