@@ -1,4 +1,6 @@
+import { auditBench } from './audit/index.js';
 import { packagingBench } from './packaging/index.js';
+import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
@@ -8,6 +10,8 @@ const suites: Record<string, () => Promise<void>> = {
   tiered: tieredBench,
   telemetry: telemetryBench,
   packaging: packagingBench,
+  pii: piiBench,
+  audit: auditBench,
 };
 
 const name = process.argv[2];

@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { OmniCacheError } from 'omnicache';
+import { auditCommand } from './audit-command.js';
+import { piiCommand } from './pii-command.js';
 import { simulateCommand } from './simulate-command.js';
 
 const program = new Command()
   .name('omnicache')
-  .description('OmniCache command line: trace replay and cache operations')
+  .description('OmniCache command line: trace replay, PII scanning, audit log verification')
   .showHelpAfterError()
   .exitOverride();
 
 simulateCommand(program);
+piiCommand(program);
+auditCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 import { type CacheConfig, parseCacheConfig } from './cache/config.js';
 import { CacheCore } from './cache/core.js';
+import { type ErasureResult, eraseSubject } from './cache/erasure.js';
 import type { RemoteTier } from './cache/remote-tier.js';
 import { childScope, invalidKey, invalidTag, rootScope, type Scope } from './cache/scope.js';
 import type { CacheStats } from './cache/stats.js';
@@ -24,6 +25,7 @@ import {
 import { backoffDelay } from './resilience/backoff.js';
 import type { LockHandle } from './resilience/distributed-lock.js';
 import { sleep, withTimeout } from './resilience/timeout.js';
+import { checkSubject, qualifyTags, withSubject } from './security/subject.js';
 import type { L1Entry } from './tiers/memory/entry.js';
 import type { TierWrite } from './tiers/tier.js';
 
@@ -39,6 +41,8 @@ interface Resolved {
   graceBackoff: number;
   lock: boolean;
   tags: readonly string[] | undefined;
+  /** privacy hook: the data subject (set option `subject`). */
+  subject: string | undefined;
 }
 
 /** A key in all its spellings. */
@@ -297,7 +301,19 @@ export class Cache {
     );
     for (const n of counts) removed = Math.max(removed, n);
     this.#emitInvalidate('prefix', scope.clearPrefix, removed);
+    // privacy hook: clear is an audited action (no-op without an audit log)
+    await core.security.auditClear(core.name, scope.path, removed);
     return removed;
+  }
+
+  /**
+   * Deletes every value written with `{ subject }` from every tier (L1, L2, L3; all namespaces of this cache) and
+   * returns the counts per tier; with an audit log configured, appends an `erasure` record with them first.
+   * Throws ErasureIncompleteError when a tier could not be reached.
+   */
+  eraseSubject(subject: string): Promise<ErasureResult> {
+    // privacy hook: the logic lives in cache/erasure.ts
+    return eraseSubject(this.#core, subject);
   }
 
   // ---------------------------------------------------------------- read-through
@@ -692,7 +708,8 @@ export class Cache {
   ): void {
     const core = this.#core;
     const r = core.remotes[index]!;
-    const qualifiedTags = rec.tags?.map((t) => this.#scope.keyPrefix + t);
+    // privacy hook: the subject tag is qualified cache-wide (security/subject.ts)
+    const qualifiedTags = qualifyTags(rec.tags, this.#scope.keyPrefix, core.name);
     core.l1.set(where.l1Key, {
       value: rec.value,
       freshUntil: rec.freshUntil,
@@ -725,8 +742,11 @@ export class Cache {
   }
 
   /** Validates and encodes; throws InvalidValueError before anything is written. */
-  #prepare(where: Where, value: unknown, o: Resolved, now: number): Prepared {
+  #prepare(where: Where, input: unknown, o: Resolved, now: number): Prepared {
     const core = this.#core;
+    // privacy hook: the namespace's value policy (allow / redact / reject), security/value-policy.ts
+    const policy = core.security.values;
+    const value = policy === undefined ? input : policy.apply(this.#scope.path, where.key, input);
     const size = checkValue(value);
     const ttl = o.jitter > 0 ? Math.max(1, Math.round(o.ttl * (1 - o.jitter * Math.random()))) : o.ttl;
     const freshUntil = now + ttl;
@@ -735,7 +755,7 @@ export class Cache {
       freshUntil,
       staleUntil: freshUntil + Math.max(o.grace, o.swr),
       ttl,
-      tags: o.tags,
+      tags: withSubject(o.tags, o.subject),
     };
     let bytes: Uint8Array | undefined;
     if (core.hasRemotes) {
@@ -750,7 +770,7 @@ export class Cache {
         `value for key "${where.key}" is about ${size} bytes, over maxValueBytes ${core.maxValueBytes}; store less or raise maxValueBytes`,
       );
     }
-    const qualifiedTags = o.tags?.map((t) => this.#scope.keyPrefix + t);
+    const qualifiedTags = qualifyTags(record.tags, this.#scope.keyPrefix, core.name);
     return { where, record, size, bytes, qualifiedTags, sliding: o.sliding };
   }
 
@@ -839,7 +859,8 @@ export class Cache {
     const tags = options?.tags;
     if (tags !== undefined) {
       if (!Array.isArray(tags)) throw invalidTag(tags);
-      for (const t of tags) if (typeof t !== 'string' || t.length === 0) throw invalidTag(t);
+      for (const t of tags)
+        if (typeof t !== 'string' || t.length === 0 || t.charCodeAt(0) === 0) throw invalidTag(t);
     }
     const o: Resolved = {
       ttl: options?.ttl ?? d.ttl,
@@ -852,6 +873,7 @@ export class Cache {
       graceBackoff: options?.graceBackoff ?? d.graceBackoff,
       lock: options?.lock ?? true,
       tags: tags !== undefined && tags.length > 0 ? tags : undefined,
+      subject: options?.subject === undefined ? undefined : checkSubject(options.subject),
     };
     if (!(o.ttl > 0) || !Number.isFinite(o.ttl)) {
       throw new InvalidValueError(

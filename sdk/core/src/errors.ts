@@ -1,3 +1,5 @@
+import type { ErasureResult } from './cache/erasure.js';
+
 /**
  * Typed errors. Every message says what happened and what the user can do about it.
  * `code` is stable and safe to match on; messages may change.
@@ -91,5 +93,33 @@ export class LoaderError extends OmniCacheError {
       options,
     );
     this.key = key;
+  }
+}
+
+/** The audit log could not be written or read (disk error, damaged file). The message says what to do. */
+export class AuditLogError extends OmniCacheError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('OMNICACHE_AUDIT', message, options);
+  }
+}
+
+/** A value was refused by the namespace's value policy (`reject`: it contains PII). */
+export class PiiRejectedError extends OmniCacheError {
+  /** The PII types found (never the values). */
+  readonly types: readonly string[];
+  constructor(message: string, types: readonly string[]) {
+    super('OMNICACHE_PII_REJECTED', message);
+    this.types = types;
+  }
+}
+
+/** eraseSubject could not reach every tier; `result` has the counts of the tiers it did reach. */
+export class ErasureIncompleteError extends OmniCacheError {
+  readonly result: ErasureResult;
+  readonly failedTiers: readonly string[];
+  constructor(message: string, result: ErasureResult, failedTiers: readonly string[]) {
+    super('OMNICACHE_ERASURE_INCOMPLETE', message);
+    this.result = result;
+    this.failedTiers = failedTiers;
   }
 }

@@ -1,4 +1,5 @@
 export type { ResolvedCacheConfig } from './cache/config.js';
+export type { ErasureResult } from './cache/erasure.js';
 export type {
   CacheStats,
   EvictionStats,
@@ -22,6 +23,11 @@ export * from './errors.js';
 export * from './events.js';
 export * from './policy/index.js';
 export * from './resilience/index.js';
+export * from './security/audit/index.js';
+export type { CacheSecurityConfig } from './security/cache-security.js';
+export * from './security/pii/index.js';
+export { MAX_SUBJECT_LENGTH } from './security/subject.js';
+export { VALUE_POLICY_MODES, type ValuePolicyConfig, type ValuePolicyMode } from './security/value-policy.js';
 export * as conventions from './telemetry/conventions.js';
 export { type CacheInstrumentation, type InstrumentOptions, instrument } from './telemetry/instrument.js';
 export { type TracingOptions, traceCache } from './telemetry/tracing.js';

@@ -1,6 +1,9 @@
 import type * as Zod from 'zod';
 import { ConfigError } from '../errors.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
+import type { AuditLog } from '../security/audit/audit-log.js';
+import type { PiiRedactor } from '../security/pii/redactor.js';
+import { VALUE_POLICY_MODES, type ValuePolicyMode } from '../security/value-policy.js';
 import type { Tier } from '../tiers/tier.js';
 import { zod } from '../vendor/lazy-deps.js';
 
@@ -35,6 +38,23 @@ function buildSchemas(z: typeof Zod.z) {
       typeof v === 'object' && v !== null && typeof (v as { tryAcquire?: unknown }).tryAcquire === 'function',
     { message: 'must be a DistributedLock (for example new RedisLock(client))' },
   );
+
+  // security: instances checked by shape (the classes live in security/; a config file cannot build them anyway)
+  const auditInstance = z.custom<AuditLog>(
+    (v) => typeof v === 'object' && v !== null && typeof (v as { append?: unknown }).append === 'function',
+    { message: 'must be an AuditLog (await openAuditLog({ sinks: [jsonlAuditSink({ path })] }))' },
+  );
+  const redactorInstance = z.custom<PiiRedactor>(
+    (v) =>
+      typeof v === 'object' &&
+      v !== null &&
+      typeof (v as { redactValue?: unknown }).redactValue === 'function',
+    { message: 'must be a PiiRedactor (createPiiRedactor({ key }))' },
+  );
+  /** Modes are checked by ValuePolicy (its message explains 'encrypt'). */
+  const valuePolicyMode = z.custom<ValuePolicyMode>((v) => typeof v === 'string', {
+    message: `must be one of ${VALUE_POLICY_MODES.join(', ')}`,
+  });
 
   const ms = z.number().finite().nonnegative();
   const positiveMs = z.number().positive();
@@ -113,6 +133,20 @@ function buildSchemas(z: typeof Zod.z) {
             })
             .strict(),
         ])
+        .optional(),
+      security: z
+        .object({
+          audit: auditInstance.optional(),
+          redactor: redactorInstance.optional(),
+          values: z
+            .object({
+              default: valuePolicyMode.optional(),
+              namespaces: z.record(z.string(), valuePolicyMode).optional(),
+            })
+            .strict()
+            .optional(),
+        })
+        .strict()
         .optional(),
       codec: z
         .object({

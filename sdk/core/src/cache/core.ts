@@ -2,6 +2,7 @@ import { Codec } from '../codec/codec.js';
 import type { StoredRecord } from '../codec/record.js';
 import { CacheEvents, type EvictionReason, type TierName } from '../events.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
+import { CacheSecurity } from '../security/cache-security.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
 import { MemoryTier } from '../tiers/memory/memory-tier.js';
 import type { ResolvedCacheConfig, ResolvedDefaults } from './config.js';
@@ -38,6 +39,8 @@ export class CacheCore {
   readonly inflight = new Map<string, Promise<unknown>>();
   /** After a failure answered from grace: no loader call for this key before `until`. */
   readonly retryAfter = new Map<string, { until: number; failures: number }>();
+  /** Audit log, redactor and value policy (security block of the config). */
+  readonly security: CacheSecurity;
   closed = false;
   /** Tracing hook (telemetry's instrument() installs it); consulted only off the L1 hit path. */
   tracing: CacheTracing | undefined = undefined;
@@ -49,6 +52,7 @@ export class CacheCore {
     this.maxValueBytes = config.maxValueBytes;
     this.lock = config.lock;
     this.demoteOnEvict = config.l1.demoteOnEvict;
+    this.security = new CacheSecurity(config.security);
     this.codec = new Codec({
       compressThreshold: config.codec.compressThreshold,
       compression: config.codec.compression,

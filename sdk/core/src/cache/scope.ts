@@ -52,6 +52,8 @@ export function invalidKey(key: unknown, maxLength: number): InvalidKeyError {
 
 export function invalidTag(tag: unknown): InvalidKeyError {
   return new InvalidKeyError(
-    `tags must be non-empty strings, got ${typeof tag === 'string' ? '""' : typeof tag}`,
+    typeof tag === 'string' && tag.length > 0
+      ? 'tags must not start with a NUL character (reserved for data subjects: use the subject option)'
+      : `tags must be non-empty strings, got ${typeof tag === 'string' ? '""' : typeof tag}`,
   );
 }

@@ -12,6 +12,8 @@ export interface SetOptions {
   jitter?: number;
   /** Extend freshness by `ttl` on every L1 hit. */
   sliding?: boolean;
+  /** Data subject the value belongs to (e.g. a user id): `eraseSubject(subject)` deletes it from every tier. */
+  subject?: string;
 }
 
 export interface GetOrSetOptions extends SetOptions {

@@ -386,6 +386,39 @@ export const SPAN_CONVENTIONS: Readonly<Record<keyof typeof SPANS, SpanConventio
   },
 };
 
+/**
+ * Audit records exported as OpenTelemetry log records (omnicache/otel-logs' audit sink): one log record per audit
+ * record, event name AUDIT_EVENT_NAME, body = the action, these attributes. The hash-chain fields travel along so
+ * a log backend can re-verify the chain.
+ */
+export const AUDIT_EVENT_NAME = 'omnicache.audit';
+export const AUDIT_ATTR = {
+  seq: 'omnicache.audit.seq',
+  time: 'omnicache.audit.time',
+  actor: 'omnicache.audit.actor',
+  action: 'omnicache.audit.action',
+  target: 'omnicache.audit.target',
+  outcome: 'omnicache.audit.outcome',
+  details: 'omnicache.audit.details',
+  prevHash: 'omnicache.audit.prev_hash',
+  hash: 'omnicache.audit.hash',
+} as const;
+
+/** What each audit log record attribute holds (rendered into docs/metrics.md). */
+export const AUDIT_ATTRIBUTE_DESCRIPTIONS: Readonly<Record<keyof typeof AUDIT_ATTR, string>> = {
+  seq: 'Sequence number in the chain (1, 2, 3, ... without gaps).',
+  time: 'ISO 8601 UTC time of the append.',
+  actor: 'Who acted (service, instance or user; PII-redacted when the log has a redactor).',
+  action:
+    'What happened: key.rotate, key.retire, access.denied, decrypt.failed, erasure, clear, config.change, pii.rejected.',
+  target:
+    'What it was about (key, namespace, data subject, key id; PII-redacted when the log has a redactor).',
+  outcome: 'success, failure or denied.',
+  details: 'Canonical JSON of the record details (counts, types found, ...).',
+  prevHash: 'SHA-256 (hex) of the previous record.',
+  hash: 'SHA-256 (hex) over the canonical JSON of the record; the chain link the next record carries.',
+};
+
 /** Allowed values of `attribute` on `metric` (the metric's narrower set, else the attribute's own). */
 export function allowedValues(
   metric: MetricConvention,

@@ -30,6 +30,8 @@ export interface InstrumentOptions {
   tracerProvider?: TracerProvider | false;
   /** Opt-in keyed HMAC of keys on spans (see TracingOptions.keyHmacSecret). */
   keyHmacSecret?: TracingOptions['keyHmacSecret'];
+  /** PII redaction of error messages on spans (see TracingOptions.redactor). */
+  redactor?: TracingOptions['redactor'];
 }
 
 export interface CacheInstrumentation {
@@ -116,6 +118,7 @@ export function instrument(cache: Cache, options: InstrumentOptions = {}): Cache
       : new OtelCacheTracing({
           ...(options.tracerProvider ? { tracerProvider: options.tracerProvider } : {}),
           ...(options.keyHmacSecret !== undefined ? { keyHmacSecret: options.keyHmacSecret } : {}),
+          ...(options.redactor !== undefined ? { redactor: options.redactor } : {}),
         });
   const tierAttrs = new Map<string, Attributes>();
   const stopTiming = onTierTiming(cache, (seconds, tier, operation, outcome) => {

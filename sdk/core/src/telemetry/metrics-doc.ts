@@ -5,6 +5,9 @@
 import {
   ALL_METRICS,
   ATTRIBUTES,
+  AUDIT_ATTR,
+  AUDIT_ATTRIBUTE_DESCRIPTIONS,
+  AUDIT_EVENT_NAME,
   allowedValues,
   DURATION_BUCKETS_SECONDS,
   type MetricConvention,
@@ -106,6 +109,22 @@ export function renderMetricsDoc(): string {
         code(s.name),
         s.attributes.map(code).join(', '),
         cell(s.description),
+      ]),
+    ),
+  );
+  out.push('');
+  out.push('## Audit log records');
+  out.push('');
+  out.push(
+    `The audit sink of \`omnicache/otel-logs\` emits one OpenTelemetry log record per audit record: event name ${code(AUDIT_EVENT_NAME)}, body = the action, severity INFO (success) or WARN, and these attributes.`,
+  );
+  out.push('');
+  out.push(
+    ...markdownTable(
+      ['Attribute', 'Description'],
+      (Object.keys(AUDIT_ATTR) as (keyof typeof AUDIT_ATTR)[]).map((k) => [
+        code(AUDIT_ATTR[k]),
+        cell(AUDIT_ATTRIBUTE_DESCRIPTIONS[k]),
       ]),
     ),
   );

@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { Attributes, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import type { CacheTracing, TracedOperation, TraceTarget } from '../cache/tracing.js';
 import type { Cache } from '../cache.js';
+import type { PiiRedactor } from '../security/pii/redactor.js';
+import { defaultRedactor, redactError } from '../security/pii/telemetry-redaction.js';
 import { ATTR, INSTRUMENTATION_SCOPE, SPANS } from './conventions.js';
 import { otelApi } from './otel-api.js';
 import { setSpanTracing } from './tier-timing.js';
@@ -14,12 +16,19 @@ export interface TracingOptions {
    * no key (hashed or not) is ever recorded.
    */
   keyHmacSecret?: string | Uint8Array;
+  /**
+   * Redaction of error messages and exceptions recorded on spans (a loader's error often quotes the data it was
+   * loading). Default: a redactor with every type but phone and a random key per process; pass one built with a
+   * key (and the phone detector) to keep markers stable across instances; `false` records messages verbatim.
+   */
+  redactor?: PiiRedactor | false;
 }
 
 /** Spans for a cache's slow paths: getOrSet misses, remote tier operations and loader calls. */
 export class OtelCacheTracing implements CacheTracing {
   private readonly tracer: Tracer;
   private readonly secret: string | Uint8Array | undefined;
+  private readonly redactor: PiiRedactor | undefined;
   /** getOrSet spans by identity, so result()/coalesced() only touch those (never a child or a foreign span). */
   private readonly open = new WeakSet<Span>();
 
@@ -28,6 +37,7 @@ export class OtelCacheTracing implements CacheTracing {
       INSTRUMENTATION_SCOPE,
     );
     this.secret = options.keyHmacSecret;
+    this.redactor = options.redactor === false ? undefined : (options.redactor ?? defaultRedactor());
   }
 
   trace<T>(operation: TracedOperation, target: TraceTarget, fn: () => Promise<T>): Promise<T> {
@@ -53,10 +63,12 @@ export class OtelCacheTracing implements CacheTracing {
         span.setAttribute(ATTR.errorType, type);
         if (operation === 'getOrSet') span.setAttribute(ATTR.result, 'error');
         else span.setAttribute(ATTR.outcome, type === 'TimeoutError' ? 'timeout' : 'error');
-        if (error instanceof Error) span.recordException(error);
+        const r = this.redactor;
+        if (error instanceof Error) span.recordException(r === undefined ? error : redactError(r, error));
+        const message = error instanceof Error ? error.message : String(error);
         span.setStatus({
           code: otelApi().SpanStatusCode.ERROR,
-          message: error instanceof Error ? error.message : String(error),
+          message: r === undefined ? message : r.redact(message),
         });
         throw error;
       } finally {

@@ -1,0 +1,68 @@
+import { ErasureIncompleteError } from '../errors.js';
+import { checkSubject, subjectTierTag } from '../security/subject.js';
+import type { CacheCore } from './core.js';
+
+/** What eraseSubject removed, per tier (values; tag bookkeeping not counted). */
+export interface ErasureResult {
+  subject: string;
+  l1: number;
+  l2?: number;
+  l3?: number;
+  /** Sequence number of the `erasure` audit record, when the cache has an audit log. */
+  auditSeq?: number;
+}
+
+/**
+ * Deletes every value written with `{ subject }` from every tier of the cache (all namespaces), through each
+ * tier's tag index. A remote tier that fails (or whose circuit is open) makes the erasure incomplete: the audit
+ * record says so and ErasureIncompleteError is thrown with the partial counts, so the caller retries.
+ */
+export async function eraseSubject(core: CacheCore, subject: string): Promise<ErasureResult> {
+  checkSubject(subject);
+  const tag = subjectTierTag(core.name, subject);
+  const result: ErasureResult = { subject, l1: 0 };
+  const failed = new Set<'l2' | 'l3'>();
+  // Two passes: a read that was in flight during the first one may have promoted a value back into L1 or L2
+  // (from a tier not yet erased); the second pass removes it. The window left (a load or promotion that lands after
+  // the second pass) closes with per-key versions.
+  for (let pass = 0; pass < 2; pass++) {
+    result.l1 += core.l1.deleteByTag(tag);
+    const counts = await Promise.all(
+      core.remotes.map((r) => r.call('deleteByTag', (t) => t.deleteByTag(tag), undefined)),
+    );
+    core.remotes.forEach((r, i) => {
+      const n = counts[i];
+      if (n === undefined) failed.add(r.name);
+      else {
+        result[r.name] = (result[r.name] ?? 0) + n;
+        r.counters.deletes += n;
+      }
+    });
+  }
+  result.l1 += core.l1.deleteByTag(tag);
+  const audit = core.security.audit;
+  if (audit !== undefined) {
+    const details: Record<string, number | string[] | boolean> = {
+      l1: result.l1,
+      complete: failed.size === 0,
+    };
+    if (result.l2 !== undefined) details.l2 = result.l2;
+    if (result.l3 !== undefined) details.l3 = result.l3;
+    if (failed.size > 0) details.failedTiers = [...failed];
+    const rec = await audit.append({
+      action: 'erasure',
+      target: subject,
+      outcome: failed.size === 0 ? 'success' : 'failure',
+      details: { cache: core.name, ...details },
+    });
+    result.auditSeq = rec.seq;
+  }
+  if (failed.size > 0) {
+    throw new ErasureIncompleteError(
+      `erasure of a data subject did not reach ${[...failed].join(' and ')} (tier error or open circuit); values may remain there: call eraseSubject again once the tier is back`,
+      result,
+      [...failed],
+    );
+  }
+  return result;
+}

@@ -1,0 +1,8 @@
+/** libphonenumber-js (max metadata) for omnicache/pii-phone, loaded as an optional peer. */
+import type * as Lib from 'libphonenumber-js/max';
+import { importPeers } from '../../vendor/peer.js';
+
+const [lib] = await importPeers<[typeof Lib]>(['libphonenumber-js/max'], 'omnicache/pii-phone');
+export const parsePhoneNumberFromString = lib.parsePhoneNumberFromString;
+export type CountryCode = Lib.CountryCode;
+export type PhoneNumber = Lib.PhoneNumber;

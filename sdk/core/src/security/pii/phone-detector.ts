@@ -1,0 +1,219 @@
+import { continuesDigitRun } from './digit-runs.js';
+import { type CountryCode, type PhoneNumber, parsePhoneNumberFromString } from './libphonenumber.js';
+import type { PiiDetector, PiiFinding } from './types.js';
+
+/** National formats recognised by default (besides E.164 / international `+CC` numbers, which work for every country). */
+export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = [
+  'US',
+  'GB',
+  'DE',
+  'FR',
+  'ES',
+  'IT',
+  'NL',
+  'IN',
+  'BR',
+];
+
+export interface PhoneDetectorOptions {
+  /** Countries whose national formats (no `+CC`) are recognised. Default DEFAULT_PHONE_REGIONS. */
+  regions?: readonly CountryCode[];
+}
+
+/**
+ * Phone-number candidates: an optional `+CC` / `00CC`, an optional area code in parentheses, then digits and the
+ * separators people type (space, dot, dash, slash), 7 to 17 digits in all, not glued to letters or other digits,
+ * and never stopping in the middle of a space-separated run of digit groups (a reference number's tail is not a
+ * phone number).
+ */
+const CANDIDATE =
+  /(?<![\w+/.#-])(?:(?:\+|00)\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d(?:[ ./-]{0,2}\d){6,16}(?![\w]|[./-]\d| \d{1,5}(?![\w:.-]))/g;
+
+/** Digit counts of the groups a number is written in (separators: space . / ( ) -; a leading + is no separator). */
+function groupsOf(text: string): number[] {
+  const out: number[] = [];
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+    else if (c !== 43 && n > 0) {
+      out.push(n);
+      n = 0;
+    }
+  }
+  if (n > 0) out.push(n);
+  return out;
+}
+
+/** Cumulative digit counts at which a grouping starts a new group. */
+function boundaries(groups: readonly number[]): Set<number> {
+  const out = new Set<number>();
+  let n = 0;
+  for (let i = 0; i < groups.length - 1; i++) {
+    n += groups[i]!;
+    out.add(n);
+  }
+  return out;
+}
+
+/**
+ * Whether the written grouping fits how the number is formatted (libphonenumber's STRICT_GROUPING idea):
+ * separators may be left out, but each one that is written must fall where the national or international format
+ * has one. This is what keeps ISBNs, dates and order numbers that happen to be dialable from being reported.
+ */
+function groupingFits(
+  candidate: string,
+  written: readonly number[],
+  n: PhoneNumber,
+  international: boolean,
+): boolean {
+  if (written.length <= 1) return true;
+  const formats = international ? [n.formatInternational()] : [n.formatNational()];
+  const writtenCuts = boundaries(written);
+  for (const f of formats) {
+    const allowed = boundaries(groupsOf(f));
+    if (international) {
+      // "+44 20 7946 0958" and "0044 20 ..." both start with the country code group.
+      const cc = n.countryCallingCode.length + (candidate.startsWith('00') ? 2 : 0);
+      for (const c of [...allowed]) {
+        allowed.delete(c);
+        allowed.add(c - n.countryCallingCode.length + cc);
+      }
+    }
+    let ok = true;
+    for (const c of writtenCuts) {
+      if (!allowed.has(c)) {
+        ok = false;
+        break;
+      }
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+/**
+ * The `phone` detector: candidates validated by libphonenumber-js (full metadata: number ranges per country, not
+ * just lengths) as E.164 / international numbers or in the national format of one of `regions`.
+ */
+export function phoneDetector(options: PhoneDetectorOptions = {}): PiiDetector {
+  const regions = options.regions ?? DEFAULT_PHONE_REGIONS;
+  return {
+    type: 'phone',
+    find(text: string, out: PiiFinding[]): void {
+      // Findings of higher-priority types are already in `out` (the scanner runs phone last): candidates inside
+      // them (card numbers, SSNs, IPs, IBANs) are not parsed at all, which is most of the cost saved.
+      const taken = out.length;
+      CANDIDATE.lastIndex = 0;
+      for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
+        const s = m[0];
+        if (
+          !overlapsTaken(out, taken, m.index, m.index + s.length) &&
+          !continuesIban(text, m.index) &&
+          !continuesDigitRun(text, m.index) &&
+          isPhone(s, regions)
+        ) {
+          out.push({ type: 'phone', start: m.index, end: m.index + s.length });
+        } else {
+          CANDIDATE.lastIndex = m.index + 1;
+        }
+      }
+    },
+  };
+}
+
+function overlapsTaken(out: readonly PiiFinding[], taken: number, start: number, end: number): boolean {
+  for (let i = 0; i < taken; i++) {
+    const f = out[i]!;
+    if (start < f.end && f.start < end) return true;
+  }
+  return false;
+}
+
+/** Digits right after an IBAN-shaped run of groups of four ("NL15 FPVX 5546 8436 79") belong to that run. */
+const IBAN_RUN_BEFORE = /\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4})+ $/;
+
+function continuesIban(text: string, start: number): boolean {
+  if (start < 10 || text.charCodeAt(start - 1) !== 32) return false;
+  // Cheap gate before the regex: the group before must end in an upper-case letter or digit.
+  const c = text.charCodeAt(start - 2);
+  if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 90))) return false;
+  return IBAN_RUN_BEFORE.test(text.slice(Math.max(0, start - 48), start));
+}
+
+/** Decimals, dotted quads and Brazilian CPF numbers (`123.456.789-09`) are not phone numbers. */
+const NOT_PHONE_SHAPES = /^(?:\d+\.\d+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\d{3}\.\d{3}\.\d{3}-\d{2})$/;
+
+/**
+ * What a nationally written number of each default region looks like (digits only, trunk prefix included): its
+ * digit count and leading digits. libphonenumber parsing is the expensive step (it builds regular expressions per
+ * call), so regions that cannot match are skipped before it; libphonenumber still decides validity.
+ */
+const NATIONAL_SHAPE: Partial<Record<CountryCode, RegExp>> = {
+  US: /^1?[2-9]\d{2}[2-9]\d{6}$/,
+  GB: /^0[1-9]\d{8,9}$/,
+  DE: /^0[1-9]\d{4,12}$/,
+  FR: /^0[1-9]\d{8}$/,
+  ES: /^[5-9]\d{8}$/,
+  IT: /^(?:3\d{8,9}|0\d{5,10})$/,
+  NL: /^0[1-9]\d{7,9}$/,
+  IN: /^(?:[6-9]\d{9}|0[1-9]\d{8,10})$/,
+  BR: /^0?[1-9]{2}9?\d{8}$/,
+};
+
+function digitsOf(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) out += s[i];
+  }
+  return out;
+}
+
+/** Countries where a number written nationally starts with the trunk prefix 0 (without it, it is not a national number). */
+const TRUNK_ZERO = new Set<CountryCode>(['GB', 'DE', 'FR', 'NL']);
+/** The US SSN shape (`078-05-1120`): never reported as a phone, valid SSN or not. */
+const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/;
+
+/**
+ * Groupings people use that no format rule describes ("612 345 678" in Spain, "98765 43210" in India): accepted
+ * when every group written after the country code has 2 to 8 digits (ISBNs, with their 1-digit groups, do not).
+ */
+function plainGrouping(written: readonly number[], international: boolean): boolean {
+  const groups = [...written];
+  if (international) {
+    // After the country code the first group may be a one-digit trunk ("+33 6 12 34 56 78", "+31 6 1234 5678").
+    groups.shift();
+    if (groups.length > 0 && groups[0]! >= 1 && groups[0]! <= 4) groups.shift();
+  }
+  return groups.length <= 5 && groups.every((g) => g >= 2 && g <= 8);
+}
+
+function isPhone(s: string, regions: readonly CountryCode[]): boolean {
+  if (SSN_SHAPE.test(s) || NOT_PHONE_SHAPES.test(s)) return false;
+  // Dots are rare in phone numbers and common in other numbers: a dotted number must follow the format exactly.
+  const dotted = s.includes('.');
+  const international = s.startsWith('+') || s.startsWith('00');
+  const groups = groupsOf(s);
+  if (international) {
+    const n = parsePhoneNumberFromString(s.startsWith('00') ? `+${s.slice(2)}` : s);
+    return (
+      n?.isValid() === true && ((!dotted && plainGrouping(groups, true)) || groupingFits(s, groups, n, true))
+    );
+  }
+  // ISBNs and part numbers end in a 1-digit group; phone formats never do. Rejected before any parsing.
+  if (groups.length > 1 && groups[groups.length - 1] === 1) return false;
+  const leadingZero = /^\(?0/.test(s);
+  const digits = digitsOf(s);
+  const plain = !dotted && plainGrouping(groups, false);
+  for (const region of regions) {
+    if (TRUNK_ZERO.has(region) && !leadingZero) continue;
+    const shape = NATIONAL_SHAPE[region];
+    if (shape !== undefined && !shape.test(digits)) continue;
+    const n = parsePhoneNumberFromString(s, region);
+    // Any country on the region's calling code counts (07911 is Guernsey on +44, 416 is Canada on +1).
+    if (n === undefined || !n.isValid()) continue;
+    if (plain || groupingFits(s, groups, n, false)) return true;
+  }
+  return false;
+}
