@@ -11,6 +11,7 @@ const rec = (value: unknown, tags?: string[]): StoredRecord => ({
   staleUntil: 1_700_000_060_000,
   ttl: 30_000,
   tags,
+  version: 1_780_000_000_000 * 1024 + 5,
 });
 
 describe('envelope', () => {

@@ -1,0 +1,143 @@
+/**
+ * Per-key versions: why one process never serves what it already overwrote or deleted.
+ *
+ * Generations (in the process). Anything that may write a key into L1 later than it decided to (a remote
+ * read that promotes, a load that writes back, the single-flight entry others join) takes a `Ticket` when it
+ * starts. Every write of the key into L1 and every removal of the key bumps the key's generation; tag and
+ * prefix invalidations (deleteByTag, clear) are appended to a short log. Such an operation lands (writes L1,
+ * writes back to remote tiers, lets later callers join it) only while `current(ticket, tags)` holds, checked
+ * synchronously right before it writes; the remote writes it then issues are ordered per key by the tiers
+ * after every earlier write or delete of the key.
+ *
+ * Bounded: a generation exists only while some ticket for the key is open (entries go when the last ticket
+ * is released, so the table never holds more keys than there are operations in flight); the invalidation
+ * log keeps the last LOG_SIZE tag/prefix invalidations, and a ticket older than the log counts as
+ * invalidated (it does not land; its caller still gets the value it read or loaded).
+ *
+ * Record versions (across processes). `stamp()` is a hybrid logical clock: milliseconds times 1024 plus a
+ * counter, never going backwards and never below a version this process has seen (`observe`). Every value
+ * written to a remote tier carries the stamp of its write in its StoredRecord, so tiers (and the invalidation
+ * bus) can order two writes of one key made by different processes.
+ */
+
+/** One key's generation while operations on it are in flight. */
+interface Slot {
+  gen: number;
+  refs: number;
+}
+
+/** What an operation remembers of the key when it started. */
+export interface Ticket {
+  readonly key: string;
+  /** @internal */
+  readonly slot: Slot;
+  /** The key's generation when the ticket was taken (or last landed). */
+  gen: number;
+  /** The invalidation log's sequence when the ticket was taken (or last landed). */
+  seq: number;
+  open: boolean;
+}
+
+const LOG_SIZE = 1024;
+const KIND_TAG = 1;
+const KIND_PREFIX = 2;
+/** Hybrid logical clock: 1024 stamps per millisecond before the counter runs ahead of the wall clock. */
+const STAMPS_PER_MS = 1024;
+
+export class KeyVersions {
+  readonly #slots = new Map<string, Slot>();
+  readonly #logKind = new Uint8Array(LOG_SIZE);
+  readonly #logTarget: string[] = new Array<string>(LOG_SIZE).fill('');
+  /** Number of tag/prefix invalidations so far (entry s lives at index (s - 1) % LOG_SIZE). */
+  #seq = 0;
+  #clock = 0;
+
+  /** Keys that currently have a generation (operations in flight); for tests and diagnostics. */
+  get tracked(): number {
+    return this.#slots.size;
+  }
+
+  /** Opens a ticket for `key` (a remote key: cache + namespace + key). Release it with `end`. */
+  begin(key: string): Ticket {
+    let slot = this.#slots.get(key);
+    if (slot === undefined) {
+      slot = { gen: 0, refs: 0 };
+      this.#slots.set(key, slot);
+    }
+    slot.refs++;
+    return { key, slot, gen: slot.gen, seq: this.#seq, open: true };
+  }
+
+  /** Releases a ticket (idempotent). */
+  end(t: Ticket): void {
+    if (!t.open) return;
+    t.open = false;
+    const slot = t.slot;
+    if (--slot.refs === 0 && this.#slots.get(t.key) === slot) this.#slots.delete(t.key);
+  }
+
+  /**
+   * Whether nothing has written, removed or invalidated the ticket's key since the ticket was taken (or
+   * last landed). `tags` are the qualified tags of the value about to land.
+   */
+  current(t: Ticket, tags: readonly string[] | undefined): boolean {
+    if (t.slot.gen !== t.gen) return false;
+    const seq = this.#seq;
+    if (t.seq === seq) return true;
+    if (seq - t.seq > LOG_SIZE) return false;
+    for (let s = t.seq + 1; s <= seq; s++) {
+      const i = (s - 1) % LOG_SIZE;
+      const target = this.#logTarget[i]!;
+      if (this.#logKind[i] === KIND_PREFIX) {
+        if (t.key.startsWith(target)) return false;
+      } else if (tags?.includes(target)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Records that the ticket's operation just wrote its value into L1: every other open ticket of the key
+   * stops being current, this one stays current (callers joining it get a value that is the key's latest).
+   */
+  landed(t: Ticket): void {
+    t.gen = ++t.slot.gen;
+    t.seq = this.#seq;
+  }
+
+  /** A write or removal of `key` (set, delete, or an invalidation from elsewhere): open tickets go stale. */
+  bumpKey(key: string): void {
+    const slot = this.#slots.get(key);
+    if (slot !== undefined) slot.gen++;
+  }
+
+  /** Every value tagged with `qualifiedTag` was invalidated: open tickets of values carrying it go stale. */
+  invalidateTag(qualifiedTag: string): void {
+    this.#log(KIND_TAG, qualifiedTag);
+  }
+
+  /** Every key starting with `prefix` was invalidated ('' = every key). */
+  invalidatePrefix(prefix: string): void {
+    this.#log(KIND_PREFIX, prefix);
+  }
+
+  /** A new record version: greater than every version this process issued or observed. */
+  stamp(): number {
+    const wall = Date.now() * STAMPS_PER_MS;
+    this.#clock = wall > this.#clock ? wall : this.#clock + 1;
+    return this.#clock;
+  }
+
+  /** Folds in a version seen elsewhere (a record read from a tier, a bus message), so later stamps exceed it. */
+  observe(version: number): void {
+    if (version > this.#clock && Number.isSafeInteger(version)) this.#clock = version;
+  }
+
+  #log(kind: number, target: string): void {
+    const i = this.#seq % LOG_SIZE;
+    this.#logKind[i] = kind;
+    this.#logTarget[i] = target;
+    this.#seq++;
+  }
+}

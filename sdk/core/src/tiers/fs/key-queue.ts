@@ -1,0 +1,26 @@
+/**
+ * Per-path serialisation shared by every FsTier in the process: operations on one entry file run one after
+ * the other in call order (a write called after another write or a delete of the same key lands after it,
+ * whichever temp file finishes first). Entries exist only while operations on the path are queued, so the
+ * map never holds more paths than there are operations in flight.
+ */
+const tails = new Map<string, Promise<void>>();
+
+const ignore = (): void => {};
+
+/** Runs `work` after every operation queued earlier for `path` has settled. */
+export function serialized<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const previous = tails.get(path);
+  const run = previous === undefined ? work() : previous.then(work);
+  const tail = run.then(ignore, ignore);
+  tails.set(path, tail);
+  void tail.then(() => {
+    if (tails.get(path) === tail) tails.delete(path);
+  });
+  return run;
+}
+
+/** Paths with queued operations (for tests). */
+export function queuedPaths(): number {
+  return tails.size;
+}
