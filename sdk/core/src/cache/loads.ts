@@ -58,9 +58,9 @@ function getOrSetMiss<V>(
 function joinable(view: View, where: Where): Flight | undefined {
   const running = view.core.inflight.get(where.remoteKey);
   if (running === undefined) return undefined;
-  // A flight that started before a write, delete or invalidation of the key is not joined: its value may be
-  // what that call removed.
-  return running.landed || view.core.versions.current(running.ticket, running.tags) ? running : undefined;
+  // A flight that started (or landed) before a write, delete or invalidation of the key is not joined: its
+  // value may be what that call removed.
+  return view.core.versions.current(running.ticket, running.tags) ? running : undefined;
 }
 
 /** A caller takes a running flight's answer (single-flight). */
@@ -83,8 +83,20 @@ async function join<V>(view: View, where: Where, flight: Flight, loader: Loader<
     throw error instanceof OmniCacheError ? error : new LoaderError(where.key, { cause: error });
   }
   // Tags learned only after joining (a remote record's) may have been invalidated between the flight's start
-  // and this call: then load again, without joining.
+  // and this call: then ask again (L1, a newer flight, or a load of its own).
   if (flight.landed || core.versions.current(flight.ticket, flight.tags)) return value as V;
+  return again(view, where, loader, o);
+}
+
+/** A joined flight turned out to be overtaken: L1 (a write since may have filled it), else a flight of its own. */
+function again<V>(view: View, where: Where, loader: Loader<V>, o: Resolved): Promise<V> {
+  const core = view.core;
+  const e = core.l1.getFresh(where.l1Key, Date.now());
+  if (e !== undefined) {
+    core.counters.hits++;
+    view.emitHit('l1', where.remoteKey);
+    return Promise.resolve(e.value as V);
+  }
   return start(view, where, loader, o, undefined, false) as Promise<V>;
 }
 

@@ -1,0 +1,369 @@
+// Model-based interleaving test of one cache process: fast-check generates a batch of concurrent calls
+// (get, getMany, set, delete, deleteMany, deleteByTag, clear, getOrSet) and a scheduler decides the order of
+// everything asynchronous: when each call starts, when each tier reply arrives, when each loader returns.
+// Every call is recorded with logical start/end times; afterwards each answer is checked against a
+// reference model of what the call may return (see `check`). Used by the unit test (in-memory tiers) and by
+// the integration test (real Redis + fs), which pass their own tiers.
+import fc from 'fast-check';
+import { type Cache, createCache, LoaderError, type Tier } from '../../src/index.js';
+import type { TierSetOptions, TierWrite } from '../../src/tiers/tier.js';
+
+export const KEYS = ['a', 'b', 'c'] as const;
+export const TAGS = ['t1', 't2'] as const;
+type Key = (typeof KEYS)[number];
+type Tag = (typeof TAGS)[number];
+
+export type Command =
+  | { kind: 'get'; key: Key }
+  | { kind: 'getMany'; keys: Key[] }
+  | { kind: 'set'; key: Key; tags: Tag[] }
+  | { kind: 'delete'; key: Key }
+  | { kind: 'deleteMany'; keys: Key[] }
+  | { kind: 'deleteByTag'; tag: Tag }
+  | { kind: 'clear' }
+  | { kind: 'getOrSet'; key: Key; tags: Tag[]; fails: boolean };
+
+const key = fc.constantFrom(...KEYS);
+const keys = fc.uniqueArray(key, { minLength: 1, maxLength: 3 });
+const tags = fc.subarray([...TAGS]);
+
+export const command: fc.Arbitrary<Command> = fc.oneof(
+  { arbitrary: fc.record({ kind: fc.constant('get' as const), key }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('getMany' as const), keys }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('set' as const), key, tags }), weight: 3 },
+  { arbitrary: fc.record({ kind: fc.constant('delete' as const), key }), weight: 2 },
+  { arbitrary: fc.record({ kind: fc.constant('deleteMany' as const), keys }), weight: 1 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('deleteByTag' as const), tag: fc.constantFrom(...TAGS) }),
+    weight: 1,
+  },
+  { arbitrary: fc.record({ kind: fc.constant('clear' as const) }), weight: 1 },
+  {
+    arbitrary: fc.record({
+      kind: fc.constant('getOrSet' as const),
+      key,
+      tags,
+      fails: fc.integer({ min: 0, max: 5 }).map((n) => n === 0),
+    }),
+    weight: 4,
+  },
+);
+
+/** One produced value: by a set (available from the set's start) or a loader (from the loader's call). */
+interface Origin {
+  key: Key;
+  tags: readonly Tag[];
+  /** Logical time from which the value may be the key's current one. */
+  from: number;
+  /** The set call that wrote it (sets are checked for read-your-writes). */
+  set?: Call;
+}
+
+interface Call {
+  command: Command;
+  start: number;
+  end: number;
+  /** What it returned (per key for getMany), or the error it threw. */
+  result?: unknown;
+  error?: unknown;
+  value?: string;
+}
+
+/** Records calls, values and loader errors with one logical clock. */
+export class History {
+  clock = 0;
+  readonly calls: Call[] = [];
+  readonly origins = new Map<string, Origin>();
+  readonly loaderErrors = new Set<unknown>();
+  #next = 0;
+
+  tick(): number {
+    return ++this.clock;
+  }
+
+  value(prefix: string): string {
+    return `${prefix}${++this.#next}`;
+  }
+}
+
+/** Wraps a tier so that the scheduler decides when each reply reaches the cache (calls are issued at once). */
+export class ScheduledTier implements Tier {
+  readonly kind;
+  readonly inner: Tier;
+  readonly s: fc.Scheduler;
+  readonly label: string;
+
+  constructor(inner: Tier, s: fc.Scheduler, label: string) {
+    this.inner = inner;
+    this.kind = inner.kind;
+    this.s = s;
+    this.label = label;
+  }
+
+  #later<T>(op: string, p: Promise<T>): Promise<T> {
+    return this.s.schedule(p, `${this.label} ${op}`);
+  }
+  get(k: string) {
+    return this.#later('get', this.inner.get(k));
+  }
+  getMany(ks: readonly string[]) {
+    return this.#later('getMany', this.inner.getMany(ks));
+  }
+  set(k: string, v: Uint8Array, o: TierSetOptions) {
+    return this.#later('set', this.inner.set(k, v, o));
+  }
+  setMany(w: readonly TierWrite[]) {
+    return this.#later('setMany', this.inner.setMany(w));
+  }
+  delete(k: string) {
+    return this.#later('delete', this.inner.delete(k));
+  }
+  deleteMany(ks: readonly string[]) {
+    return this.#later('deleteMany', this.inner.deleteMany(ks));
+  }
+  deleteByTag(t: string) {
+    return this.#later('deleteByTag', this.inner.deleteByTag(t));
+  }
+  clear(p: string) {
+    return this.#later('clear', this.inner.clear(p));
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
+/** Starts every command at a time the scheduler picks, waits for all of them, and returns the history. */
+export async function runCommands(
+  cache: Cache,
+  s: fc.Scheduler,
+  commands: readonly Command[],
+): Promise<History> {
+  const h = new History();
+  const runs = commands.map((command) =>
+    s.schedule(Promise.resolve(), `start ${command.kind}`).then(() => run(cache, s, h, command)),
+  );
+  await s.waitFor(Promise.all(runs));
+  return h;
+}
+
+async function run(cache: Cache, s: fc.Scheduler, h: History, command: Command): Promise<void> {
+  const call: Call = { command, start: h.tick(), end: 0 };
+  h.calls.push(call);
+  try {
+    switch (command.kind) {
+      case 'get':
+        call.result = await cache.get(command.key);
+        break;
+      case 'getMany':
+        call.result = await cache.getMany(command.keys);
+        break;
+      case 'set': {
+        const value = h.value(`set-${command.key}-`);
+        call.value = value;
+        h.origins.set(value, { key: command.key, tags: command.tags, from: call.start, set: call });
+        await cache.set(command.key, value, { tags: command.tags });
+        break;
+      }
+      case 'delete':
+        call.result = await cache.delete(command.key);
+        break;
+      case 'deleteMany':
+        call.result = await cache.deleteMany(command.keys);
+        break;
+      case 'deleteByTag':
+        call.result = await cache.deleteByTag(command.tag);
+        break;
+      case 'clear':
+        call.result = await cache.clear();
+        break;
+      case 'getOrSet': {
+        const loader = () => {
+          const value = h.value(`load-${command.key}-`);
+          h.origins.set(value, { key: command.key, tags: command.tags, from: h.tick() });
+          if (command.fails) {
+            const error = new Error(`loader for ${value} failed`);
+            h.loaderErrors.add(error);
+            return s.schedule(Promise.reject(error), `loader ${command.key} fails`);
+          }
+          return s.schedule(Promise.resolve(value), `loader ${command.key}`);
+        };
+        call.result = await cache.getOrSet(command.key, loader, { tags: command.tags });
+        break;
+      }
+    }
+  } catch (error) {
+    call.error = error;
+  }
+  call.end = h.tick();
+}
+
+function invalidates(d: Command, k: Key, origin: Origin, value: string, dValue: string | undefined): boolean {
+  switch (d.kind) {
+    case 'set':
+      return d.key === k && dValue !== value;
+    case 'delete':
+      return d.key === k;
+    case 'deleteMany':
+      return d.keys.includes(k);
+    case 'deleteByTag':
+      return origin.tags.includes(d.tag);
+    case 'clear':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function mutates(d: Command, k: Key, setTags: readonly Tag[]): boolean {
+  switch (d.kind) {
+    case 'set':
+    case 'delete':
+      return d.key === k;
+    case 'deleteMany':
+      return d.keys.includes(k);
+    case 'deleteByTag':
+      return setTags.includes(d.tag);
+    case 'clear':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The reference model. Writes (set, delete, deleteMany, deleteByTag, clear) take effect at their start:
+ * the cache changes L1 and issues the tier calls synchronously, and tiers apply one key's calls in order.
+ * A loader's value exists from the moment the loader was called.
+ *
+ * - A read (get, each getMany element, getOrSet) of key k may return value v only if v is k's (never another
+ *   key's) and v may have been current at some moment t of the call: v existed at t and no write that
+ *   removes or replaces v started after v came to be and before t. (So: nothing deleted, overwritten or
+ *   invalidated before the call started comes back; a load or read that started before such a write never
+ *   lands after it; a getOrSet issued after it never joins the load that started before it.)
+ * - Read-your-writes: if a set of k finished before the read started and no other write of k started since
+ *   the set started (until the read ended), the read returns exactly that set's value.
+ * - getOrSet never returns undefined; it fails only with LoaderError wrapping one of the loaders' errors.
+ * `final` adds reads made after everything settled (of this cache, and of a second cache reading only the
+ * remote tiers), which must satisfy the same rules.
+ */
+export function check(
+  h: History,
+  finalReads: { key: Key; value: unknown; label: string; start: number }[],
+): void {
+  const writes = h.calls.filter((c) =>
+    ['set', 'delete', 'deleteMany', 'deleteByTag', 'clear'].includes(c.command.kind),
+  );
+  const fail = (msg: string): never => {
+    throw new Error(`${msg}\nhistory:\n${describe(h)}`);
+  };
+  const checkRead = (label: string, k: Key, value: unknown, start: number, end: number, mayMiss: boolean) => {
+    if (value === undefined) {
+      if (!mayMiss) fail(`${label}: returned undefined`);
+    } else {
+      if (typeof value !== 'string') return fail(`${label}: returned ${String(value)}`);
+      const origin = h.origins.get(value);
+      if (origin === undefined) return fail(`${label}: returned unknown value ${value}`);
+      if (origin.key !== k) fail(`${label}: returned ${value}, a value of key ${origin.key}`);
+      const t = Math.max(start, origin.from);
+      if (t > end) fail(`${label}: returned ${value} before it existed`);
+      const removedBy = writes.find(
+        (d) => d.start > origin.from && d.start < t && invalidates(d.command, k, origin, value, d.value),
+      );
+      if (removedBy !== undefined)
+        fail(
+          `${label} [${start}..${end}] returned ${value} (from ${origin.from}), removed at ${removedBy.start} by ${JSON.stringify(removedBy.command)}`,
+        );
+    }
+    // read-your-writes
+    const done = h.calls.filter(
+      (c) =>
+        c.command.kind === 'set' &&
+        (c.command as { key: Key }).key === k &&
+        c.end < start &&
+        c.error === undefined,
+    );
+    for (const c of done) {
+      const setTags = (c.command as { tags: Tag[] }).tags;
+      const later = writes.some(
+        (d) => d !== c && d.start > c.start && d.start < end && mutates(d.command, k, setTags),
+      );
+      if (!later && value !== c.value)
+        fail(
+          `${label} [${start}..${end}] returned ${String(value)}, expected ${c.value} written by the set at ${c.start}`,
+        );
+    }
+  };
+  for (const c of h.calls) {
+    const label = `${c.command.kind}(${JSON.stringify(c.command)})`;
+    const cmd = c.command;
+    if (cmd.kind === 'get') {
+      if (c.error !== undefined) fail(`${label}: threw ${String(c.error)}`);
+      checkRead(label, cmd.key, c.result, c.start, c.end, true);
+    } else if (cmd.kind === 'getMany') {
+      if (c.error !== undefined) fail(`${label}: threw ${String(c.error)}`);
+      cmd.keys.forEach((k, i) =>
+        checkRead(`${label}[${k}]`, k, (c.result as unknown[])[i], c.start, c.end, true),
+      );
+    } else if (cmd.kind === 'getOrSet') {
+      if (c.error !== undefined) {
+        if (!(c.error instanceof LoaderError) || !h.loaderErrors.has(c.error.cause))
+          fail(`${label}: threw ${String(c.error)}`);
+        continue;
+      }
+      checkRead(label, cmd.key, c.result, c.start, c.end, false);
+    } else if (c.error !== undefined) {
+      fail(`${label}: threw ${String(c.error)}`);
+    }
+  }
+  for (const r of finalReads) checkRead(r.label, r.key, r.value, r.start, r.start, true);
+}
+
+function describe(h: History): string {
+  return h.calls
+    .map(
+      (c) =>
+        `  [${c.start}..${c.end}] ${JSON.stringify(c.command)}${c.value ? ` wrote ${c.value}` : ''} -> ${
+          c.error !== undefined ? `threw ${String(c.error)}` : JSON.stringify(c.result)
+        }`,
+    )
+    .join('\n');
+}
+
+/** Runs the final reads (this cache and a fresh instance over the same remote tiers) and checks the history. */
+export async function checkAfterwards(
+  h: History,
+  s: fc.Scheduler,
+  cache: Cache,
+  fresh: Cache | undefined,
+): Promise<void> {
+  const finalReads: { key: Key; value: unknown; label: string; start: number }[] = [];
+  for (const k of KEYS) {
+    const start = h.tick();
+    finalReads.push({ key: k, value: await s.waitFor(cache.get(k)), label: `final get(${k})`, start });
+  }
+  if (fresh !== undefined) {
+    for (const k of KEYS) {
+      const start = h.tick();
+      const remote = await s.waitFor(fresh.get(k));
+      finalReads.push({ key: k, value: remote, label: `final get(${k}) from the remote tiers`, start });
+      const local = finalReads.find((r) => r.key === k)!.value;
+      if (remote !== local) {
+        throw new Error(
+          `after all calls settled, L1 has ${String(local)} for ${k} but the remote tiers have ${String(remote)}\nhistory:\n${describe(h)}`,
+        );
+      }
+    }
+  }
+  check(h, finalReads);
+}
+
+/** A cache over the given remote tiers, with timeouts far above any test's duration. */
+export function modelCache(name: string, tiers: { l2?: Tier; l3?: Tier }): Cache {
+  return createCache({
+    name,
+    l1: { capacity: 100 },
+    defaults: { ttl: 600_000 },
+    ...(tiers.l2 ? { l2: { tier: tiers.l2, timeoutMs: 60_000 } } : {}),
+    ...(tiers.l3 ? { l3: { tier: tiers.l3, timeoutMs: 60_000 } } : {}),
+  });
+}
