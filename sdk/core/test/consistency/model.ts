@@ -301,9 +301,11 @@ export function check(
       checkRead(label, cmd.key, c.result, c.start, c.end, true);
     } else if (cmd.kind === 'getMany') {
       if (c.error !== undefined) fail(`${label}: threw ${String(c.error)}`);
-      cmd.keys.forEach((k, i) =>
-        checkRead(`${label}[${k}]`, k, (c.result as unknown[])[i], c.start, c.end, true),
-      );
+      const values = c.result as unknown[];
+      for (let i = 0; i < cmd.keys.length; i++) {
+        const k = cmd.keys[i]!;
+        checkRead(`${label}[${k}]`, k, values[i], c.start, c.end, true);
+      }
     } else if (cmd.kind === 'getOrSet') {
       if (c.error !== undefined) {
         if (!(c.error instanceof LoaderError) || !h.loaderErrors.has(c.error.cause))
