@@ -4,7 +4,8 @@
  * Generations (in the process). Anything that may write a key into L1 later than it decided to (a remote
  * read that promotes, a load that writes back, the single-flight entry others join) takes a `Ticket` when it
  * starts. Every write of the key into L1 and every removal of the key bumps the key's generation; tag and
- * prefix invalidations (deleteByTag, clear) are appended to a short log. Such an operation lands (writes L1,
+ * prefix invalidations (deleteByTag, clear) are appended to a short log, at their start and again at their
+ * end, and nothing they cover lands while they run (their remote steps take several commands). Such an operation lands (writes L1,
  * writes back to remote tiers, lets later callers join it) only while `current(ticket, tags)` holds, checked
  * synchronously right before it writes; the remote writes it then issues are ordered per key by the tiers
  * after every earlier write or delete of the key.
@@ -14,11 +15,18 @@
  * log keeps the last LOG_SIZE tag/prefix invalidations, and a ticket older than the log counts as
  * invalidated (it does not land; its caller still gets the value it read or loaded).
  *
- * Record versions (across processes). `stamp()` is a hybrid logical clock: milliseconds times 1024 plus a
- * counter, never going backwards and never below a version this process has seen (`observe`). Every value
+ * Record versions (across processes). `stamp()` is a hybrid logical clock, one per process: milliseconds
+ * times 1024 plus a counter, never going backwards and never below a version this process has seen
+ * (`observe`). Every value
  * written to a remote tier carries the stamp of its write in its StoredRecord, so tiers (and the invalidation
  * bus) can order two writes of one key made by different processes.
  */
+
+/** A tag or prefix invalidation whose remote steps are still running (see `beginInvalidation`). */
+export interface PendingInvalidation {
+  readonly kind: 'tag' | 'prefix';
+  readonly target: string;
+}
 
 /** One key's generation while operations on it are in flight. */
 interface Slot {
@@ -39,10 +47,22 @@ export interface Ticket {
 }
 
 const LOG_SIZE = 1024;
-const KIND_TAG = 1;
-const KIND_PREFIX = 2;
 /** Hybrid logical clock: 1024 stamps per millisecond before the counter runs ahead of the wall clock. */
 const STAMPS_PER_MS = 1024;
+/**
+ * One clock per process, shared by every cache in it: two caches writing one key through a shared tier
+ * (the same directory, the same Redis) in sequence stamp it in that sequence.
+ */
+const clock = { last: 0 };
+
+function nextStamp(): number {
+  const wall = Date.now() * STAMPS_PER_MS;
+  clock.last = wall > clock.last ? wall : clock.last + 1;
+  return clock.last;
+}
+
+const KIND_TAG = 1;
+const KIND_PREFIX = 2;
 
 export class KeyVersions {
   readonly #slots = new Map<string, Slot>();
@@ -50,7 +70,9 @@ export class KeyVersions {
   readonly #logTarget: string[] = new Array<string>(LOG_SIZE).fill('');
   /** Number of tag/prefix invalidations so far (entry s lives at index (s - 1) % LOG_SIZE). */
   #seq = 0;
-  #clock = 0;
+  /** Tag/prefix invalidations in progress, counted per target (entries exist only while one runs). */
+  readonly #pendingTags = new Map<string, number>();
+  readonly #pendingPrefixes = new Map<string, number>();
 
   /** Keys that currently have a generation (operations in flight); for tests and diagnostics. */
   get tracked(): number {
@@ -82,6 +104,12 @@ export class KeyVersions {
    */
   current(t: Ticket, tags: readonly string[] | undefined): boolean {
     if (t.slot.gen !== t.gen) return false;
+    if (this.#pendingPrefixes.size > 0) {
+      for (const prefix of this.#pendingPrefixes.keys()) if (t.key.startsWith(prefix)) return false;
+    }
+    if (this.#pendingTags.size > 0 && tags !== undefined) {
+      for (const tag of tags) if (this.#pendingTags.has(tag)) return false;
+    }
     const seq = this.#seq;
     if (t.seq === seq) return true;
     if (seq - t.seq > LOG_SIZE) return false;
@@ -122,16 +150,35 @@ export class KeyVersions {
     this.#log(KIND_PREFIX, prefix);
   }
 
+  /**
+   * Starts a tag or prefix invalidation whose remote steps take a while (deleteByTag and clear are several
+   * commands in Redis and in a directory, so a read issued meanwhile can still find a value they will
+   * remove). Until `endInvalidation`, nothing covered by it lands; afterwards, nothing whose ticket was taken
+   * before the end does.
+   */
+  beginInvalidation(kind: 'tag' | 'prefix', target: string): PendingInvalidation {
+    const pending = kind === 'tag' ? this.#pendingTags : this.#pendingPrefixes;
+    pending.set(target, (pending.get(target) ?? 0) + 1);
+    this.#log(kind === 'tag' ? KIND_TAG : KIND_PREFIX, target);
+    return { kind, target };
+  }
+
+  endInvalidation(p: PendingInvalidation): void {
+    const pending = p.kind === 'tag' ? this.#pendingTags : this.#pendingPrefixes;
+    const n = (pending.get(p.target) ?? 1) - 1;
+    if (n <= 0) pending.delete(p.target);
+    else pending.set(p.target, n);
+    this.#log(p.kind === 'tag' ? KIND_TAG : KIND_PREFIX, p.target);
+  }
+
   /** A new record version: greater than every version this process issued or observed. */
   stamp(): number {
-    const wall = Date.now() * STAMPS_PER_MS;
-    this.#clock = wall > this.#clock ? wall : this.#clock + 1;
-    return this.#clock;
+    return nextStamp();
   }
 
   /** Folds in a version seen elsewhere (a record read from a tier, a bus message), so later stamps exceed it. */
   observe(version: number): void {
-    if (version > this.#clock && Number.isSafeInteger(version)) this.#clock = version;
+    if (version > clock.last && Number.isSafeInteger(version)) clock.last = version;
   }
 
   #log(kind: number, target: string): void {

@@ -1,6 +1,8 @@
 // The write flow: set/setMany, delete/deleteMany/deleteByTag/clear. Every one of them first tells the key
 // versions (so in-flight reads and loads of the key do not land after it), then changes L1, then issues
 // the remote calls synchronously, so each tier orders them after every earlier call for the same key.
+// deleteByTag and clear are several steps in a remote tier, so they take effect somewhere between their
+// start and their end: they invalidate and clear L1 again when the tiers are done.
 import type { StoredRecord } from '../codec/record.js';
 import { InvalidValueError } from '../errors.js';
 import type { TierWrite } from '../tiers/tier.js';
@@ -90,11 +92,18 @@ export async function removeByTag(view: View, tag: string): Promise<number> {
   if (typeof tag !== 'string' || tag.length === 0) throw invalidTag(tag);
   const core = view.core;
   const qtag = view.scope.keyPrefix + tag;
-  core.versions.invalidateTag(qtag);
+  // A remote deleteByTag takes several steps (Redis: SPOP then UNLINK; fs: list markers, then remove): a
+  // read issued meanwhile may still find a tagged value. Nothing tagged lands while it runs; values set
+  // while it ran leave L1 at the end, as the tiers may have removed them too.
+  const pending = core.versions.beginInvalidation('tag', qtag);
   let removed = core.l1.deleteByTag(qtag);
-  const counts = await Promise.all(
-    core.remotes.map((r) => r.call('deleteByTag', (t) => t.deleteByTag(qtag), 0)),
-  );
+  let counts: number[];
+  try {
+    counts = await Promise.all(core.remotes.map((r) => r.call('deleteByTag', (t) => t.deleteByTag(qtag), 0)));
+  } finally {
+    core.versions.endInvalidation(pending);
+  }
+  removed += core.l1.deleteByTag(qtag);
   for (const n of counts) removed = Math.max(removed, n);
   view.emitInvalidate('tag', qtag, removed);
   return removed;
@@ -104,12 +113,21 @@ export async function removeByTag(view: View, tag: string): Promise<number> {
 export async function clear(view: View): Promise<number> {
   const core = view.core;
   const scope = view.scope;
-  core.versions.invalidatePrefix(scope.clearPrefix);
+  // A remote clear takes several steps (Redis: SCAN then UNLINK; fs: scan, then remove): a read issued
+  // meanwhile may still find a value. Nothing under the prefix lands while it runs; values set while it ran
+  // leave L1 at the end, as the tiers may have removed them too.
+  const pending = core.versions.beginInvalidation('prefix', scope.clearPrefix);
   let removed = core.l1.clear(scope.l1ClearPrefix);
   for (const k of [...core.retryAfter.keys()]) if (k.startsWith(scope.clearPrefix)) core.retryAfter.delete(k);
-  const counts = await Promise.all(
-    core.remotes.map((r) => r.call('clear', (t) => t.clear(scope.clearPrefix), 0)),
-  );
+  let counts: number[];
+  try {
+    counts = await Promise.all(
+      core.remotes.map((r) => r.call('clear', (t) => t.clear(scope.clearPrefix), 0)),
+    );
+  } finally {
+    core.versions.endInvalidation(pending);
+  }
+  removed += core.l1.clear(scope.l1ClearPrefix);
   for (const n of counts) removed = Math.max(removed, n);
   view.emitInvalidate('prefix', scope.clearPrefix, removed);
   return removed;

@@ -183,7 +183,9 @@ async function run(cache: Cache, s: fc.Scheduler, h: History, command: Command):
           if (command.fails) {
             const error = new Error(`loader for ${value} failed`);
             h.loaderErrors.add(error);
-            return s.schedule(Promise.reject(error), `loader ${command.key} fails`);
+            return s.schedule(Promise.resolve(), `loader ${command.key} fails`).then(() => {
+              throw error;
+            });
           }
           return s.schedule(Promise.resolve(value), `loader ${command.key}`);
         };
@@ -231,8 +233,10 @@ function mutates(d: Command, k: Key, setTags: readonly Tag[]): boolean {
 }
 
 /**
- * The reference model. Writes (set, delete, deleteMany, deleteByTag, clear) take effect at their start:
- * the cache changes L1 and issues the tier calls synchronously, and tiers apply one key's calls in order.
+ * The reference model. Writes (set, delete, deleteMany) take effect at their start: the cache changes L1 and
+ * issues the tier calls synchronously, and tiers apply one key's calls in order. deleteByTag and clear do
+ * too when the tiers apply them in one step (in-memory tiers); on real tiers (several commands each) they
+ * take effect at some moment between their start and their end.
  * A loader's value exists from the moment the loader was called.
  *
  * - A read (get, each getMany element, getOrSet) of key k may return value v only if v is k's (never another
@@ -249,10 +253,17 @@ function mutates(d: Command, k: Key, setTags: readonly Tag[]): boolean {
 export function check(
   h: History,
   finalReads: { key: Key; value: unknown; label: string; start: number }[],
+  atomicInvalidations: boolean,
 ): void {
   const writes = h.calls.filter((c) =>
     ['set', 'delete', 'deleteMany', 'deleteByTag', 'clear'].includes(c.command.kind),
   );
+  // When a write takes effect: sets and deletes at their start (one command per key, ordered by every
+  // tier); deleteByTag and clear somewhere in [start, end] on real tiers (several commands each).
+  const spansCall = (d: Call) =>
+    !atomicInvalidations && (d.command.kind === 'deleteByTag' || d.command.kind === 'clear');
+  const effectFrom = (d: Call) => d.start;
+  const effectUntil = (d: Call) => (spansCall(d) ? d.end : d.start);
   const fail = (msg: string): never => {
     throw new Error(`${msg}\nhistory:\n${describe(h)}`);
   };
@@ -267,7 +278,10 @@ export function check(
       const t = Math.max(start, origin.from);
       if (t > end) fail(`${label}: returned ${value} before it existed`);
       const removedBy = writes.find(
-        (d) => d.start > origin.from && d.start < t && invalidates(d.command, k, origin, value, d.value),
+        (d) =>
+          effectFrom(d) > origin.from &&
+          effectUntil(d) < t &&
+          invalidates(d.command, k, origin, value, d.value),
       );
       if (removedBy !== undefined)
         fail(
@@ -285,7 +299,7 @@ export function check(
     for (const c of done) {
       const setTags = (c.command as { tags: Tag[] }).tags;
       const later = writes.some(
-        (d) => d !== c && d.start > c.start && d.start < end && mutates(d.command, k, setTags),
+        (d) => d !== c && effectUntil(d) > c.start && effectFrom(d) < end && mutates(d.command, k, setTags),
       );
       if (!later && value !== c.value)
         fail(
@@ -337,6 +351,7 @@ export async function checkAfterwards(
   s: fc.Scheduler,
   cache: Cache,
   fresh: Cache | undefined,
+  atomicInvalidations: boolean,
 ): Promise<void> {
   const finalReads: { key: Key; value: unknown; label: string; start: number }[] = [];
   for (const k of KEYS) {
@@ -356,7 +371,7 @@ export async function checkAfterwards(
       }
     }
   }
-  check(h, finalReads);
+  check(h, finalReads, atomicInvalidations);
 }
 
 /** A cache over the given remote tiers, with timeouts far above any test's duration. */
@@ -368,4 +383,41 @@ export function modelCache(name: string, tiers: { l2?: Tier; l3?: Tier }): Cache
     ...(tiers.l2 ? { l2: { tier: tiers.l2, timeoutMs: 60_000 } } : {}),
     ...(tiers.l3 ? { l3: { tier: tiers.l3, timeoutMs: 60_000 } } : {}),
   });
+}
+
+export interface ModelSetup {
+  /** The cache under test, its remote tiers wrapped in ScheduledTier with `s`. */
+  cache: Cache;
+  /** A second cache over the same remote tiers (unwrapped), for the final cross-tier check. */
+  fresh?: Cache;
+  cleanup?: () => Promise<void>;
+}
+
+/**
+ * Runs the model: `runs` random batches of up to `maxCommands` concurrent calls, each batch on the caches
+ * `setup` builds (a new cache name per run keeps runs apart on shared servers).
+ */
+export async function assertModel(options: {
+  runs: number;
+  maxCommands?: number;
+  /** The remote tiers apply deleteByTag and clear in one step (in-memory tiers): they must take effect at their start. */
+  atomicInvalidations: boolean;
+  setup: (s: fc.Scheduler) => Promise<ModelSetup> | ModelSetup;
+}): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.scheduler(),
+      fc.array(command, { minLength: 1, maxLength: options.maxCommands ?? 14 }),
+      async (s, commands) => {
+        const { cache, fresh, cleanup } = await options.setup(s);
+        try {
+          const h = await runCommands(cache, s, commands);
+          await checkAfterwards(h, s, cache, fresh, options.atomicInvalidations);
+        } finally {
+          await cleanup?.();
+        }
+      },
+    ),
+    { numRuns: options.runs },
+  );
 }

@@ -13,7 +13,7 @@ import {
   HEADER_BYTES,
   metaLength,
 } from './entry-file.js';
-import { serialized } from './key-queue.js';
+import { drained, queuedFor, serialized } from './key-queue.js';
 
 export interface FsTierOptions {
   /**
@@ -40,7 +40,8 @@ const LOW_WATER = 0.9;
  *                               so readers in any process see the old file or the new one, never a torn one
  *
  * Ordering: every write and delete of a key is queued per entry path, process-wide (key-queue.ts), so they
- * land in call order even when an earlier temp file is slower; setMany keeps the last write of a key; a
+ * land in call order even when an earlier temp file is slower, and a read waits for those called before it; clear and deleteByTag first wait for every
+ * operation called before them; setMany keeps the last write of a key; a
  * write whose version (TierSetOptions.version) is lower than the live entry's on disk is dropped, which
  * orders writes of one key by different processes (up to the check-then-rename window between them).
  * Reads never delete what they did not read: an expired or damaged entry is moved aside and removed only if
@@ -80,26 +81,32 @@ export class FsTier implements Tier {
   }
 
   set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void> {
-    return this.#op('set', () => this.#setAll([{ key, value, ...options }]));
+    return this.#op('set', () => this.#setAll([{ key, value, ...options }]), false);
   }
 
   setMany(writes: readonly TierWrite[]): Promise<void> {
-    return this.#op('setMany', () => this.#setAll(writes));
+    return this.#op('setMany', () => this.#setAll(writes), false);
   }
 
   delete(key: string): Promise<boolean> {
-    return this.#op('delete', () => this.#remove(hashOf(key)));
+    return this.#op('delete', () => this.#remove(hashOf(key)), false);
   }
 
   deleteMany(keys: readonly string[]): Promise<number> {
-    return this.#op('deleteMany', async () => {
-      const results = await Promise.all(keys.map((key) => this.#remove(hashOf(key))));
-      return results.filter(Boolean).length;
-    });
+    return this.#op(
+      'deleteMany',
+      async () => {
+        const results = await Promise.all(keys.map((key) => this.#remove(hashOf(key))));
+        return results.filter(Boolean).length;
+      },
+      false,
+    );
   }
 
   deleteByTag(tag: string): Promise<number> {
     return this.#op('deleteByTag', async () => {
+      // Writes called before this (their tag markers may not exist yet) land first.
+      await drained();
       const tagDir = join(this.dir, 't', hashOf(tag));
       const markers = await readdirOrEmpty(tagDir);
       const now = Date.now();
@@ -125,7 +132,9 @@ export class FsTier implements Tier {
 
   clear(prefix: string): Promise<number> {
     return this.#op('clear', async () => {
-      await this.#scan();
+      // Writes called before this (not in the directory yet) land first, so the scan sees them.
+      await drained();
+      await this.#freshScan();
       const now = Date.now();
       let removed = 0;
       const doomed = [...this.#index].filter(([, entry]) => entry.key.startsWith(prefix));
@@ -171,6 +180,9 @@ export class FsTier implements Tier {
   async #get(key: string): Promise<Uint8Array | undefined> {
     const name = hashOf(key);
     const path = this.#valuePath(name);
+    // Writes and deletes of the key called before this read land first.
+    const queued = queuedFor(path);
+    if (queued !== undefined) await queued;
     let handle: Awaited<ReturnType<typeof open>>;
     try {
       handle = await open(path, 'r');
@@ -255,6 +267,18 @@ export class FsTier implements Tier {
 
   /** Runs queued for the key's path (see #setAll). */
   async #write(write: TierWrite): Promise<void> {
+    try {
+      await this.#writeOnce(write);
+    } catch (error) {
+      // A directory removed under us (a tag directory emptied by deleteByTag, an operator): retry in place,
+      // still in the key's queue (retrying from #op would queue the write again, after later calls).
+      if (!isCode(error, 'ENOENT')) throw error;
+      this.#createdDirs.clear();
+      await this.#writeOnce(write);
+    }
+  }
+
+  async #writeOnce(write: TierWrite): Promise<void> {
     const name = hashOf(write.key);
     const ttl = normaliseTtl(write.ttlMs);
     if (ttl === 0) {
@@ -351,6 +375,13 @@ export class FsTier implements Tier {
     }
   }
 
+  /** A scan that started after this call (a scan already running may have missed files written since). */
+  async #freshScan(): Promise<void> {
+    const running = this.#scanning;
+    if (running !== undefined) await running.catch(() => undefined);
+    await this.#scan();
+  }
+
   /** Refreshes the index from disk (shared by concurrent callers). */
   #scan(): Promise<void> {
     this.#scanning ??= this.#doScan().finally(() => {
@@ -437,14 +468,17 @@ export class FsTier implements Tier {
     return join(this.dir, 'v', name.slice(0, 2), name);
   }
 
-  async #op<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs an operation, mapping failures to TierError. `retry`: on ENOENT (a directory removed under us)
+   * forget what we created and run it again; writes and deletes retry inside their key's queue instead.
+   */
+  async #op<T>(operation: string, work: () => Promise<T>, retry = true): Promise<T> {
     if (this.#closed) throw new TierError('fs', `fs ${operation} called after close(); create a new tier`);
     try {
       return await work();
     } catch (error) {
       let failure = error;
-      // A directory removed under us (e.g. by a test or an operator): forget what we created and retry once.
-      if (isCode(error, 'ENOENT')) {
+      if (retry && isCode(error, 'ENOENT')) {
         this.#createdDirs.clear();
         try {
           return await work();

@@ -20,6 +20,20 @@ export function serialized<T>(path: string, work: () => Promise<T>): Promise<T> 
   return run;
 }
 
+/**
+ * The operations queued so far for `path` (undefined when none): a read waits for them, so it sees every
+ * write and delete called before it, without queueing itself (later writes need not wait for reads).
+ */
+export function queuedFor(path: string): Promise<void> | undefined {
+  return tails.get(path);
+}
+
+/** Resolves when every operation queued so far (on any path) has settled: clear and deleteByTag start after it. */
+export function drained(): Promise<void> {
+  if (tails.size === 0) return Promise.resolve();
+  return Promise.all(tails.values()).then(ignore);
+}
+
 /** Paths with queued operations (for tests). */
 export function queuedPaths(): number {
   return tails.size;
