@@ -203,46 +203,37 @@ describe('fsTier under concurrency', () => {
     const l3 = await Promise.all(keys.map((k) => other.get(k)));
     expect(l3.filter((v) => v !== 'second').length).toBe(0);
   });
-});
 
-describe('fsTier orders every call of a key (found by the model test on real tiers)', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'omnicache-consistency-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
-  const bytes = (s: string) => new TextEncoder().encode(s);
-
-  it('a read sees the writes and deletes called before it', async () => {
-    const tier = fsTier(dir);
-    const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
-    await tier.setMany(keys.map((key) => ({ key, value: bytes('v1'), ttlMs: 60_000 })));
-    const reads = keys.map((key) => {
-      void tier.set(key, bytes('v2'), { ttlMs: 60_000 });
-      void tier.delete(key);
-      return tier.get(key);
+  describe('every call of a key in order (found by the model test on real tiers)', () => {
+    it('a read sees the writes and deletes called before it', async () => {
+      const tier = fsTier(dir);
+      const keys = Array.from({ length: 50 }, (_, i) => `k${i}`);
+      await tier.setMany(keys.map((key) => ({ key, value: bytes('v1'), ttlMs: 60_000 })));
+      const reads = keys.map((key) => {
+        void tier.set(key, bytes('v2'), { ttlMs: 60_000 });
+        void tier.delete(key);
+        return tier.get(key);
+      });
+      expect((await Promise.all(reads)).filter((v) => v !== undefined).length).toBe(0);
     });
-    expect((await Promise.all(reads)).filter((v) => v !== undefined).length).toBe(0);
-  });
 
-  it('clear and deleteByTag remove what was written before they were called', async () => {
-    const tier = fsTier(dir);
-    await tier.clear('p:'); // builds the index
-    void tier.set('p:a', bytes('a'), { ttlMs: 60_000 });
-    void tier.set('q:b', bytes('b'), { ttlMs: 60_000, tags: ['t'] });
-    expect(await tier.clear('p:')).toBe(1);
-    expect(await tier.deleteByTag('t')).toBe(1);
-    expect(await tier.getMany(['p:a', 'q:b'])).toEqual([undefined, undefined]);
-  });
+    it('clear and deleteByTag remove what was written before they were called', async () => {
+      const tier = fsTier(dir);
+      await tier.clear('p:'); // builds the index
+      void tier.set('p:a', bytes('a'), { ttlMs: 60_000 });
+      void tier.set('q:b', bytes('b'), { ttlMs: 60_000, tags: ['t'] });
+      expect(await tier.clear('p:')).toBe(1);
+      expect(await tier.deleteByTag('t')).toBe(1);
+      expect(await tier.getMany(['p:a', 'q:b'])).toEqual([undefined, undefined]);
+    });
 
-  it('a write that finds its tag directory gone is retried in its place, not after a later delete', async () => {
-    const tier = fsTier(dir);
-    await tier.set('k', bytes('v1'), { ttlMs: 60_000, tags: ['t'] });
-    await tier.deleteByTag('t'); // removes the (now empty) tag directory
-    await Promise.all([tier.set('k', bytes('v2'), { ttlMs: 60_000, tags: ['t'] }), tier.delete('k')]);
-    expect(await fsTier(dir).get('k')).toBeUndefined();
+    it('a write that finds its tag directory gone is retried in its place, not after a later delete', async () => {
+      const tier = fsTier(dir);
+      await tier.set('k', bytes('v1'), { ttlMs: 60_000, tags: ['t'] });
+      await tier.deleteByTag('t'); // removes the (now empty) tag directory
+      await Promise.all([tier.set('k', bytes('v2'), { ttlMs: 60_000, tags: ['t'] }), tier.delete('k')]);
+      expect(await fsTier(dir).get('k')).toBeUndefined();
+    });
   });
 });
 

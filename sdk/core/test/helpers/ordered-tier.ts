@@ -1,4 +1,5 @@
 import type { Tier, TierKind, TierSetOptions, TierWrite } from '../../src/tiers/tier.js';
+import { liveValue } from './fake-tier.js';
 
 /** Decides when a tier call's reply reaches the caller: return a promise to hold it, undefined to reply now. */
 export type ReplyGate = (op: string, keys: readonly string[]) => Promise<void> | undefined;
@@ -27,13 +28,7 @@ export class OrderedTier implements Tier {
   }
 
   #live(key: string): Uint8Array | undefined {
-    const e = this.data.get(key);
-    if (e === undefined) return undefined;
-    if (Date.now() >= e.expiresAt) {
-      this.data.delete(key);
-      return undefined;
-    }
-    return e.value;
+    return liveValue(this.data, key);
   }
 
   #put(w: TierWrite): void {
