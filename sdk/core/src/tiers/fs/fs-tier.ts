@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ConfigError, TierError } from '../../errors.js';
+import { drained, queuedFor, serialized } from '../shared/key-queue.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
 import type { Tier, TierSetOptions, TierWrite } from '../tier.js';
@@ -13,7 +14,6 @@ import {
   HEADER_BYTES,
   metaLength,
 } from './entry-file.js';
-import { drained, queuedFor, serialized } from './key-queue.js';
 
 export interface FsTierOptions {
   /**
@@ -39,7 +39,7 @@ const LOW_WATER = 0.9;
  *   tmp/                        writes land here first and are renamed into place (atomic on one filesystem),
  *                               so readers in any process see the old file or the new one, never a torn one
  *
- * Ordering: every write and delete of a key is queued per entry path, process-wide (key-queue.ts), so they
+ * Ordering: every write and delete of a key is queued per entry path, process-wide (shared/key-queue.ts), so they
  * land in call order even when an earlier temp file is slower, and a read waits for those called before it; clear and deleteByTag first wait for every
  * operation called before them; setMany keeps the last write of a key; a
  * write whose version (TierSetOptions.version) is lower than the live entry's on disk is dropped, which
@@ -68,7 +68,8 @@ export class FsTier implements Tier {
     if (options.maxBytes !== undefined && !(options.maxBytes > 0)) {
       throw new ConfigError(`fsTier maxBytes must be a positive number of bytes, got ${options.maxBytes}`);
     }
-    this.dir = dir;
+    // Absolute, so every FsTier on this directory in the process shares the per-file queues (key-queue.ts).
+    this.dir = resolve(dir);
     this.#maxBytes = options.maxBytes;
   }
 

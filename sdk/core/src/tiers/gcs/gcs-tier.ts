@@ -1,6 +1,7 @@
 import type { Bucket, File, Storage as GcsStorage, StorageOptions } from '@google-cloud/storage';
 import { ConfigError, TierError } from '../../errors.js';
 import { DeadlineQueue } from '../../resilience/deadline-queue.js';
+import { drained, queuedFor, serialized } from '../shared/key-queue.js';
 import { Semaphore } from '../shared/semaphore.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
@@ -43,6 +44,10 @@ const LIST_PAGE = 1000;
  * `omnicache-expires-at` (epoch ms), read from the download's x-goog-meta header so a get is one request;
  * expired objects read as a miss and are deleted lazily (only the generation that was read). Tags are
  * empty marker objects `${prefix}__tags/<tag>/<key>` that deleteByTag lists.
+ *
+ * Ordering: writes and deletes of one key are queued per object, process-wide (shared/key-queue.ts), so
+ * they land in call order although requests run concurrently; a read waits for those called before it;
+ * setMany keeps a key's last write; clear and deleteByTag start after every operation called before them.
  */
 export class GcsTier implements Tier {
   readonly kind = 'gcs' as const;
@@ -71,33 +76,39 @@ export class GcsTier implements Tier {
   }
 
   get(key: string): Promise<Uint8Array | undefined> {
-    return this.#semaphore.run(() => this.#get(key));
+    return this.#afterQueued(key, () => this.#semaphore.run(() => this.#get(key)));
   }
 
   getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
-    return this.#semaphore.map(keys, (key) => this.#get(key));
+    return Promise.all(keys.map((key) => this.get(key)));
   }
 
   set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void> {
-    return this.#semaphore.run(() => this.#set({ key, value, ...options }));
+    return this.#queued(key, () => this.#set({ key, value, ...options }));
   }
 
   async setMany(writes: readonly TierWrite[]): Promise<void> {
-    await this.#semaphore.map(writes, (write) => this.#set(write));
+    const last = new Map<string, TierWrite>();
+    for (const write of writes) {
+      last.delete(write.key);
+      last.set(write.key, write);
+    }
+    await Promise.all([...last.values()].map((write) => this.#queued(write.key, () => this.#set(write))));
   }
 
   delete(key: string): Promise<boolean> {
-    return this.#semaphore.run(() => this.#deleteObject(this.#valueName(key), 'delete'));
+    return this.#queued(key, () => this.#deleteObject(this.#valueName(key), 'delete'));
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
-    const results = await this.#semaphore.map(keys, (key) =>
-      this.#deleteObject(this.#valueName(key), 'delete'),
+    const results = await Promise.all(
+      keys.map((key) => this.#queued(key, () => this.#deleteObject(this.#valueName(key), 'delete'))),
     );
     return results.filter(Boolean).length;
   }
 
   async deleteByTag(tag: string): Promise<number> {
+    await drained();
     const area = `${this.#prefix}${TAGS_AREA}${nameSegment(tag)}/`;
     let removed = 0;
     await this.#forEachPage(area, async (markers) => {
@@ -113,6 +124,7 @@ export class GcsTier implements Tier {
   }
 
   async clear(prefix: string): Promise<number> {
+    await drained();
     const now = Date.now();
     const tagsArea = `${this.#prefix}${TAGS_AREA}`;
     let removed = 0;
@@ -142,6 +154,23 @@ export class GcsTier implements Tier {
 
   #valueName(key: string): string {
     return `${this.#prefix}${nameSegment(key)}`;
+  }
+
+  /** The key's object name as the process-wide queue knows it. */
+  #queueName(key: string): string {
+    return `gcs:${this.bucket.name}/${this.#valueName(key)}`;
+  }
+
+  /** Runs a write or delete of `key` after the ones called before it (holding a request slot only while it runs). */
+  #queued<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return serialized(this.#queueName(key), () => this.#semaphore.run(work));
+  }
+
+  /** Runs a read of `key` after the writes and deletes of it called before. */
+  async #afterQueued<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const queued = queuedFor(this.#queueName(key));
+    if (queued !== undefined) await queued;
+    return work();
   }
 
   async #get(key: string): Promise<Uint8Array | undefined> {

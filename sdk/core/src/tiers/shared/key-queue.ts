@@ -1,14 +1,16 @@
 /**
- * Per-path serialisation shared by every FsTier in the process: operations on one entry file run one after
- * the other in call order (a write called after another write or a delete of the same key lands after it,
- * whichever temp file finishes first). Entries exist only while operations on the path are queued, so the
- * map never holds more paths than there are operations in flight.
+ * Per-object serialisation shared by every tier instance in the process (fs entry files, GCS objects):
+ * operations on one stored object run one after the other in call order, so a write called after another
+ * write or a delete of the same key lands after it, whichever request or temp file finishes first. Entries
+ * exist only while operations on the object are queued, so the map never holds more names than there are
+ * operations in flight. Names are global: tiers prefix them with what identifies their storage (an absolute
+ * directory path, `gcs:${bucket}/`).
  */
 const tails = new Map<string, Promise<void>>();
 
 const ignore = (): void => {};
 
-/** Runs `work` after every operation queued earlier for `path` has settled. */
+/** Runs `work` after every operation queued earlier for `path` (an object's global name) has settled. */
 export function serialized<T>(path: string, work: () => Promise<T>): Promise<T> {
   const previous = tails.get(path);
   const run = previous === undefined ? work() : previous.then(work);
