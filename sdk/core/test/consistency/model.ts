@@ -1,5 +1,6 @@
 // Model-based interleaving test of one cache process: fast-check generates a batch of concurrent calls
-// (get, getMany, set, delete, deleteMany, deleteByTag, clear, getOrSet) and a scheduler decides the order of
+// (get, getMany, set, delete, deleteMany, deleteByTag, clear, getOrSet; on the root and on a namespace of it)
+// and a scheduler decides the order of
 // everything asynchronous: when each call starts, when each tier reply arrives, when each loader returns.
 // Every call is recorded with logical start/end times; afterwards each answer is checked against a
 // reference model of what the call may return (see `check`). Used by the unit test (in-memory tiers) and by
@@ -8,10 +9,14 @@ import fc from 'fast-check';
 import { type Cache, createCache, LoaderError, type Tier } from '../../src/index.js';
 import type { TierSetOptions, TierWrite } from '../../src/tiers/tier.js';
 
-export const KEYS = ['a', 'b', 'c'] as const;
+/** Keys of the root view, and of the namespace view `n` (written `n/<key>` here): the same user keys. */
+export const ROOT_KEYS = ['a', 'b', 'c'] as const;
+export const NS_KEYS = ['n/a', 'n/b'] as const;
+export const KEYS = [...ROOT_KEYS, ...NS_KEYS] as const;
 export const TAGS = ['t1', 't2'] as const;
 type Key = (typeof KEYS)[number];
 type Tag = (typeof TAGS)[number];
+type ViewName = 'root' | 'n';
 
 export type Command =
   | { kind: 'get'; key: Key }
@@ -19,13 +24,21 @@ export type Command =
   | { kind: 'set'; key: Key; tags: Tag[] }
   | { kind: 'delete'; key: Key }
   | { kind: 'deleteMany'; keys: Key[] }
-  | { kind: 'deleteByTag'; tag: Tag }
-  | { kind: 'clear' }
+  | { kind: 'deleteByTag'; view: ViewName; tag: Tag }
+  | { kind: 'clear'; view: ViewName }
   | { kind: 'getOrSet'; key: Key; tags: Tag[]; fails: boolean };
 
+const viewOf = (k: Key): ViewName => (k.startsWith('n/') ? 'n' : 'root');
+const userKey = (k: Key): string => (k.startsWith('n/') ? k.slice(2) : k);
+
 const key = fc.constantFrom(...KEYS);
-const keys = fc.uniqueArray(key, { minLength: 1, maxLength: 3 });
+/** Batches stay in one view (getMany/deleteMany are methods of a view). */
+const keys = fc.oneof(
+  fc.uniqueArray(fc.constantFrom(...ROOT_KEYS), { minLength: 1, maxLength: 3 }),
+  fc.uniqueArray(fc.constantFrom(...NS_KEYS), { minLength: 1, maxLength: 2 }),
+) as fc.Arbitrary<Key[]>;
 const tags = fc.subarray([...TAGS]);
+const view = fc.constantFrom<ViewName>('root', 'n');
 
 export const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('get' as const), key }), weight: 3 },
@@ -34,10 +47,10 @@ export const command: fc.Arbitrary<Command> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('delete' as const), key }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('deleteMany' as const), keys }), weight: 1 },
   {
-    arbitrary: fc.record({ kind: fc.constant('deleteByTag' as const), tag: fc.constantFrom(...TAGS) }),
+    arbitrary: fc.record({ kind: fc.constant('deleteByTag' as const), view, tag: fc.constantFrom(...TAGS) }),
     weight: 1,
   },
-  { arbitrary: fc.record({ kind: fc.constant('clear' as const) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('clear' as const), view }), weight: 1 },
   {
     arbitrary: fc.record({
       kind: fc.constant('getOrSet' as const),
@@ -146,35 +159,37 @@ export async function runCommands(
   return h;
 }
 
-async function run(cache: Cache, s: fc.Scheduler, h: History, command: Command): Promise<void> {
+async function run(root: Cache, s: fc.Scheduler, h: History, command: Command): Promise<void> {
   const call: Call = { command, start: h.tick(), end: 0 };
   h.calls.push(call);
+  const ns = root.namespace('n');
+  const cacheOf = (v: ViewName) => (v === 'n' ? ns : root);
   try {
     switch (command.kind) {
       case 'get':
-        call.result = await cache.get(command.key);
+        call.result = await cacheOf(viewOf(command.key)).get(userKey(command.key));
         break;
       case 'getMany':
-        call.result = await cache.getMany(command.keys);
+        call.result = await cacheOf(viewOf(command.keys[0]!)).getMany(command.keys.map(userKey));
         break;
       case 'set': {
         const value = h.value(`set-${command.key}-`);
         call.value = value;
         h.origins.set(value, { key: command.key, tags: command.tags, from: call.start, set: call });
-        await cache.set(command.key, value, { tags: command.tags });
+        await cacheOf(viewOf(command.key)).set(userKey(command.key), value, { tags: command.tags });
         break;
       }
       case 'delete':
-        call.result = await cache.delete(command.key);
+        call.result = await cacheOf(viewOf(command.key)).delete(userKey(command.key));
         break;
       case 'deleteMany':
-        call.result = await cache.deleteMany(command.keys);
+        call.result = await cacheOf(viewOf(command.keys[0]!)).deleteMany(command.keys.map(userKey));
         break;
       case 'deleteByTag':
-        call.result = await cache.deleteByTag(command.tag);
+        call.result = await cacheOf(command.view).deleteByTag(command.tag);
         break;
       case 'clear':
-        call.result = await cache.clear();
+        call.result = await cacheOf(command.view).clear();
         break;
       case 'getOrSet': {
         const loader = () => {
@@ -189,7 +204,9 @@ async function run(cache: Cache, s: fc.Scheduler, h: History, command: Command):
           }
           return s.schedule(Promise.resolve(value), `loader ${command.key}`);
         };
-        call.result = await cache.getOrSet(command.key, loader, { tags: command.tags });
+        call.result = await cacheOf(viewOf(command.key)).getOrSet(userKey(command.key), loader, {
+          tags: command.tags,
+        });
         break;
       }
     }
@@ -208,9 +225,11 @@ function invalidates(d: Command, k: Key, origin: Origin, value: string, dValue: 
     case 'deleteMany':
       return d.keys.includes(k);
     case 'deleteByTag':
-      return origin.tags.includes(d.tag);
+      // Tags are qualified by the view they were written in.
+      return viewOf(k) === d.view && origin.tags.includes(d.tag);
     case 'clear':
-      return true;
+      // The root's clear covers the namespaces under it.
+      return d.view === 'root' || viewOf(k) === d.view;
     default:
       return false;
   }
@@ -224,9 +243,9 @@ function mutates(d: Command, k: Key, setTags: readonly Tag[]): boolean {
     case 'deleteMany':
       return d.keys.includes(k);
     case 'deleteByTag':
-      return setTags.includes(d.tag);
+      return viewOf(k) === d.view && setTags.includes(d.tag);
     case 'clear':
-      return true;
+      return d.view === 'root' || viewOf(k) === d.view;
     default:
       return false;
   }
@@ -356,12 +375,13 @@ export async function checkAfterwards(
   const finalReads: { key: Key; value: unknown; label: string; start: number }[] = [];
   for (const k of KEYS) {
     const start = h.tick();
-    finalReads.push({ key: k, value: await s.waitFor(cache.get(k)), label: `final get(${k})`, start });
+    const value = await s.waitFor(viewed(cache, k).get(userKey(k)));
+    finalReads.push({ key: k, value, label: `final get(${k})`, start });
   }
   if (fresh !== undefined) {
     for (const k of KEYS) {
       const start = h.tick();
-      const remote = await s.waitFor(fresh.get(k));
+      const remote = await s.waitFor(viewed(fresh, k).get(userKey(k)));
       finalReads.push({ key: k, value: remote, label: `final get(${k}) from the remote tiers`, start });
       const local = finalReads.find((r) => r.key === k)!.value;
       if (remote !== local) {
@@ -372,6 +392,10 @@ export async function checkAfterwards(
     }
   }
   check(h, finalReads, atomicInvalidations);
+}
+
+function viewed(cache: Cache, k: Key): Cache {
+  return viewOf(k) === 'n' ? cache.namespace('n') : cache;
 }
 
 /** A cache over the given remote tiers, with timeouts far above any test's duration. */
