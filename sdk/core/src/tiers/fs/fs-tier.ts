@@ -39,11 +39,11 @@ const LOW_WATER = 0.9;
  *   tmp/                        writes land here first and are renamed into place (atomic on one filesystem),
  *                               so readers in any process see the old file or the new one, never a torn one
  *
- * Ordering: every write and delete of a key is queued per entry path, process-wide (shared/key-queue.ts), so they
- * land in call order even when an earlier temp file is slower, and a read waits for those called before it; clear and deleteByTag first wait for every
- * operation called before them; setMany keeps the last write of a key; a
- * write whose version (TierSetOptions.version) is lower than the live entry's on disk is dropped, which
- * orders writes of one key by different processes (up to the check-then-rename window between them).
+ * Ordering: every write and delete of a key is queued per entry path, process-wide (shared/key-queue.ts),
+ * so they land in call order even when an earlier temp file is slower; a read waits for those called before
+ * it; clear and deleteByTag first wait for every operation called before them; setMany keeps the last write
+ * of a key. A write whose version (TierSetOptions.version) is lower than the live entry's on disk is
+ * dropped, which orders writes of one key by different processes (up to the check-then-rename window).
  * Reads never delete what they did not read: an expired or damaged entry is moved aside and removed only if
  * it is still the file the read saw (same inode); a newer file moved aside by mistake is linked back
  * unless an even newer one already took its place.
@@ -68,7 +68,7 @@ export class FsTier implements Tier {
     if (options.maxBytes !== undefined && !(options.maxBytes > 0)) {
       throw new ConfigError(`fsTier maxBytes must be a positive number of bytes, got ${options.maxBytes}`);
     }
-    // Absolute, so every FsTier on this directory in the process shares the per-file queues (key-queue.ts).
+    // Absolute, so every FsTier on this directory in the process shares the per-file queues.
     this.dir = resolve(dir);
     this.#maxBytes = options.maxBytes;
   }
@@ -216,9 +216,9 @@ export class FsTier implements Tier {
   }
 
   /**
-   * Removes the file at `path` (entry `name`) only if it is `file` (the one a read saw). It is renamed aside first
-   * (atomic), compared by inode, and linked back when it turns out to be a newer file (link never replaces
-   * an even newer one that was renamed into place meanwhile).
+   * Removes the file at `path` (entry `name`) only if it is `file` (the one a read saw). It is renamed
+   * aside first (atomic), compared by inode, and linked back when it turns out to be a newer file (link
+   * never replaces an even newer one that was renamed into place meanwhile).
    */
   async #discard(path: string, name: string, file: FileId): Promise<void> {
     await this.#ensureDir(join(this.dir, 'tmp'));
