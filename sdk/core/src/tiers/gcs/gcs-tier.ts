@@ -11,6 +11,8 @@ import { Storage } from './storage.js';
 
 export const EXPIRES_AT_METADATA = 'omnicache-expires-at';
 export const KEY_METADATA = 'omnicache-key';
+/** JSON array of the value's tags: deleteByTag removes a value only if it still carries the tag. */
+export const TAGS_METADATA = 'omnicache-tags';
 const EXPIRES_AT_HEADER = `x-goog-meta-${EXPIRES_AT_METADATA}`;
 
 export interface GcsTierOptions {
@@ -43,7 +45,8 @@ const LIST_PAGE = 1000;
  * L3 tier on Google Cloud Storage. One object per key holding the raw bytes; expiry in custom metadata
  * `omnicache-expires-at` (epoch ms), read from the download's x-goog-meta header so a get is one request;
  * expired objects read as a miss and are deleted lazily (only the generation that was read). Tags are
- * empty marker objects `${prefix}__tags/<tag>/<key>` that deleteByTag lists.
+ * empty marker objects `${prefix}__tags/<tag>/<key>` that deleteByTag lists; the value's own tags are in
+ * its metadata `omnicache-tags`, so a value written again without the tag is not removed by it.
  *
  * Ordering: writes and deletes of one key are queued per object, process-wide (shared/key-queue.ts), so
  * they land in call order although requests run concurrently; a read waits for those called before it;
@@ -114,7 +117,7 @@ export class GcsTier implements Tier {
     await this.#forEachPage(area, async (markers) => {
       const results = await this.#semaphore.map(markers, async (marker) => {
         const segment = marker.name.slice(area.length);
-        const deleted = await this.#deleteObject(`${this.#prefix}${segment}`, 'deleteByTag');
+        const deleted = await this.#deleteIfTagged(`${this.#prefix}${segment}`, tag);
         await this.#deleteObject(marker.name, 'deleteByTag');
         return deleted;
       });
@@ -200,9 +203,11 @@ export class GcsTier implements Tier {
     const metadata: Record<string, string> = {};
     if (ttl !== undefined) metadata[EXPIRES_AT_METADATA] = String(Date.now() + ttl);
     if (isLongForm(segment)) metadata[KEY_METADATA] = write.key;
+    const tags = [...new Set(write.tags ?? [])];
+    metadata[TAGS_METADATA] = JSON.stringify(tags); // also when empty: tells it from an object written before
     const bytes = Buffer.from(write.value.buffer, write.value.byteOffset, write.value.byteLength);
     await this.#request('set', () => save(this.bucket.file(name), bytes, metadata));
-    for (const tag of write.tags ?? []) {
+    for (const tag of tags) {
       const marker = `${this.#prefix}${TAGS_AREA}${nameSegment(tag)}/${segment}`;
       await this.#request('set (tag marker)', () =>
         save(this.bucket.file(marker), Buffer.alloc(0), metadata),
@@ -210,15 +215,45 @@ export class GcsTier implements Tier {
     }
   }
 
-  /** Deletes one object; true if it existed. */
-  async #deleteObject(name: string, operation: string): Promise<boolean> {
+  /** Deletes one object (only that generation, when given); true if it was deleted. */
+  async #deleteObject(name: string, operation: string, generation?: number): Promise<boolean> {
     try {
-      await this.#request(operation, () => this.bucket.file(name).delete());
+      await this.#request(operation, () =>
+        this.bucket.file(name).delete(generation === undefined ? {} : { ifGenerationMatch: generation }),
+      );
       return true;
+    } catch (error) {
+      if (error instanceof TierError && (isNotFound(error.cause) || isPreconditionFailed(error.cause)))
+        return false;
+      throw error;
+    }
+  }
+
+  /**
+   * deleteByTag's removal of one value: a marker may outlive the tagging write (the key was written again
+   * without the tag), so the value goes only if it still carries the tag, and only the generation checked.
+   * Values written before tags were kept in metadata carry none and go as before.
+   */
+  async #deleteIfTagged(name: string, tag: string): Promise<boolean> {
+    let meta: { generation?: string | number; metadata?: Record<string, unknown> | null };
+    try {
+      [meta] = await this.#request('deleteByTag', () => this.bucket.file(name).getMetadata());
     } catch (error) {
       if (error instanceof TierError && isNotFound(error.cause)) return false;
       throw error;
     }
+    const stored = meta.metadata?.[TAGS_METADATA];
+    if (typeof stored === 'string') {
+      let tags: unknown;
+      try {
+        tags = JSON.parse(stored);
+      } catch {
+        tags = undefined;
+      }
+      if (Array.isArray(tags) && !tags.includes(tag)) return false;
+    }
+    const generation = meta.generation === undefined ? undefined : Number(meta.generation);
+    return this.#deleteObject(name, 'deleteByTag', generation);
   }
 
   async #forEachPage(prefix: string, onPage: (files: File[]) => Promise<void>): Promise<void> {
@@ -290,6 +325,10 @@ function parseExpiry(value: string | number | null | undefined): number | undefi
 
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 404;
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 412;
 }
 
 /** L3 tier on Google Cloud Storage: `gcsTier({ bucket: 'my-cache', prefix: 'omnicache/' })`. */
