@@ -9,7 +9,7 @@ import { ATTACH_TRACING, type CacheTracing } from './cache/tracing.js';
 import type { GetOptions, GetOrSetOptions, Loader, SetManyEntry, SetOptions } from './cache/types.js';
 import { View } from './cache/view.js';
 import * as writes from './cache/writes.js';
-import { type CacheEvents, eventsDiagnosticsChannel as dc, type TierName } from './events.js';
+import { type CacheEvents, eventsDiagnosticsChannel as dc } from './events.js';
 
 /**
  * The tiered cache: L1 (in-process ARC/LRU) -> L2 (Redis) -> L3 (GCS / directory) -> loader.
@@ -60,7 +60,7 @@ export class Cache {
     const e = core.l1.getFresh(l1Key, now);
     if (e !== undefined) {
       core.counters.hits++;
-      if (core.events.active.hit || dc.hasSubscribers) this.#emitHit('l1', e.remoteKey);
+      if (core.events.active.hit || dc.hasSubscribers) this.#view.emitHit('l1', e.remoteKey);
       return e.value as V;
     }
     return (await reads.getSlow(this.#view, key, l1Key, now, options?.allowStale === true)) as V | undefined;
@@ -127,7 +127,7 @@ export class Cache {
     const e = core.l1.getFresh(l1Key, now);
     if (e !== undefined) {
       core.counters.hits++;
-      if (core.events.active.hit || dc.hasSubscribers) this.#emitHit('l1', e.remoteKey);
+      if (core.events.active.hit || dc.hasSubscribers) this.#view.emitHit('l1', e.remoteKey);
       return e.value as V;
     }
     return getOrSetSlow(this.#view, key, l1Key, now, loader, options);
@@ -177,11 +177,6 @@ export class Cache {
     }
     const prefix = this.#scope.l1Prefix;
     return prefix === '' ? key : prefix + key;
-  }
-
-  #emitHit(tier: TierName, key: string): void {
-    const ev = this.#core.events;
-    if (ev.wants('hit')) ev.emit({ type: 'hit', cache: this.#core.name, tier, key });
   }
 }
 
