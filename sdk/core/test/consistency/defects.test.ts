@@ -144,6 +144,29 @@ describe('defect 3: a soft timeout keeps single-flight', () => {
   });
 });
 
+describe('single-flight while a load outlives its first answer', () => {
+  it('a remote stale-while-revalidate hit: later callers share the one background refresh', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(0);
+    const l2 = new OrderedTier();
+    const opts = { ttl: 100, staleWhileRevalidate: 10_000 };
+    await createCache({ name: 'c', l1: { capacity: 10 }, l2, defaults: opts }).set('k', 'old');
+    vi.setSystemTime(500);
+    const cache = createCache({ name: 'c', l1: { capacity: 10 }, l2, defaults: opts }); // L1 empty: finds it in L2
+    const d = deferred<string>();
+    const loader = vi.fn(() => d.promise);
+    const answers = await Promise.all([1, 2, 3].map(() => cache.getOrSet('k', loader)));
+    expect(answers).toEqual(['old', 'old', 'old']);
+    expect(await cache.getOrSet('k', loader)).toBe('old');
+    expect(loader).toHaveBeenCalledTimes(1);
+    expect(cache.stats().inFlight).toBe(1);
+    d.resolve('new');
+    await tick(5);
+    expect(cache.stats().inFlight).toBe(0);
+    expect(await cache.get('k')).toBe('new');
+  });
+});
+
 describe('fsTier under concurrency', () => {
   let dir: string;
   beforeEach(async () => {
