@@ -41,7 +41,7 @@ describe('interleavings against the reference model on real Redis + fs / GCS', (
   it(`L1 + Redis + fs: every answer is one the model allows (${RUNS} runs)`, async () => {
     await assertModel({
       runs: RUNS,
-      atomicInvalidations: false,
+      rules: { atomicInvalidations: false, expiring: false },
       setup: (s) => {
         const name = `model-${randomBytes(5).toString('hex')}`;
         return {
@@ -58,7 +58,7 @@ describe('interleavings against the reference model on real Redis + fs / GCS', (
   it(`L1 + Redis + GCS (fake-gcs-server): every answer is one the model allows (${Math.ceil(RUNS / 3)} runs)`, async () => {
     await assertModel({
       runs: Math.ceil(RUNS / 3),
-      atomicInvalidations: false,
+      rules: { atomicInvalidations: false, expiring: false },
       setup: (s) => {
         const name = `model-${randomBytes(5).toString('hex')}`;
         return {

@@ -1,27 +1,45 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OrderedTier } from '../helpers/ordered-tier.js';
 import { assertModel, modelCache, ScheduledTier } from './model.js';
 
 const RUNS = Number(process.env.OMNICACHE_MODEL_RUNS ?? 500);
 
 describe('interleavings of one cache process against the reference model (in-memory tiers)', () => {
-  for (const layout of ['L1 only', 'L1 + L2', 'L1 + L2 + L3'] as const) {
+  const variants = [
+    ['L1 only', false],
+    ['L1 + L2', false],
+    ['L1 + L2 + L3', false],
+    ['L1 + L2 + L3, values expiring (stale-while-revalidate, grace, soft timeout)', true],
+  ] as const;
+  for (const [layout, expiring] of variants) {
     it(`${layout}: every answer is one the model allows (${RUNS} runs)`, async () => {
+      let stale = 0;
       await assertModel({
         runs: RUNS,
-        atomicInvalidations: true,
+        rules: { atomicInvalidations: true, expiring },
+        afterRun: (cache) => {
+          stale += cache.stats().requests.stale;
+        },
         setup: (s) => {
           // OrderedTier applies each call when it is issued; ScheduledTier lets the scheduler delay its reply.
           const l2 = layout === 'L1 only' ? undefined : new OrderedTier('redis');
-          const l3 = layout === 'L1 + L2 + L3' ? new OrderedTier('fs') : undefined;
-          const cache = modelCache('m', {
-            ...(l2 ? { l2: new ScheduledTier(l2, s, 'l2') } : {}),
-            ...(l3 ? { l3: new ScheduledTier(l3, s, 'l3') } : {}),
-          });
-          const fresh = l2 === undefined ? undefined : modelCache('m', { l2, ...(l3 ? { l3 } : {}) });
+          const l3 = layout.startsWith('L1 + L2 + L3') ? new OrderedTier('fs') : undefined;
+          const cache = modelCache(
+            'm',
+            {
+              ...(l2 ? { l2: new ScheduledTier(l2, s, 'l2') } : {}),
+              ...(l3 ? { l3: new ScheduledTier(l3, s, 'l3') } : {}),
+            },
+            expiring,
+          );
+          const fresh =
+            l2 === undefined ? undefined : modelCache('m', { l2, ...(l3 ? { l3 } : {}) }, expiring);
           return fresh === undefined ? { cache } : { cache, fresh };
         },
       });
+      // The expiring variant really serves stale values (so those paths are what it checks).
+      if (expiring) expect(stale).toBeGreaterThan(0);
+      if (process.env.OMNICACHE_MODEL_DEBUG) console.log(`${layout}: ${stale} stale answers`);
     });
   }
 });

@@ -150,10 +150,15 @@ export async function runCommands(
   cache: Cache,
   s: fc.Scheduler,
   commands: readonly Command[],
+  delaysMs?: readonly number[],
 ): Promise<History> {
   const h = new History();
-  const runs = commands.map((command) =>
-    s.schedule(Promise.resolve(), `start ${command.kind}`).then(() => run(cache, s, h, command)),
+  const runs = commands.map((command, i) =>
+    s
+      .schedule(Promise.resolve(), `start ${command.kind}`)
+      // With expiring values, calls are also spread over real time so that values go stale between them.
+      .then(() => (delaysMs?.[i] ? new Promise((r) => setTimeout(r, delaysMs[i])) : undefined))
+      .then(() => run(cache, s, h, command)),
   );
   await s.waitFor(Promise.all(runs));
   return h;
@@ -269,11 +274,8 @@ function mutates(d: Command, k: Key, setTags: readonly Tag[]): boolean {
  * `final` adds reads made after everything settled (of this cache, and of a second cache reading only the
  * remote tiers), which must satisfy the same rules.
  */
-export function check(
-  h: History,
-  finalReads: { key: Key; value: unknown; label: string; start: number }[],
-  atomicInvalidations: boolean,
-): void {
+export function check(h: History, finalReads: FinalRead[], rules: ModelRules): void {
+  const { atomicInvalidations, expiring } = rules;
   const writes = h.calls.filter((c) =>
     ['set', 'delete', 'deleteMany', 'deleteByTag', 'clear'].includes(c.command.kind),
   );
@@ -307,7 +309,8 @@ export function check(
           `${label} [${start}..${end}] returned ${value} (from ${origin.from}), removed at ${removedBy.start} by ${JSON.stringify(removedBy.command)}`,
         );
     }
-    // read-your-writes
+    // read-your-writes (not when values expire within the run)
+    if (expiring) return;
     const done = h.calls.filter(
       (c) =>
         c.command.kind === 'set' &&
@@ -350,7 +353,7 @@ export function check(
       fail(`${label}: threw ${String(c.error)}`);
     }
   }
-  for (const r of finalReads) checkRead(r.label, r.key, r.value, r.start, r.start, true);
+  for (const r of finalReads) checkRead(r.label, r.key, r.value, r.start, r.end, true);
 }
 
 function describe(h: History): string {
@@ -370,40 +373,70 @@ export async function checkAfterwards(
   s: fc.Scheduler,
   cache: Cache,
   fresh: Cache | undefined,
-  atomicInvalidations: boolean,
+  rules: ModelRules,
 ): Promise<void> {
-  const finalReads: { key: Key; value: unknown; label: string; start: number }[] = [];
+  const finalReads: FinalRead[] = [];
   for (const k of KEYS) {
     const start = h.tick();
     const value = await s.waitFor(viewed(cache, k).get(userKey(k)));
-    finalReads.push({ key: k, value, label: `final get(${k})`, start });
+    finalReads.push({ key: k, value, label: `final get(${k})`, start, end: h.tick() });
   }
   if (fresh !== undefined) {
     for (const k of KEYS) {
       const start = h.tick();
       const remote = await s.waitFor(viewed(fresh, k).get(userKey(k)));
-      finalReads.push({ key: k, value: remote, label: `final get(${k}) from the remote tiers`, start });
+      finalReads.push({
+        key: k,
+        value: remote,
+        label: `final get(${k}) from the remote tiers`,
+        start,
+        end: h.tick(),
+      });
       const local = finalReads.find((r) => r.key === k)!.value;
-      if (remote !== local) {
+      // With expiring values the two reads may straddle an expiry: then only two different values disagree.
+      const comparable = !rules.expiring || (remote !== undefined && local !== undefined);
+      if (comparable && remote !== local) {
         throw new Error(
           `after all calls settled, L1 has ${String(local)} for ${k} but the remote tiers have ${String(remote)}\nhistory:\n${describe(h)}`,
         );
       }
     }
   }
-  check(h, finalReads, atomicInvalidations);
+  check(h, finalReads, rules);
 }
 
 function viewed(cache: Cache, k: Key): Cache {
   return viewOf(k) === 'n' ? cache.namespace('n') : cache;
 }
 
+/** A read made after every call settled (background refreshes may still run meanwhile). */
+interface FinalRead {
+  key: Key;
+  value: unknown;
+  label: string;
+  start: number;
+  end: number;
+}
+
+export interface ModelRules {
+  /** The remote tiers apply deleteByTag and clear in one step (in-memory tiers): they must take effect at their start. */
+  atomicInvalidations: boolean;
+  /**
+   * Values expire within a run (modelCache(..., true)): stale-while-revalidate, grace and soft timeouts serve
+   * stale values, so read-your-writes is not checked; nothing removed may come back all the same.
+   */
+  expiring: boolean;
+}
+
+/** Defaults for `expiring` runs: values go stale within milliseconds and are served stale for a while. */
+const EXPIRING = { ttl: 3, staleWhileRevalidate: 15, grace: 30, graceBackoff: 1, timeouts: { soft: 1 } };
+
 /** A cache over the given remote tiers, with timeouts far above any test's duration. */
-export function modelCache(name: string, tiers: { l2?: Tier; l3?: Tier }): Cache {
+export function modelCache(name: string, tiers: { l2?: Tier; l3?: Tier }, expiring = false): Cache {
   return createCache({
     name,
     l1: { capacity: 100 },
-    defaults: { ttl: 600_000 },
+    defaults: expiring ? EXPIRING : { ttl: 600_000 },
     ...(tiers.l2 ? { l2: { tier: tiers.l2, timeoutMs: 60_000 } } : {}),
     ...(tiers.l3 ? { l3: { tier: tiers.l3, timeoutMs: 60_000 } } : {}),
   });
@@ -424,19 +457,23 @@ export interface ModelSetup {
 export async function assertModel(options: {
   runs: number;
   maxCommands?: number;
-  /** The remote tiers apply deleteByTag and clear in one step (in-memory tiers): they must take effect at their start. */
-  atomicInvalidations: boolean;
+  rules: ModelRules;
   setup: (s: fc.Scheduler) => Promise<ModelSetup> | ModelSetup;
+  /** Called with the cache under test after each run (e.g. to collect its stats). */
+  afterRun?: (cache: Cache) => void;
 }): Promise<void> {
+  const max = options.maxCommands ?? 14;
   await fc.assert(
     fc.asyncProperty(
       fc.scheduler(),
-      fc.array(command, { minLength: 1, maxLength: options.maxCommands ?? 14 }),
-      async (s, commands) => {
+      fc.array(command, { minLength: 1, maxLength: max }),
+      fc.array(fc.integer({ min: 0, max: 8 }), { minLength: max, maxLength: max }),
+      async (s, commands, delays) => {
         const { cache, fresh, cleanup } = await options.setup(s);
         try {
-          const h = await runCommands(cache, s, commands);
-          await checkAfterwards(h, s, cache, fresh, options.atomicInvalidations);
+          const h = await runCommands(cache, s, commands, options.rules.expiring ? delays : undefined);
+          await checkAfterwards(h, s, cache, fresh, options.rules);
+          options.afterRun?.(cache);
         } finally {
           await cleanup?.();
         }
