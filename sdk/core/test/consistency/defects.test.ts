@@ -125,6 +125,20 @@ describe('defect 2: a load that started before a write or invalidation never lan
   });
 });
 
+/** One loader ran, counted in flight until it settles, and its value then lands. */
+async function expectOneSharedLoad(
+  cache: ReturnType<typeof createCache>,
+  loader: () => Promise<string>,
+  d: { resolve: (v: string) => void },
+): Promise<void> {
+  expect(loader).toHaveBeenCalledTimes(1);
+  expect(cache.stats().inFlight).toBe(1);
+  d.resolve('new');
+  await tick(5);
+  expect(cache.stats().inFlight).toBe(0);
+  expect(await cache.get('k')).toBe('new');
+}
+
 describe('defect 3: a soft timeout keeps single-flight', () => {
   it('three calls served stale under soft timeout share one loader, and inFlight shows it', async () => {
     const cache = createCache({ name: 'c', l1: { capacity: 10 }, defaults: { ttl: 20, grace: 60_000 } });
@@ -135,12 +149,7 @@ describe('defect 3: a soft timeout keeps single-flight', () => {
     for (let i = 0; i < 3; i++) {
       expect(await cache.getOrSet('k', loader, { softTimeout: 10, ttl: 60_000 })).toBe('old');
     }
-    expect(loader).toHaveBeenCalledTimes(1);
-    expect(cache.stats().inFlight).toBe(1);
-    d.resolve('new');
-    await tick(5);
-    expect(cache.stats().inFlight).toBe(0);
-    expect(await cache.get('k')).toBe('new');
+    await expectOneSharedLoad(cache, loader, d);
   });
 });
 
@@ -158,12 +167,7 @@ describe('single-flight while a load outlives its first answer', () => {
     const answers = await Promise.all([1, 2, 3].map(() => cache.getOrSet('k', loader)));
     expect(answers).toEqual(['old', 'old', 'old']);
     expect(await cache.getOrSet('k', loader)).toBe('old');
-    expect(loader).toHaveBeenCalledTimes(1);
-    expect(cache.stats().inFlight).toBe(1);
-    d.resolve('new');
-    await tick(5);
-    expect(cache.stats().inFlight).toBe(0);
-    expect(await cache.get('k')).toBe('new');
+    await expectOneSharedLoad(cache, loader, d);
   });
 });
 
