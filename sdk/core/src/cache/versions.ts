@@ -2,24 +2,24 @@
  * Per-key versions: why one process never serves what it already overwrote or deleted.
  *
  * Generations (in the process). Anything that may write a key into L1 later than it decided to (a remote
- * read that promotes, a load that writes back, the single-flight entry others join) takes a `Ticket` when it
- * starts. Every write of the key into L1 and every removal of the key bumps the key's generation; tag and
- * prefix invalidations (deleteByTag, clear) are appended to a short log, at their start and again at their
- * end, and nothing they cover lands while they run (their remote steps take several commands). Such an operation lands (writes L1,
- * writes back to remote tiers, lets later callers join it) only while `current(ticket, tags)` holds, checked
- * synchronously right before it writes; the remote writes it then issues are ordered per key by the tiers
- * after every earlier write or delete of the key.
+ * read that promotes, a load that writes back, the single-flight entry others join) takes a `Ticket` when
+ * it starts. Every write of the key into L1 and every removal of the key bumps the key's generation. Tag
+ * and prefix invalidations (deleteByTag, clear) are appended to a short log, at their start and again at
+ * their end, and nothing they cover lands while they run (their remote steps take several commands). An
+ * operation lands (writes L1, writes back to remote tiers, lets later callers join it) only while
+ * `current(ticket, tags)` holds, checked synchronously right before it writes; the remote writes it then
+ * issues are ordered per key by the tiers after every earlier write or delete of the key.
  *
  * Bounded: a generation exists only while some ticket for the key is open (entries go when the last ticket
  * is released, so the table never holds more keys than there are operations in flight); the invalidation
  * log keeps the last LOG_SIZE tag/prefix invalidations, and a ticket older than the log counts as
- * invalidated (it does not land; its caller still gets the value it read or loaded).
+ * invalidated (it does not land; its caller still gets the value it read or loaded); pending invalidations
+ * are counted per target only while they run.
  *
  * Record versions (across processes). `stamp()` is a hybrid logical clock, one per process: milliseconds
  * times 1024 plus a counter, never going backwards and never below a version this process has seen
- * (`observe`). Every value
- * written to a remote tier carries the stamp of its write in its StoredRecord, so tiers (and the invalidation
- * bus) can order two writes of one key made by different processes.
+ * (`observe`). Every value written to a remote tier carries the stamp of its write in its StoredRecord, so
+ * tiers (and the invalidation bus) can order two writes of one key made by different processes.
  */
 
 /** A tag or prefix invalidation whose remote steps are still running (see `beginInvalidation`). */
