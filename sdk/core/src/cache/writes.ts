@@ -22,13 +22,20 @@ export interface Prepared {
   sliding: boolean;
 }
 
-export async function set(view: View, where: Where, value: unknown, options: SetOptions | undefined) {
+/** Writes one value to L1 and every remote tier; throws InvalidValueError before anything is written. */
+export async function set(
+  view: View,
+  where: Where,
+  value: unknown,
+  options: SetOptions | undefined,
+): Promise<void> {
   const p = prepare(view, where, value, view.resolve(options), Date.now());
   view.core.versions.bumpKey(where.remoteKey);
   writeL1(view, p);
   await writeRemotes(view, [p]);
 }
 
+/** Writes many values: all validated first, then L1, then one batch per remote tier. */
 export async function setMany(
   view: View,
   entries: readonly SetManyEntry[],
