@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FakeLock } from '../helpers/fake-tier.js';
 import { OrderedTier } from '../helpers/ordered-tier.js';
 import { assertModel, modelCache, ScheduledTier } from './model.js';
 
@@ -6,19 +7,22 @@ const RUNS = Number(process.env.OMNICACHE_MODEL_RUNS ?? 500);
 
 describe('interleavings of one cache process against the reference model (in-memory tiers)', () => {
   const variants = [
-    ['L1 only', false],
-    ['L1 + L2', false],
-    ['L1 + L2 + L3', false],
-    ['L1 + L2 + L3, values expiring (stale-while-revalidate, grace, soft timeout)', true],
+    ['L1 only', false, false],
+    ['L1 + L2', false, false],
+    ['L1 + L2 + L3', false, false],
+    ['L1 + L2 + L3, values expiring (stale-while-revalidate, grace, soft timeout)', true, false],
+    ['L1 + L2 with the stampede lock', false, true],
   ] as const;
-  for (const [layout, expiring] of variants) {
+  for (const [layout, expiring, locked] of variants) {
     it(`${layout}: every answer is one the model allows (${RUNS} runs)`, async () => {
       let stale = 0;
+      let lockWaits = 0;
       await assertModel({
         runs: RUNS,
         rules: { atomicInvalidations: true, expiring },
         afterRun: (cache) => {
           stale += cache.stats().requests.stale;
+          lockWaits += cache.stats().lock.waited;
         },
         setup: (s) => {
           // OrderedTier applies each call when it is issued; ScheduledTier lets the scheduler delay its reply.
@@ -31,6 +35,7 @@ describe('interleavings of one cache process against the reference model (in-mem
               ...(l3 ? { l3: new ScheduledTier(l3, s, 'l3') } : {}),
             },
             expiring,
+            locked ? new FakeLock() : undefined,
           );
           const fresh =
             l2 === undefined ? undefined : modelCache('m', { l2, ...(l3 ? { l3 } : {}) }, expiring);
@@ -39,7 +44,10 @@ describe('interleavings of one cache process against the reference model (in-mem
       });
       // The expiring variant really serves stale values (so those paths are what it checks).
       if (expiring) expect(stale).toBeGreaterThan(0);
-      if (process.env.OMNICACHE_MODEL_DEBUG) console.log(`${layout}: ${stale} stale answers`);
+      // The lock variant really has loads waiting for one another (flights overtaken by a write run side by side).
+      if (locked) expect(lockWaits).toBeGreaterThan(0);
+      if (process.env.OMNICACHE_MODEL_DEBUG)
+        console.log(`${layout}: ${stale} stale answers, ${lockWaits} waits for the stampede lock`);
     });
   }
 });

@@ -6,7 +6,7 @@
 // reference model of what the call may return (see `check`). Used by the unit test (in-memory tiers) and by
 // the integration test (real Redis + fs), which pass their own tiers.
 import fc from 'fast-check';
-import { type Cache, createCache, LoaderError, type Tier } from '../../src/index.js';
+import { type Cache, createCache, type DistributedLock, LoaderError, type Tier } from '../../src/index.js';
 import type { TierSetOptions, TierWrite } from '../../src/tiers/tier.js';
 
 /** Keys of the root view, and of the namespace view `n` (written `n/<key>` here): the same user keys. */
@@ -431,12 +431,21 @@ export interface ModelRules {
 /** Defaults for `expiring` runs: values go stale within milliseconds and are served stale for a while. */
 const EXPIRING = { ttl: 3, staleWhileRevalidate: 15, grace: 30, graceBackoff: 1, timeouts: { soft: 1 } };
 
-/** A cache over the given remote tiers, with timeouts far above any test's duration. */
-export function modelCache(name: string, tiers: { l2?: Tier; l3?: Tier }, expiring = false): Cache {
+/**
+ * A cache over the given remote tiers, with timeouts far above any test's duration; with `lock`, loads take
+ * the stampede lock (polling every millisecond when it is held).
+ */
+export function modelCache(
+  name: string,
+  tiers: { l2?: Tier; l3?: Tier },
+  expiring = false,
+  lock?: DistributedLock,
+): Cache {
   return createCache({
     name,
     l1: { capacity: 100 },
     defaults: expiring ? EXPIRING : { ttl: 600_000 },
+    ...(lock ? { lock: { lock, pollMs: 1, ttlMs: 5_000 } } : {}),
     ...(tiers.l2 ? { l2: { tier: tiers.l2, timeoutMs: 60_000 } } : {}),
     ...(tiers.l3 ? { l3: { tier: tiers.l3, timeoutMs: 60_000 } } : {}),
   });
