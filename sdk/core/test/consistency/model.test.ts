@@ -17,12 +17,14 @@ describe('interleavings of one cache process against the reference model (in-mem
     it(`${layout}: every answer is one the model allows (${RUNS} runs)`, async () => {
       let stale = 0;
       let lockWaits = 0;
+      let runsSeen = 0;
       await assertModel({
         runs: RUNS,
         rules: { atomicInvalidations: true, expiring },
         afterRun: (cache) => {
           stale += cache.stats().requests.stale;
           lockWaits += cache.stats().lock.waited;
+          runsSeen++;
         },
         setup: (s) => {
           // OrderedTier applies each call when it is issued; ScheduledTier lets the scheduler delay its reply.
@@ -47,7 +49,9 @@ describe('interleavings of one cache process against the reference model (in-mem
       // The lock variant really has loads waiting for one another (flights overtaken by a write run side by side).
       if (locked) expect(lockWaits).toBeGreaterThan(0);
       if (process.env.OMNICACHE_MODEL_DEBUG)
-        console.log(`${layout}: ${stale} stale answers, ${lockWaits} waits for the stampede lock`);
+        console.log(
+          `${layout}: ${runsSeen} runs, ${stale} stale answers, ${lockWaits} waits for the stampede lock`,
+        );
     });
   }
 });
