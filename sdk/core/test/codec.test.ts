@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Codec } from '../src/codec/codec.js';
 import { COMPRESSION_BROTLI, COMPRESSION_NONE, readEnvelope, writeEnvelope } from '../src/codec/envelope.js';
 import type { StoredRecord } from '../src/codec/record.js';
+import { createMsgpackSerializer } from '../src/codec/serializer.js';
 import { DecodeError, InvalidValueError } from '../src/errors.js';
 
 const rec = (value: unknown, tags?: string[]): StoredRecord => ({
@@ -11,6 +12,7 @@ const rec = (value: unknown, tags?: string[]): StoredRecord => ({
   staleUntil: 1_700_000_060_000,
   ttl: 30_000,
   tags,
+  version: 1_780_000_000_000 * 1024 + 5,
 });
 
 describe('envelope', () => {
@@ -128,6 +130,17 @@ describe('codec', () => {
       tag: new Uint8Array(16),
     });
     expect(() => codec.decode(enc)).toThrow(/encrypted/);
+  });
+
+  it('carries the write version; reads records written before versions as version 0; rejects bad versions', () => {
+    expect(codec.decode(codec.encode(rec('v'))).version).toBe(rec('v').version);
+    const pack = (fields: unknown[]) =>
+      writeEnvelope(COMPRESSION_NONE, createMsgpackSerializer().serialize(fields));
+    const legacy = codec.decode(pack(['old', 1, 2, 1, null]));
+    expect(legacy).toMatchObject({ value: 'old', version: 0 });
+    for (const bad of [-1, 1.5, 'x', Number.MAX_SAFE_INTEGER * 2]) {
+      expect(() => codec.decode(pack(['v', 1, 2, 1, null, bad]))).toThrow(DecodeError);
+    }
   });
 
   it('survives random byte flips without crashing (decode throws DecodeError or returns a record)', () => {

@@ -13,6 +13,7 @@ const entry = (over: Partial<L1Entry> = {}): L1Entry => ({
   qualifiedTags: undefined,
   tags: undefined,
   size: 10,
+  version: 0,
   ...over,
 });
 

@@ -6,9 +6,11 @@ import { CacheSecurity } from '../security/cache-security.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
 import { MemoryTier } from '../tiers/memory/memory-tier.js';
 import type { ResolvedCacheConfig, ResolvedDefaults } from './config.js';
+import type { Flight } from './flight.js';
 import { RemoteTier } from './remote-tier.js';
 import { CacheCounters, type CacheStats, L1Counters, type MovementStats } from './stats.js';
 import type { CacheTracing } from './tracing.js';
+import { KeyVersions } from './versions.js';
 
 export interface LockConfig {
   lock: DistributedLock;
@@ -36,7 +38,9 @@ export class CacheCore {
   readonly lock: LockConfig | undefined;
   readonly demoteOnEvict: boolean;
   /** Loads in progress, by remote key: concurrent callers join them (single-flight). */
-  readonly inflight = new Map<string, Promise<unknown>>();
+  readonly inflight = new Map<string, Flight>();
+  /** Per-key generations and the record-version clock (see versions.ts). */
+  readonly versions = new KeyVersions();
   /** After a failure answered from grace: no loader call for this key before `until`. */
   readonly retryAfter = new Map<string, { until: number; failures: number }>();
   /** Audit log, redactor and value policy (security block of the config). */
@@ -109,6 +113,7 @@ export class CacheCore {
       staleUntil: entry.staleUntil,
       ttl: entry.ttl,
       tags: entry.tags,
+      version: entry.version,
     };
     let bytes: Uint8Array;
     try {
@@ -118,10 +123,14 @@ export class CacheCore {
     }
     const ttlMs = entry.staleUntil - now;
     const tags = entry.qualifiedTags;
+    // Issued synchronously while the entry is still L1's latest value, so the tier orders it before any later
+    // write or delete of the key.
+    const version = entry.version;
     void l2
       .call(
         'set',
-        (t) => t.set(entry.remoteKey, bytes, tags === undefined ? { ttlMs } : { ttlMs, tags }),
+        (t) =>
+          t.set(entry.remoteKey, bytes, tags === undefined ? { ttlMs, version } : { ttlMs, tags, version }),
         false,
       )
       .then((ok) => {

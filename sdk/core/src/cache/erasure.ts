@@ -22,22 +22,27 @@ export async function eraseSubject(core: CacheCore, subject: string): Promise<Er
   const tag = subjectTierTag(core.name, subject);
   const result: ErasureResult = { subject, l1: 0 };
   const failed = new Set<'l2' | 'l3'>();
-  // Two passes: a read that was in flight during the first one may have promoted a value back into L1 or L2
-  // (from a tier not yet erased); the second pass removes it. The window left (a load or promotion that lands after
-  // the second pass) closes with per-key versions.
-  for (let pass = 0; pass < 2; pass++) {
-    result.l1 += core.l1.deleteByTag(tag);
-    const counts = await Promise.all(
-      core.remotes.map((r) => r.call('deleteByTag', (t) => t.deleteByTag(tag), undefined)),
-    );
-    core.remotes.forEach((r, i) => {
-      const n = counts[i];
-      if (n === undefined) failed.add(r.name);
-      else {
-        result[r.name] = (result[r.name] ?? 0) + n;
-        r.counters.deletes += n;
-      }
-    });
+  // Nothing filed under the subject lands while the erasure runs (per-key versions, cache/versions.ts). Two
+  // passes as well: a promotion between tiers that was in flight during the first one may have copied a value
+  // into a remote tier not yet erased; the second pass removes it.
+  const pending = core.versions.beginInvalidation('tag', tag);
+  try {
+    for (let pass = 0; pass < 2; pass++) {
+      result.l1 += core.l1.deleteByTag(tag);
+      const counts = await Promise.all(
+        core.remotes.map((r) => r.call('deleteByTag', (t) => t.deleteByTag(tag), undefined)),
+      );
+      core.remotes.forEach((r, i) => {
+        const n = counts[i];
+        if (n === undefined) failed.add(r.name);
+        else {
+          result[r.name] = (result[r.name] ?? 0) + n;
+          r.counters.deletes += n;
+        }
+      });
+    }
+  } finally {
+    core.versions.endInvalidation(pending);
   }
   result.l1 += core.l1.deleteByTag(tag);
   const audit = core.security.audit;

@@ -14,7 +14,9 @@ export interface CodecOptions {
   serializer?: Serializer;
 }
 
-const RECORD_FIELDS = 5;
+/** [value, freshUntil, staleUntil, ttl, tags, version]; records written before versions have 5 fields. */
+const RECORD_FIELDS = 6;
+const RECORD_FIELDS_UNVERSIONED = 5;
 
 /** value -> record -> msgpack -> (compress) -> envelope, and back. The only way values leave the process. */
 export class Codec {
@@ -41,6 +43,7 @@ export class Codec {
         record.staleUntil,
         record.ttl,
         record.tags === undefined || record.tags.length === 0 ? null : record.tags,
+        record.version,
       ]);
     } catch (error) {
       throw new InvalidValueError(
@@ -76,10 +79,13 @@ export class Codec {
     } catch (error) {
       throw new DecodeError('payload is not valid msgpack; the stored bytes are damaged', { cause: error });
     }
-    if (!Array.isArray(decoded) || decoded.length !== RECORD_FIELDS) {
+    if (
+      !Array.isArray(decoded) ||
+      (decoded.length !== RECORD_FIELDS && decoded.length !== RECORD_FIELDS_UNVERSIONED)
+    ) {
       throw new DecodeError('payload is not an omnicache record; the stored bytes are damaged or foreign');
     }
-    const [value, freshUntil, staleUntil, ttl, tags] = decoded as unknown[];
+    const [value, freshUntil, staleUntil, ttl, tags, version = 0] = decoded as unknown[];
     if (
       typeof freshUntil !== 'number' ||
       typeof staleUntil !== 'number' ||
@@ -88,11 +94,21 @@ export class Codec {
       !Number.isFinite(staleUntil) ||
       !Number.isFinite(ttl) ||
       staleUntil < freshUntil ||
+      typeof version !== 'number' ||
+      !Number.isSafeInteger(version) ||
+      version < 0 ||
       (tags !== null && !(Array.isArray(tags) && tags.every((t) => typeof t === 'string'))) ||
       value === undefined
     ) {
       throw new DecodeError('record metadata is malformed; the stored bytes are damaged or foreign');
     }
-    return { value, freshUntil, staleUntil, ttl, tags: tags === null ? undefined : (tags as string[]) };
+    return {
+      value,
+      freshUntil,
+      staleUntil,
+      ttl,
+      tags: tags === null ? undefined : (tags as string[]),
+      version,
+    };
   }
 }

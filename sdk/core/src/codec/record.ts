@@ -12,4 +12,10 @@ export interface StoredRecord {
   ttl: number;
   /** Tags as the user gave them (unqualified). */
   tags: readonly string[] | undefined;
+  /**
+   * The version of the write that produced this value: a hybrid-logical-clock stamp (see
+   * cache/versions.ts), so two writes of one key from different processes can be ordered. 0 for records
+   * written before versions existed.
+   */
+  version: number;
 }

@@ -11,6 +11,11 @@ export interface TierSetOptions {
   ttlMs: number;
   /** Fully qualified tags; deleteByTag(tag) must remove every key written with it. */
   tags?: readonly string[];
+  /**
+   * The version of the write (StoredRecord.version, a hybrid-logical-clock stamp). A tier that can compare
+   * it keeps the higher version when two processes write one key (fs does); others may ignore it.
+   */
+  version?: number;
 }
 
 export interface TierWrite extends TierSetOptions {
@@ -27,7 +32,12 @@ export interface Tier {
   readonly callTimeoutMs?: number;
   get(key: string): Promise<Uint8Array | undefined>;
   getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>;
+  /**
+   * Writes and deletes of one key take effect in the order they were called (a set issued after a delete
+   * of the same key lands after it, and the other way round), also when an earlier call is still running.
+   */
   set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void>;
+  /** As set() for each write, in order: when a key appears twice, the later write wins. */
   setMany(writes: readonly TierWrite[]): Promise<void>;
   delete(key: string): Promise<boolean>;
   deleteMany(keys: readonly string[]): Promise<number>;

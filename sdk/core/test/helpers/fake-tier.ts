@@ -23,13 +23,7 @@ export class FakeTier implements Tier {
   }
 
   private live(key: string): Uint8Array | undefined {
-    const e = this.data.get(key);
-    if (e === undefined) return undefined;
-    if (Date.now() >= e.expiresAt) {
-      this.data.delete(key);
-      return undefined;
-    }
-    return e.value;
+    return liveValue(this.data, key);
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
@@ -84,6 +78,20 @@ export class FakeTier implements Tier {
   async close(): Promise<void> {
     this.closed = true;
   }
+}
+
+/** The unexpired value stored under `key` in an in-memory fake tier (an expired one is dropped). */
+export function liveValue(
+  data: Map<string, { value: Uint8Array; expiresAt: number }>,
+  key: string,
+): Uint8Array | undefined {
+  const e = data.get(key);
+  if (e === undefined) return undefined;
+  if (Date.now() >= e.expiresAt) {
+    data.delete(key);
+    return undefined;
+  }
+  return e.value;
 }
 
 /** In-process DistributedLock shared by several caches (simulates several instances). */

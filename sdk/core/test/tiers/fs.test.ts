@@ -190,6 +190,33 @@ describe('fsTier damaged and foreign files', () => {
     expect((await stat(pathOf(dir, 'mine'))).isFile()).toBe(true);
   });
 
+  it('reads format-1 entries (no version), and keeps a live entry with a higher version than a write', async () => {
+    const tier = fsTier(dir);
+    // Format 1: 32-byte header, CRC at 28 over bytes 0..27 and the body.
+    const key = Buffer.from('old');
+    const value = Buffer.from('v1');
+    const v1 = Buffer.alloc(32 + key.length + value.length);
+    v1.write('OMCF', 0, 'latin1');
+    v1.writeUInt8(1, 4);
+    v1.writeDoubleLE(Date.now() + MINUTE, 8);
+    v1.writeUInt32LE(key.length, 16);
+    v1.writeUInt32LE(0, 20);
+    v1.writeUInt32LE(value.length, 24);
+    key.copy(v1, 32);
+    value.copy(v1, 32 + key.length);
+    const { crc32 } = await import('node:zlib');
+    v1.writeUInt32LE(crc32(v1.subarray(32), crc32(v1.subarray(0, 28))), 28);
+    await mkdir(dirname(pathOf(dir, 'old')), { recursive: true });
+    await writeFile(pathOf(dir, 'old'), v1);
+    expect(text(await tier.get('old'))).toBe('v1');
+
+    await tier.set('k', bytes('newer'), { ttlMs: MINUTE, version: 20 });
+    await tier.set('k', bytes('older'), { ttlMs: MINUTE, version: 10 }); // e.g. another process, behind
+    expect(text(await tier.get('k'))).toBe('newer');
+    await tier.set('k', bytes('newest'), { ttlMs: MINUTE, version: 30 });
+    expect(text(await tier.get('k'))).toBe('newest');
+  });
+
   it('scans skip and reclaim files that are not entries, and old temp files', async () => {
     const tier = fsTier(dir);
     await tier.set('ns:k', bytes('v'), { ttlMs: MINUTE });

@@ -1,24 +1,32 @@
 import { crc32 } from 'node:zlib';
 
 /**
- * On-disk format of one fs-tier entry. Fixed 32-byte header, then key (UTF-8), tags (JSON array, UTF-8), value.
+ * On-disk format of one fs-tier entry: a fixed header, then key (UTF-8), tags (JSON array, UTF-8), value.
  *
- *   0  magic 'OMCF'      4  version (1)      5..7 reserved
+ * Version 2 (written; 40-byte header):
+ *   0  magic 'OMCF'      4  format version (2)      5..7 reserved
  *   8  expiresAt f64 LE (epoch ms; +Infinity = never)
  *  16  key length u32 LE   20  tags length u32 LE   24  value length u32 LE
- *  28  CRC-32 u32 LE over bytes 0..27 and the whole body
+ *  28  write version f64 LE (StoredRecord.version of the value: orders writes of one key across processes)
+ *  36  CRC-32 u32 LE over bytes 0..35 and the whole body
+ * Version 1 (still read; 32-byte header): as above without the write version (read as 0), CRC at 28 over 0..27.
  *
  * The key is stored so that a hash collision or a foreign file at the key's path is detected, and so that
  * clear(prefix) can match keys; the CRC and the exact length detect truncated or corrupted files.
  */
-export const HEADER_BYTES = 32;
+/** Bytes to read to be sure to have the header of any supported version. */
+export const HEADER_BYTES = 40;
 const MAGIC = Buffer.from('OMCF', 'latin1');
-const VERSION = 1;
+const VERSION = 2;
+const V1_HEADER = 32;
+const V2_HEADER = 40;
 
 export interface EntryMeta {
   key: string;
   tags: string[];
   expiresAt: number;
+  /** Version of the write that produced the entry (0 for format-1 files or unversioned writes). */
+  version: number;
   /** Total file size in bytes. */
   size: number;
 }
@@ -32,10 +40,11 @@ export function encodeEntry(
   value: Uint8Array,
   tags: readonly string[],
   expiresAt: number,
+  version = 0,
 ): Buffer {
   const keyBytes = Buffer.from(key, 'utf8');
   const tagBytes = tags.length > 0 ? Buffer.from(JSON.stringify(tags), 'utf8') : Buffer.alloc(0);
-  const out = Buffer.allocUnsafe(HEADER_BYTES + keyBytes.length + tagBytes.length + value.byteLength);
+  const out = Buffer.allocUnsafe(V2_HEADER + keyBytes.length + tagBytes.length + value.byteLength);
   MAGIC.copy(out, 0);
   out.writeUInt8(VERSION, 4);
   out.fill(0, 5, 8);
@@ -43,15 +52,18 @@ export function encodeEntry(
   out.writeUInt32LE(keyBytes.length, 16);
   out.writeUInt32LE(tagBytes.length, 20);
   out.writeUInt32LE(value.byteLength, 24);
-  let offset = HEADER_BYTES;
+  out.writeDoubleLE(version, 28);
+  let offset = V2_HEADER;
   offset += keyBytes.copy(out, offset);
   offset += tagBytes.copy(out, offset);
   out.set(value, offset);
-  out.writeUInt32LE(checksum(out), 28);
+  out.writeUInt32LE(checksum(out, V2_HEADER), V2_HEADER - 4);
   return out;
 }
 
 interface Layout {
+  headerBytes: number;
+  version: number;
   expiresAt: number;
   keyLength: number;
   tagsLength: number;
@@ -60,14 +72,12 @@ interface Layout {
 
 /** Parses the fixed header; undefined if it is not ours or not this version. */
 function readLayout(header: Buffer): Layout | undefined {
-  if (
-    header.length < HEADER_BYTES ||
-    !header.subarray(0, 4).equals(MAGIC) ||
-    header.readUInt8(4) !== VERSION
-  ) {
-    return undefined;
-  }
+  if (header.length < V1_HEADER || !header.subarray(0, 4).equals(MAGIC)) return undefined;
+  const format = header.readUInt8(4);
+  if (format !== 1 && (format !== VERSION || header.length < V2_HEADER)) return undefined;
   return {
+    headerBytes: format === 1 ? V1_HEADER : V2_HEADER,
+    version: format === 1 ? 0 : header.readDoubleLE(28),
     expiresAt: header.readDoubleLE(8),
     keyLength: header.readUInt32LE(16),
     tagsLength: header.readUInt32LE(20),
@@ -76,37 +86,38 @@ function readLayout(header: Buffer): Layout | undefined {
 }
 
 function totalSize(layout: Layout): number {
-  return HEADER_BYTES + layout.keyLength + layout.tagsLength + layout.valueLength;
+  return layout.headerBytes + layout.keyLength + layout.tagsLength + layout.valueLength;
 }
 
 /** Full decode with CRC check; undefined for foreign, truncated or corrupted bytes. */
 export function decodeEntry(bytes: Buffer): Entry | undefined {
   const layout = readLayout(bytes);
   if (!layout || totalSize(layout) !== bytes.length) return undefined;
-  if (bytes.readUInt32LE(28) !== checksum(bytes)) return undefined;
+  const h = layout.headerBytes;
+  if (bytes.readUInt32LE(h - 4) !== checksum(bytes, h)) return undefined;
   const meta = parseMeta(bytes, layout, bytes.length);
   if (!meta) return undefined;
-  const valueStart = HEADER_BYTES + layout.keyLength + layout.tagsLength;
+  const valueStart = h + layout.keyLength + layout.tagsLength;
   return { ...meta, value: bytes.subarray(valueStart) };
 }
 
-/** How many leading bytes `decodeMeta` needs, given the first HEADER_BYTES; undefined if not ours. */
+/** How many leading bytes `decodeMeta` needs, given the first HEADER_BYTES (or the whole file if shorter); undefined if not ours. */
 export function metaLength(header: Buffer): number | undefined {
   const layout = readLayout(header);
-  return layout ? HEADER_BYTES + layout.keyLength + layout.tagsLength : undefined;
+  return layout ? layout.headerBytes + layout.keyLength + layout.tagsLength : undefined;
 }
 
 /** Decodes key, tags and expiry from a file's leading bytes (no CRC check: used for scans and tag checks). */
 export function decodeMeta(prefix: Buffer, fileSize: number): EntryMeta | undefined {
   const layout = readLayout(prefix);
   if (!layout || totalSize(layout) !== fileSize) return undefined;
-  if (prefix.length < HEADER_BYTES + layout.keyLength + layout.tagsLength) return undefined;
+  if (prefix.length < layout.headerBytes + layout.keyLength + layout.tagsLength) return undefined;
   return parseMeta(prefix, layout, fileSize);
 }
 
 function parseMeta(bytes: Buffer, layout: Layout, size: number): EntryMeta | undefined {
-  const keyEnd = HEADER_BYTES + layout.keyLength;
-  const key = bytes.toString('utf8', HEADER_BYTES, keyEnd);
+  const keyEnd = layout.headerBytes + layout.keyLength;
+  const key = bytes.toString('utf8', layout.headerBytes, keyEnd);
   let tags: string[] = [];
   if (layout.tagsLength > 0) {
     try {
@@ -117,9 +128,9 @@ function parseMeta(bytes: Buffer, layout: Layout, size: number): EntryMeta | und
       return undefined;
     }
   }
-  return { key, tags, expiresAt: layout.expiresAt, size };
+  return { key, tags, expiresAt: layout.expiresAt, version: layout.version, size };
 }
 
-function checksum(bytes: Buffer): number {
-  return crc32(bytes.subarray(HEADER_BYTES), crc32(bytes.subarray(0, 28)));
+function checksum(bytes: Buffer, headerBytes: number): number {
+  return crc32(bytes.subarray(headerBytes), crc32(bytes.subarray(0, headerBytes - 4)));
 }

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { link, mkdir, open, readdir, rename, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { ConfigError, TierError } from '../../errors.js';
+import { drained, queuedFor, serialized } from '../shared/key-queue.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
 import type { Tier, TierSetOptions, TierWrite } from '../tier.js';
@@ -38,6 +39,15 @@ const LOW_WATER = 0.9;
  *   tmp/                        writes land here first and are renamed into place (atomic on one filesystem),
  *                               so readers in any process see the old file or the new one, never a torn one
  *
+ * Ordering: every write and delete of a key is queued per entry path, process-wide (shared/key-queue.ts),
+ * so they land in call order even when an earlier temp file is slower; a read waits for those called before
+ * it; clear and deleteByTag first wait for every operation called before them; setMany keeps the last write
+ * of a key. A write whose version (TierSetOptions.version) is lower than the live entry's on disk is
+ * dropped, which orders writes of one key by different processes (up to the check-then-rename window).
+ * Reads never delete what they did not read: an expired or damaged entry is moved aside and removed only if
+ * it is still the file the read saw (same inode); a newer file moved aside by mistake is linked back
+ * unless an even newer one already took its place.
+ *
  * An in-memory index (key, tags, expiry, size per file) is built lazily by scanning and refreshed before
  * clear() and eviction, so writes by other processes are taken into account.
  */
@@ -58,7 +68,8 @@ export class FsTier implements Tier {
     if (options.maxBytes !== undefined && !(options.maxBytes > 0)) {
       throw new ConfigError(`fsTier maxBytes must be a positive number of bytes, got ${options.maxBytes}`);
     }
-    this.dir = dir;
+    // Absolute, so every FsTier on this directory in the process shares the per-file queues.
+    this.dir = resolve(dir);
     this.#maxBytes = options.maxBytes;
   }
 
@@ -71,40 +82,49 @@ export class FsTier implements Tier {
   }
 
   set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void> {
-    return this.#op('set', () => this.#setAll([{ key, value, ...options }]));
+    return this.#op('set', () => this.#setAll([{ key, value, ...options }]), false);
   }
 
   setMany(writes: readonly TierWrite[]): Promise<void> {
-    return this.#op('setMany', () => this.#setAll(writes));
+    return this.#op('setMany', () => this.#setAll(writes), false);
   }
 
   delete(key: string): Promise<boolean> {
-    return this.#op('delete', () => this.#remove(hashOf(key)));
+    return this.#op('delete', () => this.#remove(hashOf(key)), false);
   }
 
   deleteMany(keys: readonly string[]): Promise<number> {
-    return this.#op('deleteMany', async () => {
-      const results = await Promise.all(keys.map((key) => this.#remove(hashOf(key))));
-      return results.filter(Boolean).length;
-    });
+    return this.#op(
+      'deleteMany',
+      async () => {
+        const results = await Promise.all(keys.map((key) => this.#remove(hashOf(key))));
+        return results.filter(Boolean).length;
+      },
+      false,
+    );
   }
 
   deleteByTag(tag: string): Promise<number> {
     return this.#op('deleteByTag', async () => {
+      // Writes called before this (their tag markers may not exist yet) land first.
+      await drained();
       const tagDir = join(this.dir, 't', hashOf(tag));
       const markers = await readdirOrEmpty(tagDir);
       const now = Date.now();
       let removed = 0;
       await Promise.all(
-        markers.map(async (name) => {
-          const meta = await this.#readMeta(name);
-          // The marker may outlive the tagging write (the key was re-set without the tag): check the file.
-          if (meta?.tags.includes(tag)) {
-            const existed = await this.#remove(name);
-            if (existed && meta.expiresAt > now) removed++;
-          }
-          await unlinkIfExists(join(tagDir, name));
-        }),
+        markers.map((name) =>
+          // Queued with the key's writes, so the file checked is the file removed.
+          serialized(this.#valuePath(name), async () => {
+            const meta = await this.#readMeta(name);
+            // The marker may outlive the tagging write (the key was re-set without the tag): check the file.
+            if (meta?.tags.includes(tag)) {
+              const existed = await this.#removeNow(name);
+              if (existed && meta.expiresAt > now) removed++;
+            }
+            await unlinkIfExists(join(tagDir, name));
+          }),
+        ),
       );
       await rmdir(tagDir).catch(() => {});
       return removed;
@@ -113,16 +133,22 @@ export class FsTier implements Tier {
 
   clear(prefix: string): Promise<number> {
     return this.#op('clear', async () => {
-      await this.#scan();
+      // Writes called before this (not in the directory yet) land first, so the scan sees them.
+      await drained();
+      await this.#freshScan();
       const now = Date.now();
       let removed = 0;
       const doomed = [...this.#index].filter(([, entry]) => entry.key.startsWith(prefix));
       await Promise.all(
-        doomed.map(async ([name, entry]) => {
-          const existed = await this.#remove(name);
-          if (existed && entry.expiresAt > now) removed++;
-          await Promise.all(entry.tags.map((tag) => unlinkIfExists(join(this.dir, 't', hashOf(tag), name))));
-        }),
+        doomed.map(([name, entry]) =>
+          serialized(this.#valuePath(name), async () => {
+            const existed = await this.#removeNow(name);
+            if (existed && entry.expiresAt > now) removed++;
+            await Promise.all(
+              entry.tags.map((tag) => unlinkIfExists(join(this.dir, 't', hashOf(tag), name))),
+            );
+          }),
+        ),
       );
       return removed;
     });
@@ -155,48 +181,129 @@ export class FsTier implements Tier {
   async #get(key: string): Promise<Uint8Array | undefined> {
     const name = hashOf(key);
     const path = this.#valuePath(name);
-    let bytes: Buffer;
+    // Writes and deletes of the key called before this read land first.
+    const queued = queuedFor(path);
+    if (queued !== undefined) await queued;
+    let handle: Awaited<ReturnType<typeof open>>;
     try {
-      bytes = await readFile(path);
+      handle = await open(path, 'r');
     } catch (error) {
       if (isCode(error, 'ENOENT')) return undefined;
       throw error;
     }
+    let bytes: Buffer;
+    let file: FileId;
+    try {
+      const info = await handle.stat({ bigint: true });
+      file = { dev: info.dev, ino: info.ino };
+      bytes = await handle.readFile();
+    } finally {
+      await handle.close();
+    }
     const entry = decodeEntry(bytes);
     if (!entry) {
-      // Truncated, corrupted or not ours: it sits at our path, so remove it and report a miss.
-      await this.#remove(name);
+      // Truncated, corrupted or not ours: it sits at our path, so remove it (if it is still the file we
+      // read) and report a miss.
+      await serialized(path, () => this.#discard(path, name, file));
       return undefined;
     }
     if (entry.key !== key) return undefined; // a SHA-256 collision: never return another key's bytes
     if (entry.expiresAt <= Date.now()) {
-      await this.#remove(name);
+      await serialized(path, () => this.#discard(path, name, file));
       return undefined;
     }
     return entry.value;
   }
 
+  /**
+   * Removes the file at `path` (entry `name`) only if it is `file` (the one a read saw). It is renamed
+   * aside first (atomic), compared by inode, and linked back when it turns out to be a newer file (link
+   * never replaces an even newer one that was renamed into place meanwhile).
+   */
+  async #discard(path: string, name: string, file: FileId): Promise<void> {
+    await this.#ensureDir(join(this.dir, 'tmp'));
+    const aside = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}.discard`);
+    try {
+      await rename(path, aside);
+    } catch (error) {
+      if (isCode(error, 'ENOENT')) return;
+      throw error;
+    }
+    try {
+      const moved = await stat(aside, { bigint: true });
+      if (moved.ino === file.ino && moved.dev === file.dev) {
+        this.#forget(name);
+        return;
+      }
+      try {
+        await link(aside, path);
+      } catch (error) {
+        if (!isCode(error, 'EEXIST')) throw error;
+      }
+    } finally {
+      await unlinkIfExists(aside);
+    }
+  }
+
   async #setAll(writes: readonly TierWrite[]): Promise<void> {
     // The size bound needs the index once; after that our own writes keep it current, and eviction
     // rescans first (so files written by other processes are counted before anything is removed).
-    if (this.#maxBytes !== undefined && !this.#scanned) await this.#scan();
-    await Promise.all(writes.map((write) => this.#write(write)));
+    const scanning = this.#maxBytes !== undefined && !this.#scanned ? this.#scan() : undefined;
+    // The last write of each key wins; each is queued now, in call order, behind earlier calls for the key.
+    const last = new Map<string, TierWrite>();
+    for (const write of writes) {
+      last.delete(write.key);
+      last.set(write.key, write);
+    }
+    await Promise.all(
+      [...last.values()].map((write) =>
+        serialized(this.#valuePath(hashOf(write.key)), async () => {
+          if (scanning !== undefined) await scanning;
+          await this.#write(write);
+        }),
+      ),
+    );
     if (this.#maxBytes !== undefined && this.#bytes > this.#maxBytes) await this.#evict();
   }
 
+  /** Runs queued for the key's path (see #setAll). */
   async #write(write: TierWrite): Promise<void> {
+    try {
+      await this.#writeOnce(write);
+    } catch (error) {
+      // A directory removed under us (a tag directory emptied by deleteByTag, an operator): retry in place,
+      // still in the key's queue (retrying from #op would queue the write again, after later calls).
+      if (!isCode(error, 'ENOENT')) throw error;
+      this.#createdDirs.clear();
+      await this.#writeOnce(write);
+    }
+  }
+
+  async #writeOnce(write: TierWrite): Promise<void> {
     const name = hashOf(write.key);
     const ttl = normaliseTtl(write.ttlMs);
     if (ttl === 0) {
-      await this.#remove(name);
+      await this.#removeNow(name);
       return;
+    }
+    if (write.version !== undefined) {
+      // Another process may have written a newer version of the key: keep it.
+      const current = await this.#readMeta(name);
+      if (
+        current !== undefined &&
+        current.key === write.key &&
+        current.version > write.version &&
+        current.expiresAt > Date.now()
+      ) {
+        return;
+      }
     }
     const tags = [...new Set(write.tags ?? [])];
     const expiresAt = ttl === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttl;
-    const bytes = encodeEntry(write.key, write.value, tags, expiresAt);
+    const bytes = encodeEntry(write.key, write.value, tags, expiresAt, write.version ?? 0);
     if (this.#maxBytes !== undefined && bytes.length > this.#maxBytes) {
       // Larger than the whole tier: do not store, and do not leave an older value behind.
-      await this.#remove(name);
+      await this.#removeNow(name);
       return;
     }
     const shardDir = join(this.dir, 'v', name.slice(0, 2));
@@ -212,7 +319,14 @@ export class FsTier implements Tier {
     }
     const previous = this.#index.get(name);
     this.#bytes += bytes.length - (previous?.size ?? 0);
-    this.#index.set(name, { key: write.key, tags, expiresAt, size: bytes.length, mtimeMs: Date.now() });
+    this.#index.set(name, {
+      key: write.key,
+      tags,
+      expiresAt,
+      version: write.version ?? 0,
+      size: bytes.length,
+      mtimeMs: Date.now(),
+    });
     await Promise.all(
       tags.map(async (tag) => {
         const tagDir = join(this.dir, 't', hashOf(tag));
@@ -222,15 +336,24 @@ export class FsTier implements Tier {
     );
   }
 
-  /** Unlinks an entry file; true if it existed. */
-  async #remove(name: string): Promise<boolean> {
+  /** Unlinks an entry file, queued behind earlier writes and deletes of the key; true if it existed. */
+  #remove(name: string): Promise<boolean> {
+    return serialized(this.#valuePath(name), () => this.#removeNow(name));
+  }
+
+  /** Unlinks an entry file (callers hold the key's queue); true if it existed. */
+  async #removeNow(name: string): Promise<boolean> {
     const existed = await unlinkIfExists(this.#valuePath(name));
+    this.#forget(name);
+    return existed;
+  }
+
+  #forget(name: string): void {
     const previous = this.#index.get(name);
     if (previous) {
       this.#bytes -= previous.size;
       this.#index.delete(name);
     }
-    return existed;
   }
 
   async #readMeta(name: string): Promise<EntryMeta | undefined> {
@@ -253,6 +376,13 @@ export class FsTier implements Tier {
     }
   }
 
+  /** A scan that started after this call (a scan already running may have missed files written since). */
+  async #freshScan(): Promise<void> {
+    const running = this.#scanning;
+    if (running !== undefined) await running.catch(() => undefined);
+    await this.#scan();
+  }
+
   /** Refreshes the index from disk (shared by concurrent callers). */
   #scan(): Promise<void> {
     this.#scanning ??= this.#doScan().finally(() => {
@@ -267,21 +397,22 @@ export class FsTier implements Tier {
     for (const shard of await readdirOrEmpty(join(this.dir, 'v'))) {
       for (const name of await readdirOrEmpty(join(this.dir, 'v', shard))) {
         const path = join(this.dir, 'v', shard, name);
-        const info = await stat(path).catch(() => undefined);
+        const info = await stat(path, { bigint: true }).catch(() => undefined);
         if (!info?.isFile()) continue;
         const known = this.#index.get(name);
-        if (known && known.size === info.size && known.mtimeMs === info.mtimeMs) {
+        if (known && known.size === Number(info.size) && known.mtimeMs === Number(info.mtimeMs)) {
           seen.add(name);
           bytes += known.size;
           continue;
         }
         const meta = await this.#readMeta(name);
         if (!meta || hashOf(meta.key) !== name) {
-          // Not an entry of ours (torn by a crash without rename, corrupted or foreign): reclaim the space.
-          await unlinkIfExists(path);
+          // Not an entry of ours (torn by a crash without rename, corrupted or foreign): reclaim the space,
+          // unless a writer renamed a good entry into place since the stat.
+          await this.#discard(path, name, { dev: info.dev, ino: info.ino });
           continue;
         }
-        this.#index.set(name, { ...meta, mtimeMs: info.mtimeMs });
+        this.#index.set(name, { ...meta, mtimeMs: Number(info.mtimeMs) });
         seen.add(name);
         bytes += meta.size;
       }
@@ -338,14 +469,17 @@ export class FsTier implements Tier {
     return join(this.dir, 'v', name.slice(0, 2), name);
   }
 
-  async #op<T>(operation: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs an operation, mapping failures to TierError. `retry`: on ENOENT (a directory removed under us)
+   * forget what we created and run it again; writes and deletes retry inside their key's queue instead.
+   */
+  async #op<T>(operation: string, work: () => Promise<T>, retry = true): Promise<T> {
     if (this.#closed) throw new TierError('fs', `fs ${operation} called after close(); create a new tier`);
     try {
       return await work();
     } catch (error) {
       let failure = error;
-      // A directory removed under us (e.g. by a test or an operator): forget what we created and retry once.
-      if (isCode(error, 'ENOENT')) {
+      if (retry && isCode(error, 'ENOENT')) {
         this.#createdDirs.clear();
         try {
           return await work();
@@ -361,6 +495,12 @@ export class FsTier implements Tier {
   get indexed(): boolean {
     return this.#scanned;
   }
+}
+
+/** Identifies one file (not one path): a rename into place gives the path another inode. */
+interface FileId {
+  dev: bigint;
+  ino: bigint;
 }
 
 function hashOf(text: string): string {

@@ -1,6 +1,7 @@
 import type { Bucket, File, Storage as GcsStorage, StorageOptions } from '@google-cloud/storage';
 import { ConfigError, TierError } from '../../errors.js';
 import { DeadlineQueue } from '../../resilience/deadline-queue.js';
+import { drained, queuedFor, serialized } from '../shared/key-queue.js';
 import { Semaphore } from '../shared/semaphore.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
@@ -10,6 +11,8 @@ import { Storage } from './storage.js';
 
 export const EXPIRES_AT_METADATA = 'omnicache-expires-at';
 export const KEY_METADATA = 'omnicache-key';
+/** JSON array of the value's tags: deleteByTag removes a value only if it still carries the tag. */
+export const TAGS_METADATA = 'omnicache-tags';
 const EXPIRES_AT_HEADER = `x-goog-meta-${EXPIRES_AT_METADATA}`;
 
 export interface GcsTierOptions {
@@ -42,7 +45,12 @@ const LIST_PAGE = 1000;
  * L3 tier on Google Cloud Storage. One object per key holding the raw bytes; expiry in custom metadata
  * `omnicache-expires-at` (epoch ms), read from the download's x-goog-meta header so a get is one request;
  * expired objects read as a miss and are deleted lazily (only the generation that was read). Tags are
- * empty marker objects `${prefix}__tags/<tag>/<key>` that deleteByTag lists.
+ * empty marker objects `${prefix}__tags/<tag>/<key>` that deleteByTag lists; the value's own tags are in
+ * its metadata `omnicache-tags`, so a value written again without the tag is not removed by it.
+ *
+ * Ordering: writes and deletes of one key are queued per object, process-wide (shared/key-queue.ts), so
+ * they land in call order although requests run concurrently; a read waits for those called before it;
+ * setMany keeps a key's last write; clear and deleteByTag start after every operation called before them.
  */
 export class GcsTier implements Tier {
   readonly kind = 'gcs' as const;
@@ -71,39 +79,45 @@ export class GcsTier implements Tier {
   }
 
   get(key: string): Promise<Uint8Array | undefined> {
-    return this.#semaphore.run(() => this.#get(key));
+    return this.#afterQueued(key, () => this.#semaphore.run(() => this.#get(key)));
   }
 
   getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
-    return this.#semaphore.map(keys, (key) => this.#get(key));
+    return Promise.all(keys.map((key) => this.get(key)));
   }
 
   set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void> {
-    return this.#semaphore.run(() => this.#set({ key, value, ...options }));
+    return this.#queued(key, () => this.#set({ key, value, ...options }));
   }
 
   async setMany(writes: readonly TierWrite[]): Promise<void> {
-    await this.#semaphore.map(writes, (write) => this.#set(write));
+    const last = new Map<string, TierWrite>();
+    for (const write of writes) {
+      last.delete(write.key);
+      last.set(write.key, write);
+    }
+    await Promise.all([...last.values()].map((write) => this.#queued(write.key, () => this.#set(write))));
   }
 
   delete(key: string): Promise<boolean> {
-    return this.#semaphore.run(() => this.#deleteObject(this.#valueName(key), 'delete'));
+    return this.#queued(key, () => this.#deleteObject(this.#valueName(key), 'delete'));
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
-    const results = await this.#semaphore.map(keys, (key) =>
-      this.#deleteObject(this.#valueName(key), 'delete'),
+    const results = await Promise.all(
+      keys.map((key) => this.#queued(key, () => this.#deleteObject(this.#valueName(key), 'delete'))),
     );
     return results.filter(Boolean).length;
   }
 
   async deleteByTag(tag: string): Promise<number> {
+    await drained();
     const area = `${this.#prefix}${TAGS_AREA}${nameSegment(tag)}/`;
     let removed = 0;
     await this.#forEachPage(area, async (markers) => {
       const results = await this.#semaphore.map(markers, async (marker) => {
         const segment = marker.name.slice(area.length);
-        const deleted = await this.#deleteObject(`${this.#prefix}${segment}`, 'deleteByTag');
+        const deleted = await this.#deleteIfTagged(`${this.#prefix}${segment}`, tag);
         await this.#deleteObject(marker.name, 'deleteByTag');
         return deleted;
       });
@@ -113,6 +127,7 @@ export class GcsTier implements Tier {
   }
 
   async clear(prefix: string): Promise<number> {
+    await drained();
     const now = Date.now();
     const tagsArea = `${this.#prefix}${TAGS_AREA}`;
     let removed = 0;
@@ -144,6 +159,23 @@ export class GcsTier implements Tier {
     return `${this.#prefix}${nameSegment(key)}`;
   }
 
+  /** The key's object name as the process-wide queue knows it. */
+  #queueName(key: string): string {
+    return `gcs:${this.bucket.name}/${this.#valueName(key)}`;
+  }
+
+  /** Runs a write or delete of `key` after the ones called before it (holding a request slot only while it runs). */
+  #queued<T>(key: string, work: () => Promise<T>): Promise<T> {
+    return serialized(this.#queueName(key), () => this.#semaphore.run(work));
+  }
+
+  /** Runs a read of `key` after the writes and deletes of it called before. */
+  async #afterQueued<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const queued = queuedFor(this.#queueName(key));
+    if (queued !== undefined) await queued;
+    return work();
+  }
+
   async #get(key: string): Promise<Uint8Array | undefined> {
     const name = this.#valueName(key);
     const found = await this.#request('get', () => download(this.bucket.file(name)));
@@ -171,9 +203,11 @@ export class GcsTier implements Tier {
     const metadata: Record<string, string> = {};
     if (ttl !== undefined) metadata[EXPIRES_AT_METADATA] = String(Date.now() + ttl);
     if (isLongForm(segment)) metadata[KEY_METADATA] = write.key;
+    const tags = [...new Set(write.tags ?? [])];
+    metadata[TAGS_METADATA] = JSON.stringify(tags); // also when empty: tells it from an object written before
     const bytes = Buffer.from(write.value.buffer, write.value.byteOffset, write.value.byteLength);
     await this.#request('set', () => save(this.bucket.file(name), bytes, metadata));
-    for (const tag of write.tags ?? []) {
+    for (const tag of tags) {
       const marker = `${this.#prefix}${TAGS_AREA}${nameSegment(tag)}/${segment}`;
       await this.#request('set (tag marker)', () =>
         save(this.bucket.file(marker), Buffer.alloc(0), metadata),
@@ -181,15 +215,45 @@ export class GcsTier implements Tier {
     }
   }
 
-  /** Deletes one object; true if it existed. */
-  async #deleteObject(name: string, operation: string): Promise<boolean> {
+  /** Deletes one object (only that generation, when given); true if it was deleted. */
+  async #deleteObject(name: string, operation: string, generation?: number): Promise<boolean> {
     try {
-      await this.#request(operation, () => this.bucket.file(name).delete());
+      await this.#request(operation, () =>
+        this.bucket.file(name).delete(generation === undefined ? {} : { ifGenerationMatch: generation }),
+      );
       return true;
+    } catch (error) {
+      if (error instanceof TierError && (isNotFound(error.cause) || isPreconditionFailed(error.cause)))
+        return false;
+      throw error;
+    }
+  }
+
+  /**
+   * deleteByTag's removal of one value: a marker may outlive the tagging write (the key was written again
+   * without the tag), so the value goes only if it still carries the tag, and only the generation checked.
+   * Values written before tags were kept in metadata carry none and go as before.
+   */
+  async #deleteIfTagged(name: string, tag: string): Promise<boolean> {
+    let meta: { generation?: string | number; metadata?: Record<string, unknown> | null };
+    try {
+      [meta] = await this.#request('deleteByTag', () => this.bucket.file(name).getMetadata());
     } catch (error) {
       if (error instanceof TierError && isNotFound(error.cause)) return false;
       throw error;
     }
+    const stored = meta.metadata?.[TAGS_METADATA];
+    if (typeof stored === 'string') {
+      let tags: unknown;
+      try {
+        tags = JSON.parse(stored);
+      } catch {
+        tags = undefined;
+      }
+      if (Array.isArray(tags) && !tags.includes(tag)) return false;
+    }
+    const generation = meta.generation === undefined ? undefined : Number(meta.generation);
+    return this.#deleteObject(name, 'deleteByTag', generation);
   }
 
   async #forEachPage(prefix: string, onPage: (files: File[]) => Promise<void>): Promise<void> {
@@ -261,6 +325,10 @@ function parseExpiry(value: string | number | null | undefined): number | undefi
 
 function isNotFound(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 404;
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 412;
 }
 
 /** L3 tier on Google Cloud Storage: `gcsTier({ bucket: 'my-cache', prefix: 'omnicache/' })`. */

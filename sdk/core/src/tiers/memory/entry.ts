@@ -14,4 +14,6 @@ export interface L1Entry {
   tags: readonly string[] | undefined;
   /** Estimated size in bytes. */
   size: number;
+  /** Version of the write that produced the value (StoredRecord.version); written into demoted records. */
+  version: number;
 }

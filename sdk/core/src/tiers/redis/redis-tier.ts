@@ -145,7 +145,7 @@ export class RedisTier implements Tier {
     }
   }
 
-  /** SCAN MATCH on every master + UNLINK in batches; also drops the tag sets of tags under the prefix. */
+  /** SCAN MATCH on every master + UNLINK in batches; also drops the tag sets of tags under the prefix (first). */
   async clear(prefix: string): Promise<number> {
     this.#assertUsable('SCAN');
     const nodes = this.#cluster ? this.#cluster.nodes('master') : [this.client as Redis];
@@ -153,9 +153,10 @@ export class RedisTier implements Tier {
     const tagPattern = `${escapeGlob(tagKey(this.#prefix, prefix))}*`;
     const counts = await Promise.all(
       nodes.map(async (node) => {
-        const removed = await this.#scanAndUnlink(node, valuePattern);
+        // Tag sets first: a value written while the clear runs then either is found by the value scan
+        // (it existed before that scan started) or keeps its tag membership (added after the tag sets went).
         await this.#scanAndUnlink(node, tagPattern);
-        return removed;
+        return this.#scanAndUnlink(node, valuePattern);
       }),
     );
     return counts.reduce((a, b) => a + b, 0);

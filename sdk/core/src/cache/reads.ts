@@ -1,0 +1,251 @@
+// The read flow off the L1-hit fast path: remote tiers in order, promotion upward, getMany, has.
+import type { StoredRecord } from '../codec/record.js';
+import type { Flight } from './flight.js';
+import type { Resolved } from './options.js';
+import type { RemoteTier } from './remote-tier.js';
+import { checkValue } from './value-check.js';
+import type { Ticket } from './versions.js';
+import { type Found, fromEntry, newest, type View, type Where } from './view.js';
+
+/** get() after an L1 miss: remote tiers, then a stale value when the caller accepts one. */
+export async function getSlow(
+  view: View,
+  key: string,
+  l1Key: string,
+  now: number,
+  allowStale: boolean,
+): Promise<unknown> {
+  const core = view.core;
+  const where = view.where(key, l1Key);
+  const staleL1 = core.l1.getStale(l1Key, now);
+  view.emitMiss('l1', where.remoteKey);
+  const ticket = core.versions.begin(where.remoteKey);
+  let found: Found | undefined;
+  try {
+    found = await readRemotes(view, where, now, view.resolve(undefined), ticket);
+  } finally {
+    core.versions.end(ticket);
+  }
+  if (found !== undefined && now < found.freshUntil) {
+    core.counters.hits++;
+    return found.value;
+  }
+  const stale = newest(staleL1 === undefined ? undefined : fromEntry(staleL1), found);
+  if (allowStale && stale !== undefined) {
+    view.countStaleHit(stale.tier);
+    return stale.value;
+  }
+  core.counters.misses++;
+  return undefined;
+}
+
+/** Whether a fresh value exists in any tier (no promotion, no policy touch). */
+export async function has(view: View, key: string, l1Key: string): Promise<boolean> {
+  const now = Date.now();
+  const e = view.core.l1.entries.get(l1Key);
+  if (e !== undefined && now < e.freshUntil) return true;
+  const remoteKey = view.scope.keyPrefix + key;
+  for (const r of view.core.remotes) {
+    const bytes = await r.call('get', (t) => t.get(remoteKey), undefined);
+    if (bytes === undefined) continue;
+    const rec = decode(view, r, remoteKey, bytes);
+    if (rec !== undefined && now < rec.freshUntil) return true;
+  }
+  return false;
+}
+
+/** Values for many keys, in order (undefined for misses). Remote tiers are asked once per tier for all L1 misses. */
+export async function getMany(
+  view: View,
+  keys: readonly string[],
+  l1KeyOf: (key: string) => string,
+): Promise<unknown[]> {
+  const core = view.core;
+  const now = Date.now();
+  const out: unknown[] = new Array(keys.length);
+  const pending: { i: number; where: Where; ticket: Ticket }[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const l1Key = l1KeyOf(key);
+    const e = core.l1.getFresh(l1Key, now);
+    if (e !== undefined) {
+      core.counters.hits++;
+      view.emitHit('l1', e.remoteKey);
+      out[i] = e.value;
+      continue;
+    }
+    core.l1.getStale(l1Key, now);
+    const where = view.where(key, l1Key);
+    view.emitMiss('l1', where.remoteKey);
+    pending.push({ i, where, ticket: core.versions.begin(where.remoteKey) });
+  }
+  let missing = pending;
+  const o = view.resolve(undefined);
+  try {
+    for (let ti = 0; ti < core.remotes.length && missing.length > 0; ti++) {
+      const r = core.remotes[ti]!;
+      const rkeys = missing.map((m) => m.where.remoteKey);
+      const values = await r.call('getMany', (t) => t.getMany(rkeys), undefined);
+      if (values === undefined) continue;
+      const next: typeof missing = [];
+      for (let j = 0; j < missing.length; j++) {
+        const m = missing[j]!;
+        const bytes = values[j];
+        const rec = bytes === undefined ? undefined : decode(view, r, m.where.remoteKey, bytes);
+        if (rec === undefined || now >= rec.freshUntil) {
+          if (bytes === undefined || rec !== undefined) r.counters.misses++;
+          view.emitMiss(r.name, m.where.remoteKey);
+          next.push(m);
+          continue;
+        }
+        r.counters.hits++;
+        view.emitHit(r.name, m.where.remoteKey);
+        promote(view, m.where, rec, bytes!, ti, now, o, m.ticket, undefined);
+        core.counters.hits++;
+        out[m.i] = rec.value;
+      }
+      missing = next;
+    }
+  } finally {
+    for (const p of pending) core.versions.end(p.ticket);
+  }
+  core.counters.misses += missing.length;
+  return out;
+}
+
+/**
+ * L2 then L3: the first fresh record wins and is promoted to the tiers above it (when `ticket` is still
+ * current); otherwise the newest stale record (or undefined). Undecodable bytes count as a miss plus a
+ * decode-error. With `flight`, a landed promotion marks the flight landed and gives it the record's tags.
+ */
+export async function readRemotes(
+  view: View,
+  where: Where,
+  now: number,
+  o: Resolved,
+  ticket: Ticket,
+  emitMisses = true,
+  flight?: Flight,
+): Promise<Found | undefined> {
+  const remotes = view.core.remotes;
+  let stale: Found | undefined;
+  for (let i = 0; i < remotes.length; i++) {
+    const r = remotes[i]!;
+    const bytes = await r.call('get', (t) => t.get(where.remoteKey), undefined, {
+      namespace: view.scope.path,
+      key: where.key,
+    });
+    const rec = bytes === undefined ? undefined : decode(view, r, where.remoteKey, bytes);
+    if (rec !== undefined && now < rec.freshUntil) {
+      r.counters.hits++;
+      view.emitHit(r.name, where.remoteKey);
+      promote(view, where, rec, bytes!, i, now, o, ticket, flight);
+      return { value: rec.value, freshUntil: rec.freshUntil, staleUntil: rec.staleUntil, tier: r.name };
+    }
+    if (
+      rec !== undefined &&
+      now < rec.staleUntil &&
+      (stale === undefined || rec.freshUntil > stale.freshUntil)
+    ) {
+      stale = { value: rec.value, freshUntil: rec.freshUntil, staleUntil: rec.staleUntil, tier: r.name };
+    }
+    if (emitMisses) {
+      r.counters.misses++;
+      view.emitMiss(r.name, where.remoteKey);
+    }
+  }
+  return stale;
+}
+
+export function decode(
+  view: View,
+  r: RemoteTier,
+  remoteKey: string,
+  bytes: Uint8Array,
+): StoredRecord | undefined {
+  const core = view.core;
+  try {
+    const rec = core.codec.decode(bytes);
+    core.versions.observe(rec.version);
+    return rec;
+  } catch (error) {
+    r.counters.decodeErrors++;
+    const ev = core.events;
+    if (ev.wants('decode-error')) {
+      ev.emit({ type: 'decode-error', cache: core.name, tier: r.name, key: remoteKey, error });
+    }
+    return undefined;
+  }
+}
+
+/**
+ * A fresh record found in remote tier `index` fills L1 and every remote tier above it, unless the key was
+ * written, deleted or invalidated since `ticket` was taken (then the read's answer is returned to its
+ * caller but lands nowhere). The upper-tier writes are issued synchronously with the L1 write, so each
+ * tier orders them before any later write or delete of the key.
+ */
+function promote(
+  view: View,
+  where: Where,
+  rec: StoredRecord,
+  bytes: Uint8Array,
+  index: number,
+  now: number,
+  o: Resolved,
+  ticket: Ticket,
+  flight: Flight | undefined,
+): void {
+  const core = view.core;
+  const qualifiedTags = view.qualify(rec.tags);
+  if (!core.versions.current(ticket, qualifiedTags)) return;
+  const r = core.remotes[index]!;
+  core.l1.set(where.l1Key, {
+    value: rec.value,
+    freshUntil: rec.freshUntil,
+    staleUntil: rec.staleUntil,
+    ttl: rec.ttl,
+    sliding: o.sliding,
+    remoteKey: where.remoteKey,
+    qualifiedTags,
+    tags: rec.tags,
+    size: core.l1.maxBytes === undefined ? bytes.length : safeSize(rec.value, bytes.length),
+    version: rec.version,
+  });
+  core.versions.landed(ticket);
+  if (flight !== undefined) {
+    flight.landed = true;
+    flight.tags = qualifiedTags;
+  }
+  core.countMovement(r.name, 'l1');
+  view.emitMove('promote', r.name, 'l1', where.remoteKey);
+  const ttlMs = rec.staleUntil - now;
+  const version = rec.version;
+  for (let i = 0; i < index; i++) {
+    const up = core.remotes[i]!;
+    void up
+      .call(
+        'set',
+        (t) =>
+          t.set(
+            where.remoteKey,
+            bytes,
+            qualifiedTags ? { ttlMs, tags: qualifiedTags, version } : { ttlMs, version },
+          ),
+        false,
+      )
+      .then((ok) => {
+        if (ok === false) return;
+        up.counters.sets++;
+        core.countMovement(r.name, up.name);
+        view.emitMove('promote', r.name, up.name, where.remoteKey);
+      });
+  }
+}
+
+function safeSize(value: unknown, fallback: number): number {
+  try {
+    return checkValue(value);
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,119 @@
+import type { StaleReason, TierName } from '../events.js';
+import { qualifyTags } from '../security/subject.js';
+import type { L1Entry } from '../tiers/memory/entry.js';
+import type { CacheCore } from './core.js';
+import { type Resolved, resolveOptions } from './options.js';
+import type { Scope } from './scope.js';
+import type { GetOrSetOptions } from './types.js';
+
+/** A key in all its spellings. */
+export interface Where {
+  key: string;
+  l1Key: string;
+  remoteKey: string;
+}
+
+/** A value found somewhere, with its freshness. */
+export interface Found {
+  value: unknown;
+  freshUntil: number;
+  staleUntil: number;
+  tier: TierName;
+}
+
+export function fromEntry(e: L1Entry): Found {
+  return { value: e.value, freshUntil: e.freshUntil, staleUntil: e.staleUntil, tier: 'l1' };
+}
+
+export function newest(a: Found | undefined, b: Found | undefined): Found | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return b.freshUntil > a.freshUntil ? b : a;
+}
+
+/**
+ * One cache view (the root or a namespace) as the read, write and load flows see it: the shared core,
+ * the view's scope, its resolved defaults, and the event helpers every flow uses.
+ */
+export class View {
+  readonly core: CacheCore;
+  readonly scope: Scope;
+  #defaults: Resolved | undefined;
+
+  constructor(core: CacheCore, scope: Scope) {
+    this.core = core;
+    this.scope = scope;
+  }
+
+  where(key: string, l1Key: string): Where {
+    return { key, l1Key, remoteKey: this.scope.keyPrefix + key };
+  }
+
+  /** Tags as the tiers and the version log know them (prefixed with the view's key prefix). */
+  qualify(tags: readonly string[] | undefined): readonly string[] | undefined {
+    // User tags get the namespace prefix, a subject tag its cache-wide form (security/subject.ts).
+    return qualifyTags(tags, this.scope.keyPrefix, this.core.name);
+  }
+
+  resolve(options: GetOrSetOptions | undefined): Resolved {
+    if (options === undefined) {
+      // Calls without options (the common case) share one resolved object; nothing mutates it.
+      this.#defaults ??= resolveOptions(this.core.defaults, undefined);
+      return this.#defaults;
+    }
+    return resolveOptions(this.core.defaults, options);
+  }
+
+  serveStale(stale: Found, where: Where, reason: StaleReason): unknown {
+    const c = this.core.counters;
+    if (reason === 'swr') c.staleSwr++;
+    else if (reason === 'grace') c.staleGrace++;
+    else if (reason === 'soft-timeout') c.staleSoftTimeout++;
+    else c.staleBackoff++;
+    this.countStaleHit(stale.tier);
+    this.core.tracing?.result('stale');
+    const ev = this.core.events;
+    if (ev.wants('stale')) {
+      ev.emit({ type: 'stale', cache: this.core.name, tier: stale.tier, key: where.remoteKey, reason });
+    }
+    return stale.value;
+  }
+
+  countStaleHit(tier: TierName): void {
+    const core = this.core;
+    if (tier === 'l1') core.l1Counters.staleHits++;
+    else for (const r of core.remotes) if (r.name === tier) r.counters.staleHits++;
+  }
+
+  emitHit(tier: TierName, key: string): void {
+    const ev = this.core.events;
+    if (ev.wants('hit')) ev.emit({ type: 'hit', cache: this.core.name, tier, key });
+  }
+
+  emitMiss(tier: TierName, key: string): void {
+    const ev = this.core.events;
+    if (ev.wants('miss')) ev.emit({ type: 'miss', cache: this.core.name, tier, key });
+  }
+
+  emitMove(type: 'promote' | 'demote', from: TierName, to: TierName, key: string): void {
+    const ev = this.core.events;
+    if (ev.wants(type)) ev.emit({ type, cache: this.core.name, from, to, key });
+  }
+
+  emitInvalidate(scope: 'key' | 'tag' | 'prefix', target: string, removed: number): void {
+    const ev = this.core.events;
+    if (ev.wants('invalidate'))
+      ev.emit({ type: 'invalidate', cache: this.core.name, scope, target, removed });
+  }
+
+  emitLoad(where: Where, outcome: 'success' | 'error' | 'timeout', started: number, error: unknown): void {
+    const ev = this.core.events;
+    if (!ev.wants('load')) return;
+    const durationMs = performance.now() - started;
+    ev.emit(
+      error === undefined
+        ? { type: 'load', cache: this.core.name, key: where.remoteKey, outcome, durationMs }
+        : { type: 'load', cache: this.core.name, key: where.remoteKey, outcome, durationMs, error },
+    );
+  }
+}
