@@ -24,6 +24,8 @@ import {
 import { backoffDelay } from './resilience/backoff.js';
 import type { LockHandle } from './resilience/distributed-lock.js';
 import { sleep, withTimeout } from './resilience/timeout.js';
+import { reportSealFailure } from './security/encryption/cache-hooks.js';
+import { EncryptionError } from './security/encryption/errors.js';
 import type { L1Entry } from './tiers/memory/entry.js';
 import type { TierWrite } from './tiers/tier.js';
 
@@ -148,7 +150,7 @@ export class Cache {
     for (const r of this.#core.remotes) {
       const bytes = await r.call('get', (t) => t.get(remoteKey), undefined);
       if (bytes === undefined) continue;
-      const rec = this.#decode(r, remoteKey, bytes);
+      const rec = await this.#decode(r, remoteKey, bytes);
       if (rec !== undefined && now < rec.freshUntil) return true;
     }
     return false;
@@ -186,7 +188,7 @@ export class Cache {
       for (let j = 0; j < missing.length; j++) {
         const m = missing[j]!;
         const bytes = values[j];
-        const rec = bytes === undefined ? undefined : this.#decode(r, m.where.remoteKey, bytes);
+        const rec = bytes === undefined ? undefined : await this.#decode(r, m.where.remoteKey, bytes);
         if (rec === undefined || now >= rec.freshUntil) {
           if (bytes === undefined || rec !== undefined) r.counters.misses++;
           this.#emitMiss(r.name, m.where.remoteKey);
@@ -211,7 +213,8 @@ export class Cache {
   async set<V>(key: string, value: V, options?: SetOptions): Promise<void> {
     const l1Key = this.#l1Key(key);
     const where: Where = { key, l1Key, remoteKey: this.#scope.keyPrefix + key };
-    const p = this.#prepare(where, value, this.#resolve(options), Date.now());
+    const prep = this.#prepare(where, value, this.#resolve(options), Date.now());
+    const p = prep instanceof Promise ? await prep : prep;
     this.#writeL1(p);
     await this.#writeRemotes([p]);
   }
@@ -219,7 +222,7 @@ export class Cache {
   /** Writes many values; validates all of them before any tier is touched, then uses one batch per remote tier. */
   async setMany<V>(entries: readonly SetManyEntry<V>[]): Promise<void> {
     const now = Date.now();
-    const prepared = entries.map((e) => {
+    const preps = entries.map((e) => {
       const l1Key = this.#l1Key(e.key);
       return this.#prepare(
         { key: e.key, l1Key, remoteKey: this.#scope.keyPrefix + e.key },
@@ -228,6 +231,9 @@ export class Cache {
         now,
       );
     });
+    const prepared = preps.some((p) => p instanceof Promise)
+      ? await Promise.all(preps)
+      : (preps as Prepared[]);
     for (const p of prepared) this.#writeL1(p);
     await this.#writeRemotes(prepared);
   }
@@ -336,6 +342,7 @@ export class Cache {
     const core = this.#core;
     if (core.closed) return;
     core.closed = true;
+    core.encryptor?.close();
     await Promise.all(core.remotes.map((r) => r.tier.close().catch(() => undefined)));
   }
 
@@ -554,7 +561,8 @@ export class Cache {
         ? call()
         : tracing.trace('loader', { cache: core.name, namespace: this.#scope.path, key: where.key }, call);
     const stored = loaded.then(async (value) => {
-      const p = this.#prepare(where, value, o, Date.now());
+      const prep = this.#prepare(where, value, o, Date.now());
+      const p = prep instanceof Promise ? await prep : prep;
       this.#writeL1(p);
       await this.#writeRemotes([p]);
       return value;
@@ -646,7 +654,7 @@ export class Cache {
         namespace: this.#scope.path,
         key: where.key,
       });
-      const rec = bytes === undefined ? undefined : this.#decode(r, where.remoteKey, bytes);
+      const rec = bytes === undefined ? undefined : await this.#decode(r, where.remoteKey, bytes);
       if (rec !== undefined && now < rec.freshUntil) {
         r.counters.hits++;
         this.#emitHit(r.name, where.remoteKey);
@@ -668,15 +676,18 @@ export class Cache {
     return stale;
   }
 
-  #decode(r: RemoteTier, remoteKey: string, bytes: Uint8Array): StoredRecord | undefined {
+  async #decode(r: RemoteTier, remoteKey: string, bytes: Uint8Array): Promise<StoredRecord | undefined> {
     try {
-      return this.#core.codec.decode(bytes);
+      return await this.#core.codec.decode(bytes, remoteKey);
     } catch (error) {
       r.counters.decodeErrors++;
       const ev = this.#core.events;
       if (ev.wants('decode-error')) {
         ev.emit({ type: 'decode-error', cache: this.#core.name, tier: r.name, key: remoteKey, error });
       }
+      // a value that fails decryption (anything but a key provider outage) is removed, never served
+      if (error instanceof EncryptionError && error.removesEntry)
+        void r.call('delete', (t) => t.delete(remoteKey), false);
       return undefined;
     }
   }
@@ -724,8 +735,11 @@ export class Cache {
     }
   }
 
-  /** Validates and encodes; throws InvalidValueError before anything is written. */
-  #prepare(where: Where, value: unknown, o: Resolved, now: number): Prepared {
+  /**
+   * Validates and encodes; throws InvalidValueError before anything is written. A Promise only when encryption
+   * has to fetch a data key first.
+   */
+  #prepare(where: Where, value: unknown, o: Resolved, now: number): Prepared | Promise<Prepared> {
     const core = this.#core;
     const size = checkValue(value);
     const ttl = o.jitter > 0 ? Math.max(1, Math.round(o.ttl * (1 - o.jitter * Math.random()))) : o.ttl;
@@ -737,21 +751,31 @@ export class Cache {
       ttl,
       tags: o.tags,
     };
-    let bytes: Uint8Array | undefined;
+    const qualifiedTags = o.tags?.map((t) => this.#scope.keyPrefix + t);
     if (core.hasRemotes) {
-      bytes = core.codec.encode(record);
-      if (bytes.length > core.maxValueBytes) {
-        throw new InvalidValueError(
-          `value for key "${where.key}" encodes to ${bytes.length} bytes, over maxValueBytes ${core.maxValueBytes}; store less or raise maxValueBytes`,
-        );
-      }
-    } else if (size > core.maxValueBytes) {
+      const encoded = core.codec.encode(record, where.remoteKey);
+      const prepared = (bytes: Uint8Array | undefined): Prepared => {
+        if (bytes !== undefined && bytes.length > core.maxValueBytes) {
+          throw new InvalidValueError(
+            `value for key "${where.key}" encodes to ${bytes.length} bytes, over maxValueBytes ${core.maxValueBytes}; store less or raise maxValueBytes`,
+          );
+        }
+        return { where, record, size, bytes, qualifiedTags, sliding: o.sliding };
+      };
+      if (!(encoded instanceof Promise)) return prepared(encoded);
+      // no data key (key provider down and none cached): the value goes to L1 only, reported per remote tier
+      return encoded.then(prepared, (error: unknown) => {
+        if (!(error instanceof EncryptionError)) throw error;
+        reportSealFailure(core, error);
+        return prepared(undefined);
+      });
+    }
+    if (size > core.maxValueBytes) {
       throw new InvalidValueError(
         `value for key "${where.key}" is about ${size} bytes, over maxValueBytes ${core.maxValueBytes}; store less or raise maxValueBytes`,
       );
     }
-    const qualifiedTags = o.tags?.map((t) => this.#scope.keyPrefix + t);
-    return { where, record, size, bytes, qualifiedTags, sliding: o.sliding };
+    return { where, record, size, bytes: undefined, qualifiedTags, sliding: o.sliding };
   }
 
   #writeL1(p: Prepared): void {
@@ -773,9 +797,12 @@ export class Cache {
       ev.emit({ type: 'set', cache: core.name, tier: 'l1', key: p.where.remoteKey, ttlMs: rec.ttl });
   }
 
-  async #writeRemotes(prepared: readonly Prepared[]): Promise<void> {
+  async #writeRemotes(all: readonly Prepared[]): Promise<void> {
     const core = this.#core;
-    if (!core.hasRemotes || prepared.length === 0) return;
+    if (!core.hasRemotes) return;
+    // without bytes: encryption could not seal the value (reported); it lives in L1 only
+    const prepared = all.every((p) => p.bytes !== undefined) ? all : all.filter((p) => p.bytes !== undefined);
+    if (prepared.length === 0) return;
     const now = Date.now();
     const writes: TierWrite[] = prepared.map((p) => {
       const w: TierWrite = {

@@ -1,6 +1,7 @@
 import type * as Zod from 'zod';
 import { ConfigError } from '../errors.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
+import type { EncryptionOptions } from '../security/encryption/encryptor.js';
 import type { Tier } from '../tiers/tier.js';
 import { zod } from '../vendor/lazy-deps.js';
 
@@ -121,6 +122,17 @@ function buildSchemas(z: typeof Zod.z) {
         })
         .strict()
         .prefault({}),
+      /** Envelope encryption of every value that leaves the process (security/encryption). */
+      encryption: z
+        .custom<EncryptionOptions>(
+          (v) =>
+            typeof v === 'object' &&
+            v !== null &&
+            typeof (v as { provider?: { generateDataKey?: unknown } }).provider?.generateDataKey ===
+              'function',
+          { message: 'must be { provider: KeyProvider, ... } (localKeyRing(...) or awsKmsKeyProvider(...))' },
+        )
+        .optional(),
     })
     .strict();
   return { cacheConfigSchema, circuitBreakerSchema };

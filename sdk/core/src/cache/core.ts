@@ -2,6 +2,7 @@ import { Codec } from '../codec/codec.js';
 import type { StoredRecord } from '../codec/record.js';
 import { CacheEvents, type EvictionReason, type TierName } from '../events.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
+import { Encryptor } from '../security/encryption/encryptor.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
 import { MemoryTier } from '../tiers/memory/memory-tier.js';
 import type { ResolvedCacheConfig, ResolvedDefaults } from './config.js';
@@ -29,6 +30,8 @@ export class CacheCore {
   /** Remote tiers in lookup order (L2 then L3). */
   readonly remotes: RemoteTier[] = [];
   readonly codec: Codec;
+  /** Envelope encryption, when configured (its counters feed stats().encryption). */
+  readonly encryptor: Encryptor | undefined;
   readonly defaults: ResolvedDefaults;
   readonly maxKeyLength: number;
   readonly maxValueBytes: number;
@@ -49,9 +52,12 @@ export class CacheCore {
     this.maxValueBytes = config.maxValueBytes;
     this.lock = config.lock;
     this.demoteOnEvict = config.l1.demoteOnEvict;
+    this.encryptor =
+      config.encryption === undefined ? undefined : new Encryptor(config.name, config.encryption);
     this.codec = new Codec({
       compressThreshold: config.codec.compressThreshold,
       compression: config.codec.compression,
+      encryptor: this.encryptor,
     });
     this.l1 = new MemoryTier({
       capacity: config.l1.capacity,
@@ -106,27 +112,30 @@ export class CacheCore {
       ttl: entry.ttl,
       tags: entry.tags,
     };
-    let bytes: Uint8Array;
+    let encoded: Uint8Array | Promise<Uint8Array>;
     try {
-      bytes = this.codec.encode(record);
+      encoded = this.codec.encode(record, entry.remoteKey);
     } catch {
       return;
     }
     const ttlMs = entry.staleUntil - now;
     const tags = entry.qualifiedTags;
-    void l2
-      .call(
+    const write = (bytes: Uint8Array) =>
+      l2.call(
         'set',
         (t) => t.set(entry.remoteKey, bytes, tags === undefined ? { ttlMs } : { ttlMs, tags }),
         false,
-      )
-      .then((ok) => {
+      );
+    // with encryption, a data key may have to be fetched first; a failure is counted by the encryptor
+    void (encoded instanceof Promise ? encoded.then(write, () => false as const) : write(encoded)).then(
+      (ok) => {
         if (ok === false) return;
         l2.counters.sets++;
         this.countMovement('l1', 'l2');
         if (ev.wants('demote'))
           ev.emit({ type: 'demote', cache: this.name, from: 'l1', to: 'l2', key: entry.remoteKey });
-      });
+      },
+    );
   }
 
   stats(): CacheStats {
@@ -180,6 +189,7 @@ export class CacheCore {
       },
     };
     for (const r of this.remotes) stats.tiers[r.name] = r.stats();
+    if (this.encryptor !== undefined) stats.encryption = this.encryptor.stats();
     return stats;
   }
 }

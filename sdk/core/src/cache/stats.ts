@@ -1,5 +1,6 @@
 import type { CircuitState, TierName } from '../events.js';
 import type { ArcSnapshot, LruSnapshot, PolicyName } from '../policy/index.js';
+import type { EncryptionStats } from '../security/encryption/stats.js';
 import type { TierKind } from '../tiers/tier.js';
 
 /**
@@ -121,4 +122,6 @@ export interface CacheStats {
   movements: MovementStats[];
   inFlight: number;
   tiers: { l1: L1Stats; l2?: RemoteTierStats; l3?: RemoteTierStats };
+  /** Present when the cache encrypts (security/encryption). */
+  encryption?: EncryptionStats;
 }

@@ -1,0 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import { Codec } from '../../src/codec/codec.js';
+import { type EncryptionOptions, Encryptor } from '../../src/security/encryption/encryptor.js';
+import { type LocalKey, LocalKeyRing } from '../../src/security/encryption/local-key-ring.js';
+
+/** A fresh random key (tests never use fixed key material). */
+export function freshKey(id: string, createdAt?: number): LocalKey {
+  return { id, key: randomBytes(32), createdAt };
+}
+
+export function ring(...ids: string[]): LocalKeyRing {
+  return new LocalKeyRing({ keys: ids.map((id) => freshKey(id)) });
+}
+
+export function encryptingCodec(
+  cache: string,
+  provider: EncryptionOptions['provider'],
+  extra: Omit<EncryptionOptions, 'provider'> = {},
+): { codec: Codec; encryptor: Encryptor } {
+  const encryptor = new Encryptor(cache, { provider, ...extra });
+  return { codec: new Codec({ compressThreshold: false, encryptor }), encryptor };
+}
