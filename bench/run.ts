@@ -1,5 +1,6 @@
 import { packagingBench } from './packaging/index.js';
 import { policiesBench } from './policies/index.js';
+import { securityBench } from './security/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
 
@@ -8,6 +9,7 @@ const suites: Record<string, () => Promise<void>> = {
   tiered: tieredBench,
   telemetry: telemetryBench,
   packaging: packagingBench,
+  security: securityBench,
 };
 
 const name = process.argv[2];

@@ -1,6 +1,8 @@
-/** An unwrapped data key held in memory. */
+import type { DataKeyMaterial } from './message-key.js';
+
+/** An unwrapped data key held in memory (as what it is used for: the derived AES key and its commitment). */
 export interface CachedDek {
-  dek: Buffer;
+  material: DataKeyMaterial;
   keyId: string;
   namespace: string;
   /** Epoch ms after which the entry is dropped. */
@@ -39,8 +41,8 @@ export class DekCache {
     return e;
   }
 
-  set(id: string, dek: Buffer, keyId: string, namespace: string, now: number): CachedDek {
-    const e: CachedDek = { dek, keyId, namespace, expiresAt: now + this.#ttlMs };
+  set(id: string, material: DataKeyMaterial, keyId: string, namespace: string, now: number): CachedDek {
+    const e: CachedDek = { material, keyId, namespace, expiresAt: now + this.#ttlMs };
     this.#entries.delete(id);
     this.#entries.set(id, e);
     while (this.#entries.size > this.#max) {
@@ -53,7 +55,7 @@ export class DekCache {
   delete(id: string): void {
     const e = this.#entries.get(id);
     if (e === undefined) return;
-    e.dek.fill(0);
+    e.material.key.fill(0);
     this.#entries.delete(id);
   }
 

@@ -4,14 +4,13 @@ import { ConfigError } from '../../errors.js';
 import { DekCache } from './dek-cache.js';
 import { EncryptionError, type EncryptionFailureReason, KeyProviderError } from './errors.js';
 import type { KeyContext, KeyProvider } from './key-provider.js';
-import { deriveMessageKey } from './message-key.js';
+import { type DataKeyMaterial, deriveDataKeyMaterial } from './message-key.js';
 import { RandomPool } from './random-pool.js';
 import {
   DEK_BYTES,
   dataKeyId,
   NONCE_BYTES,
   readSealedHeader,
-  SALT_BYTES,
   sealedHeaderLength,
   TAG_BYTES,
   writeSealedHeader,
@@ -43,12 +42,15 @@ interface WriteKey {
   keyId: string;
   keyIdBytes: Buffer;
   namespace: string;
-  dek: Buffer;
-  wrapped: Uint8Array;
-  dekId: Buffer;
+  material: DataKeyMaterial;
+  /** The sealed-format header (data key id, wrapped key, commitment): the same for every value. */
+  header: Buffer;
   createdAt: number;
   count: number;
 }
+
+/** A Buffer over the same memory (no copy), for toString. */
+const view = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 const AAD_LABEL = Buffer.from('omnicache/v1\u0000', 'ascii');
 const ZERO_TAG = Buffer.alloc(TAG_BYTES);
@@ -83,7 +85,7 @@ export class Encryptor {
   readonly #readKeys: DekCache;
   readonly #writeKeys = new Map<string, WriteKey>();
   readonly #pendingWrite = new Map<string, Promise<WriteKey>>();
-  readonly #pendingRead = new Map<string, Promise<Buffer>>();
+  readonly #pendingRead = new Map<string, Promise<DataKeyMaterial>>();
   readonly #random = new RandomPool();
   readonly #ttlMs: number;
   readonly #refreshMs: number;
@@ -170,15 +172,17 @@ export class Encryptor {
             );
           }
           const now = Date.now();
-          const dek = Buffer.from(dk.plaintext);
           const dekId = dataKeyId(dk.keyId, dk.wrapped);
+          const material = deriveDataKeyMaterial(dk.plaintext, dekId);
+          dk.plaintext.fill(0);
+          const header = Buffer.allocUnsafe(sealedHeaderLength(dk.wrapped.length));
+          writeSealedHeader(header, 0, dekId, dk.wrapped, material.commitment);
           const w: WriteKey = {
             keyId: dk.keyId,
             keyIdBytes: Buffer.from(dk.keyId, 'utf8'),
             namespace,
-            dek,
-            wrapped: Uint8Array.from(dk.wrapped),
-            dekId,
+            material,
+            header,
             createdAt: now,
             count: 0,
           };
@@ -190,7 +194,8 @@ export class Encryptor {
           this.#writeKeys.set(namespace, w);
           while (this.#writeKeys.size > this.#maxWriteKeys)
             this.#writeKeys.delete(this.#writeKeys.keys().next().value as string);
-          this.#readKeys.set(dekId.toString('latin1'), Buffer.from(dek), dk.keyId, namespace, now);
+          const readCopy = { key: Buffer.from(material.key), commitment: material.commitment };
+          this.#readKeys.set(dekId.toString('latin1'), readCopy, dk.keyId, namespace, now);
           this.counters.dataKeysGenerated++;
           return w;
         },
@@ -214,17 +219,16 @@ export class Encryptor {
     namespace: string,
   ): Uint8Array {
     w.count++;
-    const rnd = this.#random.take(NONCE_BYTES + SALT_BYTES);
-    const nonce = rnd.subarray(0, NONCE_BYTES);
-    const salt = rnd.subarray(NONCE_BYTES);
-    const mk = deriveMessageKey(w.dek, salt);
-    const headerLen = sealedHeaderLength(w.wrapped.length);
-    const prefix = Buffer.allocUnsafe(headerLen);
-    writeSealedHeader(prefix, 0, w.dekId, w.wrapped, salt, mk.commitment);
+    const nonce = this.#random.take(NONCE_BYTES);
+    const headerLen = w.header.length;
     // the envelope up to the ciphertext, with a zero tag: its bytes (tag zeroed) are the AAD
-    const head = writeEnvelope(compression, prefix, { keyId: w.keyIdBytes, nonce, tag: ZERO_TAG }) as Buffer;
+    const head = writeEnvelope(compression, w.header, {
+      keyId: w.keyIdBytes,
+      nonce,
+      tag: ZERO_TAG,
+    }) as Buffer;
     const aad = this.#aad(remoteKey, namespace, head);
-    const cipher = createCipheriv('aes-256-gcm', mk.key, nonce, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv('aes-256-gcm', w.material.key, nonce, { authTagLength: TAG_BYTES });
     cipher.setAAD(aad);
     const ct = cipher.update(payload);
     const last = cipher.final();
@@ -233,13 +237,15 @@ export class Encryptor {
     cipher.getAuthTag().copy(out, head.length - headerLen - TAG_BYTES);
     ct.copy(out, head.length);
     if (last.length > 0) last.copy(out, head.length + ct.length);
-    mk.key.fill(0);
     this.counters.encryptions++;
     return out;
   }
 
-  /** cache, namespace and remote key (length-prefixed), then the envelope head with its tag zeroed. */
-  #aad(remoteKey: string, namespace: string, head: Uint8Array): Buffer {
+  /**
+   * cache, namespace and remote key (length-prefixed), then the envelope head (every byte before the
+   * ciphertext) with its tag zeroed: `tagAt` is where the tag sits in `head` (already zero when sealing).
+   */
+  #aad(remoteKey: string, namespace: string, head: Uint8Array, tagAt = -1): Buffer {
     const c = Buffer.byteLength(this.cache);
     const n = Buffer.byteLength(namespace);
     const k = Buffer.byteLength(remoteKey);
@@ -252,6 +258,7 @@ export class Encryptor {
     at = aad.writeUInt32BE(k, at);
     at += aad.write(remoteKey, at, 'utf8');
     aad.set(head, at);
+    if (tagAt >= 0) aad.fill(0, at + tagAt, at + tagAt + TAG_BYTES);
     return aad;
   }
 
@@ -263,7 +270,7 @@ export class Encryptor {
    */
   open(env: Envelope, bytes: Uint8Array, remoteKey: string): Uint8Array | Promise<Uint8Array> {
     const enc = env.encryption;
-    const keyId = enc === undefined ? undefined : Buffer.from(enc.keyId).toString('utf8');
+    const keyId = enc === undefined ? undefined : view(enc.keyId).toString('utf8');
     const counted = (error: unknown): EncryptionError => {
       const e = error instanceof EncryptionError ? error : providerFailure('decrypt', error, keyId ?? '');
       this.counters.fail('decrypt', e.reason);
@@ -295,16 +302,16 @@ export class Encryptor {
         );
       }
       const namespace = this.namespaceOf(remoteKey);
-      const id = Buffer.from(header.dekId).toString('latin1');
+      const id = view(header.dekId).toString('latin1');
       const now = Date.now();
       const cached = this.#readKeys.get(id, now);
       if (cached !== undefined && cached.keyId === keyId && cached.namespace === namespace) {
         this.counters.dekCacheHits++;
-        return this.#openWith(cached.dek, env, bytes, header, remoteKey, namespace, keyId);
+        return this.#openWith(cached.material, env, bytes, header, remoteKey, namespace, keyId);
       }
       this.counters.dekCacheMisses++;
       return this.#unwrap(id, keyId, header.wrapped, header.dekId, namespace, now)
-        .then((dek) => this.#openWith(dek, env, bytes, header, remoteKey, namespace, keyId))
+        .then((material) => this.#openWith(material, env, bytes, header, remoteKey, namespace, keyId))
         .catch((error: unknown) => {
           throw counted(error);
         });
@@ -320,7 +327,7 @@ export class Encryptor {
     dekId: Uint8Array,
     namespace: string,
     now: number,
-  ): Promise<Buffer> {
+  ): Promise<DataKeyMaterial> {
     const flight = `${namespace}\u0000${id}`;
     const pending = this.#pendingRead.get(flight);
     if (pending !== undefined) return pending;
@@ -347,9 +354,10 @@ export class Encryptor {
               keyId,
               `unwrapped data key has ${plain.length} bytes, not 32`,
             );
-          const dek = Buffer.from(plain);
-          this.#readKeys.set(id, dek, keyId, namespace, now);
-          return dek;
+          const material = deriveDataKeyMaterial(plain, dekId);
+          plain.fill(0);
+          this.#readKeys.set(id, material, keyId, namespace, now);
+          return material;
         },
         (error: unknown) => {
           this.counters.providerErrors++;
@@ -362,7 +370,7 @@ export class Encryptor {
   }
 
   #openWith(
-    dek: Buffer,
+    material: DataKeyMaterial,
     env: Envelope,
     bytes: Uint8Array,
     header: ReturnType<typeof readSealedHeader>,
@@ -370,9 +378,7 @@ export class Encryptor {
     namespace: string,
     keyId: string,
   ): Uint8Array {
-    const mk = deriveMessageKey(dek, header.salt);
-    if (!timingSafeEqual(mk.commitment, header.commitment)) {
-      mk.key.fill(0);
+    if (!timingSafeEqual(material.commitment, header.commitment)) {
       throw new EncryptionError(
         'decrypt',
         'commitment',
@@ -382,12 +388,11 @@ export class Encryptor {
     }
     const ctLength = env.payload.length - header.length;
     const headLength = bytes.length - ctLength;
-    const head = Buffer.from(bytes.subarray(0, headLength));
-    head.fill(0, headLength - header.length - TAG_BYTES, headLength - header.length);
-    const decipher = createDecipheriv('aes-256-gcm', mk.key, env.encryption!.nonce, {
+    const head = bytes.subarray(0, headLength);
+    const decipher = createDecipheriv('aes-256-gcm', material.key, env.encryption!.nonce, {
       authTagLength: TAG_BYTES,
     });
-    decipher.setAAD(this.#aad(remoteKey, namespace, head));
+    decipher.setAAD(this.#aad(remoteKey, namespace, head, headLength - header.length - TAG_BYTES));
     decipher.setAuthTag(env.encryption!.tag);
     const ct = env.payload.subarray(header.length);
     let plain: Buffer;
@@ -402,8 +407,6 @@ export class Encryptor {
         'encrypted value failed authentication: it was altered, truncated, or copied from another key, namespace or cache',
         { cause: error, keyId },
       );
-    } finally {
-      mk.key.fill(0);
     }
     this.counters.decryptions++;
     return plain;
@@ -434,7 +437,7 @@ export class Encryptor {
   /** Drops every data key held in memory. */
   close(): void {
     this.#readKeys.clear();
-    for (const w of this.#writeKeys.values()) w.dek.fill(0);
+    for (const w of this.#writeKeys.values()) w.material.key.fill(0);
     this.#writeKeys.clear();
   }
 }

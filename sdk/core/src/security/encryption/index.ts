@@ -1,4 +1,4 @@
-export { type EncryptionOptions, MAX_ENCRYPTIONS_PER_DEK_LIMIT } from './encryptor.js';
+export { type EncryptionOptions, Encryptor, MAX_ENCRYPTIONS_PER_DEK_LIMIT } from './encryptor.js';
 export {
   ENCRYPTION_FAILURE_REASONS,
   EncryptionError,

@@ -10,8 +10,8 @@ import { EncryptionError } from './errors.js';
  *       Encryption SDK's committing suites do)
  * 16    data key id: SHA-256(key id || wrapped DEK), first 16 bytes (names the DEK in the in-memory cache)
  * 2     wrapped DEK length w (big-endian), then w bytes: the DEK wrapped by the key provider
- * 32    message salt (random per value): HKDF salt, so every value is sealed under its own message key
- * 32    commitment: the second half of the HKDF output, compared before any decryption
+ * 32    commitment: the second half of HKDF-SHA-512(data key, salt = data key id), compared before any
+ *       decryption (the first half is the AES-256-GCM key; see message-key.ts)
  * rest  AES-256-GCM ciphertext of the (compressed) serialized record
  * ```
  * AAD = cache name, namespace and remote key (length-prefixed) followed by every envelope byte before the
@@ -19,7 +19,6 @@ import { EncryptionError } from './errors.js';
  */
 export const SUITE_AES256GCM_HKDF_SHA512_COMMIT = 1;
 export const DEK_ID_BYTES = 16;
-export const SALT_BYTES = 32;
 export const COMMITMENT_BYTES = 32;
 export const NONCE_BYTES = 12;
 export const TAG_BYTES = 16;
@@ -30,7 +29,6 @@ export interface SealedHeader {
   suite: number;
   dekId: Uint8Array;
   wrapped: Uint8Array;
-  salt: Uint8Array;
   commitment: Uint8Array;
   /** Length of everything above, in bytes: the ciphertext starts here. */
   length: number;
@@ -41,7 +39,7 @@ export function dataKeyId(keyId: string, wrapped: Uint8Array): Buffer {
 }
 
 export function sealedHeaderLength(wrappedLength: number): number {
-  return 1 + DEK_ID_BYTES + 2 + wrappedLength + SALT_BYTES + COMMITMENT_BYTES;
+  return 1 + DEK_ID_BYTES + 2 + wrappedLength + COMMITMENT_BYTES;
 }
 
 /** Writes the header into `out` at `at`; returns the offset after it. */
@@ -50,7 +48,6 @@ export function writeSealedHeader(
   at: number,
   dekId: Uint8Array,
   wrapped: Uint8Array,
-  salt: Uint8Array,
   commitment: Uint8Array,
 ): number {
   if (wrapped.length > MAX_WRAPPED)
@@ -62,8 +59,6 @@ export function writeSealedHeader(
   at += 2;
   out.set(wrapped, at);
   at += wrapped.length;
-  out.set(salt, at);
-  at += SALT_BYTES;
   out.set(commitment, at);
   return at + COMMITMENT_BYTES;
 }
@@ -87,12 +82,10 @@ export function readSealedHeader(payload: Uint8Array, keyId: string | undefined)
   at += DEK_ID_BYTES;
   const w = (payload[at]! << 8) | payload[at + 1]!;
   at += 2;
-  if (payload.length < at + w + SALT_BYTES + COMMITMENT_BYTES) throw malformed('header truncated', keyId);
+  if (payload.length < at + w + COMMITMENT_BYTES) throw malformed('header truncated', keyId);
   const wrapped = payload.subarray(at, at + w);
   at += w;
-  const salt = payload.subarray(at, at + SALT_BYTES);
-  at += SALT_BYTES;
   const commitment = payload.subarray(at, at + COMMITMENT_BYTES);
   at += COMMITMENT_BYTES;
-  return { suite, dekId, wrapped, salt, commitment, length: at };
+  return { suite, dekId, wrapped, commitment, length: at };
 }
