@@ -92,7 +92,8 @@ export async function securityBench(): Promise<void> {
       const caches = { off: mk('bench_plain', false), on: mk('bench_enc', true) };
       const keys = Array.from({ length: 200 }, (_, i) => `order:${i}`);
       for (const mode of ['off', 'on'] as const) {
-        for (let i = 0; i < keys.length; i++) await caches[mode].set(keys[i]!, incompressibleValue(size.bytes, i));
+        for (let i = 0; i < keys.length; i++)
+          await caches[mode].set(keys[i]!, incompressibleValue(size.bytes, i));
       }
       process.stderr.write(`getOrSet via L2, ${size.label}: encryption off vs on\n`);
       const s = await alternate(ROUNDS, (mode) => l2Latencies(caches[mode], keys, size.ops));
