@@ -47,7 +47,7 @@ describe('encryption from a configuration file', () => {
     const config = await loadCacheConfig({ file, env: false });
     expect(config.encryption?.provider).toBeInstanceOf(AwsKmsKeyProvider);
     expect(config.encryption?.provider.currentKeyId()).toBe('alias/b');
-    (config.encryption?.provider as AwsKmsKeyProvider).close();
+    (config.encryption!.provider as AwsKmsKeyProvider).close();
     writeFileSync(
       file,
       JSON.stringify({ name: 'app', l1: { capacity: 10 }, encryption: { rotationDays: 3 } }),
