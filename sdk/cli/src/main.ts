@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { OmniCacheError } from 'omnicache';
+import { securityCommand } from './security-command.js';
 import { simulateCommand } from './simulate-command.js';
 
 const program = new Command()
   .name('omnicache')
-  .description('OmniCache command line: trace replay and cache operations')
+  .description('OmniCache command line: trace replay, security checks and cache operations')
   .showHelpAfterError()
   .exitOverride();
 
 simulateCommand(program);
+securityCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -24,6 +24,8 @@ export interface LocalKeyRingOptions {
    * Default `OMNICACHE_ENCRYPTION_KEYS` when neither `file` nor `keys` is given.
    */
   env?: string;
+  /** Where `env` is read from (default process.env). */
+  environment?: Readonly<Record<string, string | undefined>>;
   /** Keys given directly (from a secrets manager, tests), oldest first. */
   keys?: readonly LocalKey[];
   /** The key new data keys are wrapped under; default the last one. */
@@ -149,7 +151,7 @@ export class LocalKeyRing implements KeyProvider {
       keys = parseKeyText(readKeyFile(options.file), `key file ${options.file}`);
     else {
       const name = options.env ?? DEFAULT_KEYS_ENV;
-      const v = process.env[name];
+      const v = (options.environment ?? process.env)[name];
       if (v === undefined || v.trim() === '') {
         throw new ConfigError(
           `environment variable ${name} holds no encryption keys; set it to id:base64key (32 random bytes) or use a key file`,
