@@ -22,6 +22,7 @@ export * from './errors.js';
 export * from './events.js';
 export * from './policy/index.js';
 export * from './resilience/index.js';
+export * from './security/access/index.js';
 export * from './security/encryption/index.js';
 export * as conventions from './telemetry/conventions.js';
 export { type CacheInstrumentation, type InstrumentOptions, instrument } from './telemetry/instrument.js';

@@ -1,6 +1,7 @@
 import type * as Zod from 'zod';
 import { ConfigError } from '../errors.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
+import { AccessPolicy } from '../security/access/access-policy.js';
 import type { EncryptionOptions } from '../security/encryption/encryptor.js';
 import type { Tier } from '../tiers/tier.js';
 import { zod } from '../vendor/lazy-deps.js';
@@ -132,6 +133,12 @@ function buildSchemas(z: typeof Zod.z) {
               'function',
           { message: 'must be { provider: KeyProvider, ... } (localKeyRing(...) or awsKmsKeyProvider(...))' },
         )
+        .optional(),
+      /** Access policy (security/access): default deny once set. */
+      access: z
+        .custom<AccessPolicy>((v) => v instanceof AccessPolicy, {
+          message: 'must be an AccessPolicy (accessPolicy({ rules: [...] }))',
+        })
         .optional(),
     })
     .strict();

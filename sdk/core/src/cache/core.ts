@@ -2,6 +2,7 @@ import { Codec } from '../codec/codec.js';
 import type { StoredRecord } from '../codec/record.js';
 import { CacheEvents, type EvictionReason, type TierName } from '../events.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
+import type { AccessPolicy } from '../security/access/access-policy.js';
 import { Encryptor } from '../security/encryption/encryptor.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
 import { MemoryTier } from '../tiers/memory/memory-tier.js';
@@ -32,6 +33,8 @@ export class CacheCore {
   readonly codec: Codec;
   /** Envelope encryption, when configured (its counters feed stats().encryption). */
   readonly encryptor: Encryptor | undefined;
+  /** Access policy, when configured: every public cache call is authorized against it. */
+  readonly access: AccessPolicy | undefined;
   readonly defaults: ResolvedDefaults;
   readonly maxKeyLength: number;
   readonly maxValueBytes: number;
@@ -52,6 +55,7 @@ export class CacheCore {
     this.maxValueBytes = config.maxValueBytes;
     this.lock = config.lock;
     this.demoteOnEvict = config.l1.demoteOnEvict;
+    this.access = config.access;
     this.encryptor =
       config.encryption === undefined ? undefined : new Encryptor(config.name, config.encryption);
     this.codec = new Codec({
@@ -190,6 +194,7 @@ export class CacheCore {
     };
     for (const r of this.remotes) stats.tiers[r.name] = r.stats();
     if (this.encryptor !== undefined) stats.encryption = this.encryptor.stats();
+    if (this.access !== undefined) stats.access = { denied: c.accessDenied };
     return stats;
   }
 }

@@ -8,6 +8,8 @@ import type { TierKind } from '../tiers/tier.js';
  * Telemetry reads them at collection time through `cache.stats()`.
  */
 export class CacheCounters {
+  /** Calls refused by the access policy. */
+  accessDenied = 0;
   /** getOrSet/get outcomes across all tiers: served fresh from some tier. */
   hits = 0;
   /** Not found fresh in any tier (a loader call or an undefined result follows). */
@@ -124,4 +126,6 @@ export interface CacheStats {
   tiers: { l1: L1Stats; l2?: RemoteTierStats; l3?: RemoteTierStats };
   /** Present when the cache encrypts (security/encryption). */
   encryption?: EncryptionStats;
+  /** Present when an access policy is set. */
+  access?: { denied: number };
 }

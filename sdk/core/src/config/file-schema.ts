@@ -32,9 +32,10 @@ export const fileTierSchema = z.union([
 
 /**
  * The cache configuration as files and the environment give it: createCache's own schema (every field, default
- * and check is shared), with tiers named instead of constructed. A distributed lock is code-only.
+ * and check is shared), with tiers named instead of constructed. A distributed lock and an access policy are
+ * code-only.
  */
-export const cacheFileConfigSchema = cacheConfigSchema.omit({ lock: true }).extend({
+export const cacheFileConfigSchema = cacheConfigSchema.omit({ lock: true, access: true }).extend({
   l2: fileTierSchema.optional(),
   l3: fileTierSchema.optional(),
   encryption: encryptionFileSchema.optional(),

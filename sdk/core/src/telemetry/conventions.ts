@@ -423,6 +423,14 @@ export const METRICS = {
       'Age of each key-encryption key of the ring whose creation time is known. Alert when the current key is older than its rotation period.',
     attributes: [ATTR.cache, ATTR.encryptionKeyId],
   },
+  accessDenials: {
+    name: 'omnicache.access.denials',
+    instrument: 'ObservableCounter',
+    unit: '{call}',
+    description:
+      'Cache calls refused by the access policy (each also raised AccessDeniedError and emitted an access-denied event).',
+    attributes: [ATTR.cache],
+  },
 } as const satisfies Record<string, MetricConvention>;
 
 export type MetricName = keyof typeof METRICS;

@@ -44,6 +44,7 @@ export const OBSERVED_METRICS: readonly MetricConvention[] = [
   METRICS.encryptionDekCache,
   METRICS.encryptionDataKeys,
   METRICS.encryptionKeyAge,
+  METRICS.accessDenials,
 ];
 
 function readRemote(cache: string, t: RemoteTierStats, read: Reading): void {
@@ -137,6 +138,7 @@ export function readStats(s: CacheStats, read: Reading): void {
   read(METRICS.staleServed, s.stale.backoff, stale('backoff'));
 
   if (s.encryption !== undefined) readEncryption(cache, s.encryption, read);
+  if (s.access !== undefined) read(METRICS.accessDenials, s.access.denied, base);
 
   const p = l1.policy;
   if (p.name === 'arc' && 'p' in p) {
