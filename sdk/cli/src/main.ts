@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { OmniCacheError } from 'omnicache';
+import { keysCommand } from './keys-command.js';
 import { securityCommand } from './security-command.js';
 import { simulateCommand } from './simulate-command.js';
 
@@ -12,6 +13,7 @@ const program = new Command()
 
 simulateCommand(program);
 securityCommand(program);
+keysCommand(program);
 
 try {
   await program.parseAsync(process.argv);

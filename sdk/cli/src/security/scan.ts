@@ -28,7 +28,8 @@ type Doc = Record<string, unknown>;
 const obj = (v: unknown): Doc | undefined =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Doc) : undefined;
 
-async function readDoc(file: string): Promise<Doc> {
+/** A configuration file as a plain object (YAML or JSON, by extension). */
+export async function readConfigDocument(file: string): Promise<Doc> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -221,7 +222,7 @@ export async function scanConfig(
   now = Date.now(),
 ): Promise<ScanReport> {
   const path = resolve(file);
-  const doc = await readDoc(path);
+  const doc = await readConfigDocument(path);
   const findings: Finding[] = [];
   checkEncryption(doc, findings, env, now);
   for (const t of ['l2', 'l3'] as const) {

@@ -21,4 +21,5 @@ export {
   type LocalKeyRingOptions,
   localKeyRing,
 } from './local-key-ring.js';
+export { type RotationOptions, type RotationState, rotateKeys } from './rotation.js';
 export type { EncryptionOperation, EncryptionStats } from './stats.js';
