@@ -81,13 +81,9 @@ describe('rotateKeys on Redis Cluster + GCS', () => {
     const codec = new Codec({ compressThreshold: false, encryptor });
     const checkpoints: RotationState[] = [];
     const ac = new AbortController();
+    const run = { cache: name, tiers: [l2, l3], codec, encryptor, batchSize: 20, ratePerSecond: 10_000 };
     const first = await rotateKeys({
-      cache: name,
-      tiers: [l2, l3],
-      codec,
-      encryptor,
-      batchSize: 20,
-      ratePerSecond: 10_000,
+      ...run,
       signal: ac.signal,
       onCheckpoint: (s) => {
         checkpoints.push(s);
@@ -96,15 +92,7 @@ describe('rotateKeys on Redis Cluster + GCS', () => {
     });
     expect(first.done).toBe(false);
     expect(first.rotated).toBeGreaterThan(0);
-    const resumed = await rotateKeys({
-      cache: name,
-      tiers: [l2, l3],
-      codec,
-      encryptor,
-      batchSize: 20,
-      ratePerSecond: 10_000,
-      resume: checkpoints.at(-1)!,
-    });
+    const resumed = await rotateKeys({ ...run, resume: checkpoints.at(-1)! });
     expect(resumed.done).toBe(true);
     expect(resumed.rotated).toBe(120);
     expect(resumed.failed).toBe(0);

@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CacheEvent,
-  createCache,
-  EncryptionError,
-  type KeyProvider,
-  KeyProviderError,
-} from '../../src/index.js';
+import { type CacheEvent, createCache, EncryptionError, type KeyProvider } from '../../src/index.js';
 import { FakeTier, tick } from '../helpers/fake-tier.js';
-import { ring } from './keys.js';
+import { flakyProvider, ring } from './keys.js';
 
 const CANARY = 'canary-7f3e-plaintext';
 
@@ -75,20 +69,10 @@ describe('a cache with encryption', () => {
   });
 
   it('with the key provider down and no cached data key: writes stay in L1 (error event), reads miss without removing', async () => {
-    const keys = ring('k1');
-    let down = false;
-    const provider: KeyProvider = {
-      name: 'flaky',
-      currentKeyId: () => keys.currentKeyId(),
-      keyIds: () => keys.keyIds(),
-      generateDataKey: (id, c) =>
-        down ? Promise.reject(new KeyProviderError('unavailable', id, 'down')) : keys.generateDataKey(id, c),
-      unwrapDataKey: (id, w, c) =>
-        down ? Promise.reject(new KeyProviderError('unavailable', id, 'down')) : keys.unwrapDataKey(id, w, c),
-    };
+    const { provider, setDown } = flakyProvider(ring('k1'));
     const { l2, events, mk } = setup(provider);
     await mk().set('k', 'v');
-    down = true;
+    setDown(true);
     const cold = mk();
     expect(await cold.get('k')).toBeUndefined();
     await tick(5);
@@ -99,7 +83,7 @@ describe('a cache with encryption', () => {
     expect(l2.data.has('app::k2')).toBe(false);
     const err = events.find((e) => e.type === 'error');
     expect(err?.type === 'error' && (err.error as EncryptionError).reason).toBe('kms-unavailable');
-    down = false;
+    setDown(false);
     expect(await mk().get('k')).toBe('v');
   });
 

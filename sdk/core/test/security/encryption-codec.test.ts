@@ -5,11 +5,10 @@ import { Codec } from '../../src/codec/codec.js';
 import { readEnvelope } from '../../src/codec/envelope.js';
 import type { StoredRecord } from '../../src/codec/record.js';
 import { DecodeError } from '../../src/errors.js';
-import { EncryptionError, KeyProviderError } from '../../src/security/encryption/errors.js';
-import type { KeyProvider } from '../../src/security/encryption/key-provider.js';
+import { EncryptionError } from '../../src/security/encryption/errors.js';
 import { LocalKeyRing } from '../../src/security/encryption/local-key-ring.js';
 import { deriveDataKeyMaterial } from '../../src/security/encryption/message-key.js';
-import { encryptingCodec, freshKey, ring } from './keys.js';
+import { encryptingCodec, flakyProvider, freshKey, ring } from './keys.js';
 
 const rec = (value: unknown): StoredRecord => ({
   value,
@@ -124,24 +123,10 @@ describe('encrypting codec', () => {
   });
 
   it('a refusing provider and an unreachable one are typed; cached data keys keep serving an outage', async () => {
-    const keys = ring('k1');
-    let down = false;
-    const flaky: KeyProvider = {
-      name: 'flaky',
-      currentKeyId: () => keys.currentKeyId(),
-      keyIds: () => keys.keyIds(),
-      generateDataKey: (id, ctx) =>
-        down
-          ? Promise.reject(new KeyProviderError('unavailable', id, 'connect ECONNREFUSED'))
-          : keys.generateDataKey(id, ctx),
-      unwrapDataKey: (id, w, ctx) =>
-        down
-          ? Promise.reject(new KeyProviderError('unavailable', id, 'connect ECONNREFUSED'))
-          : keys.unwrapDataKey(id, w, ctx),
-    };
+    const { provider: flaky, setDown } = flakyProvider(ring('k1'));
     const { codec, encryptor } = encryptingCodec('c', flaky);
     const bytes = await codec.encode(rec('v'), 'c::k');
-    down = true;
+    setDown(true);
     // cached DEK: reads and writes go on
     expect(codec.decode(bytes, 'c::k')).toMatchObject({ value: 'v' });
     expect(codec.encode(rec('w'), 'c::k2')).toBeInstanceOf(Uint8Array);
