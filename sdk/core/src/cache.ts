@@ -365,7 +365,6 @@ export class Cache {
 
   /** Closes the remote tiers (the cache must not be used afterwards). Closing any view closes the whole cache. */
   async close(): Promise<void> {
-    if (this.#core.access !== undefined) this.#authorize('admin');
     const core = this.#core;
     if (core.closed) return;
     core.closed = true;

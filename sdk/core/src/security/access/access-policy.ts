@@ -1,7 +1,11 @@
 import { ConfigError, OmniCacheError } from '../../errors.js';
 import type { Principal } from './principal.js';
 
-/** What a cache call does: read (get, has, getMany, getOrSet), write (set, setMany, getOrSet loading), delete (delete, deleteMany, deleteByTag), clear, admin (close, key rotation). */
+/**
+ * What a cache call does: read (get, has, getMany, getOrSet), write (set, setMany, running a getOrSet loader),
+ * delete (delete, deleteMany, deleteByTag), clear. `admin` is accepted in rules for administrative APIs; no cache
+ * method requires it yet (close() is lifecycle and stays unchecked; key rotation runs from the CLI with the keys).
+ */
 export type AccessOperation = 'read' | 'write' | 'delete' | 'clear' | 'admin';
 export const ACCESS_OPERATIONS: readonly AccessOperation[] = ['read', 'write', 'delete', 'clear', 'admin'];
 
