@@ -1,16 +1,30 @@
 // With encryption on, a known plaintext (and its hex and base64 forms) never appears anywhere in what the
 // remote tiers store: a full scan of Redis (single node and every Cluster master), fake-gcs objects (data and
-// metadata) and fs files. A control run without encryption proves the scan finds the canary when it is there.
+// metadata) and fs files, nor in exported spans (key HMAC opted in), cache events (a decode-error included) or
+// process warnings. A control run without encryption proves the tier scan finds the canary when it is there.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { awsKmsKeyProvider } from '../../sdk/core/src/aws-kms.js';
 import { gcsTier } from '../../sdk/core/src/gcs.js';
-import { type Cache, type CacheConfig, createCache, fsTier, localKeyRing } from '../../sdk/core/src/index.js';
+import {
+  type Cache,
+  type CacheConfig,
+  type CacheEvent,
+  createCache,
+  fsTier,
+  localKeyRing,
+  traceCache,
+} from '../../sdk/core/src/index.js';
 import { redisClusterTier, redisTier } from '../../sdk/core/src/redis.js';
 import { dirContents, findCanary, gcsContents, redisContents } from './stored-bytes.js';
 
@@ -40,6 +54,29 @@ async function writeCanaryEverywhere(cache: Cache, canary: string): Promise<stri
   return run;
 }
 
+/** Every span (key HMAC opted in), every cache event and every process warning, as the exporters would see them. */
+const spans = new InMemorySpanExporter();
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+const events: CacheEvent[] = [];
+const warnings: Error[] = [];
+process.on('warning', (w) => warnings.push(w));
+
+function telemetryOutput(): Buffer[] {
+  const errorText = (e: unknown) =>
+    e instanceof Error ? `${e.name}: ${e.message} ${String(e.cause ?? '')}` : '';
+  return [
+    ...spans
+      .getFinishedSpans()
+      .map((s) =>
+        Buffer.from(
+          JSON.stringify({ name: s.name, attributes: s.attributes, events: s.events, status: s.status }),
+        ),
+      ),
+    ...events.map((e) => Buffer.from(`${JSON.stringify(e)} ${'error' in e ? errorText(e.error) : ''}`)),
+    ...warnings.map((w) => Buffer.from(`${w.name}: ${w.message}`)),
+  ];
+}
+
 async function cacheFor(
   name: string,
   tiers: Pick<CacheConfig, 'l2' | 'l3'>,
@@ -47,6 +84,8 @@ async function cacheFor(
 ): Promise<() => Cache> {
   return () => {
     const c = createCache({ name, l1: { capacity: 100 }, ...tiers, defaults: { ttl: 300_000 }, encryption });
+    traceCache(c, { tracerProvider, keyHmacSecret: 'canary-test-hmac-secret' });
+    c.events.onAny((e) => events.push(e));
     cleanups.push(() => c.close());
     return c;
   };
@@ -97,6 +136,16 @@ describe('canary: no plaintext in any remote tier with encryption on', () => {
     expect(await reader.get(`many-a-${run}`)).toBe(canary);
     expect(await reader.namespace(`tenant-${run}`).get('loaded')).toBe(canary);
     expect(reader.stats().encryption!.dekCache.misses).toBe(2);
+    // a damaged entry: its decode-error event must not carry the plaintext either
+    const damaged = (await scanClient.getBuffer(`${name}::set-${run}`))!;
+    damaged[damaged.length - 1]! ^= 1;
+    await scanClient.set(`${name}::set-${run}`, damaged);
+    // L2's copy fails authentication (a decode-error, removed); the read falls through to GCS's intact copy
+    expect(await make().get(`set-${run}`)).toMatchObject({ note: canary });
+    const telemetry = telemetryOutput();
+    expect(spans.getFinishedSpans().length).toBeGreaterThan(0);
+    expect(events.some((e) => e.type === 'decode-error')).toBe(true);
+    expect(findCanary(telemetry, canary)).toEqual([]);
   });
 
   it('Redis Cluster + fs, local key ring', async () => {
