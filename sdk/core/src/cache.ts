@@ -27,7 +27,7 @@ import { sleep, withTimeout } from './resilience/timeout.js';
 import type { AccessOperation } from './security/access/access-policy.js';
 import { authorize } from './security/access/authorize.js';
 import type { Principal } from './security/access/principal.js';
-import { reportSealFailure } from './security/encryption/cache-hooks.js';
+import { removeUndecodable, reportSealFailure } from './security/encryption/cache-hooks.js';
 import { EncryptionError } from './security/encryption/errors.js';
 import type { L1Entry } from './tiers/memory/entry.js';
 import type { TierWrite } from './tiers/tier.js';
@@ -715,8 +715,7 @@ export class Cache {
         ev.emit({ type: 'decode-error', cache: this.#core.name, tier: r.name, key: remoteKey, error });
       }
       // a value that fails decryption (anything but a key provider outage) is removed, never served
-      if (error instanceof EncryptionError && error.removesEntry)
-        void r.call('delete', (t) => t.delete(remoteKey), false);
+      if (error instanceof EncryptionError && error.removesEntry) void removeUndecodable(r, remoteKey, bytes);
       return undefined;
     }
   }

@@ -95,3 +95,23 @@ describe('a cache with encryption', () => {
     expect(await mk().getOrSet('g', async () => 'loader must not run')).toEqual({ secret: CANARY });
   });
 });
+
+describe('removing an entry that failed decryption', () => {
+  it('keeps a value another instance wrote after the failed read', async () => {
+    const { l2, l3, events, mk } = setup();
+    await mk().set('k', 'first');
+    l3.data.clear();
+    const e = l2.data.get('app::k')!;
+    e.value[e.value.length - 1]! ^= 1;
+    const reader = mk();
+    // a writer replaces the damaged bytes right after the reader's failed decryption
+    reader.events.on('decode-error', () => {
+      void mk().set('k', 'second');
+    });
+    expect(await reader.get('k')).toBeUndefined();
+    await tick(10);
+    expect(events.some((x) => x.type === 'decode-error')).toBe(true);
+    expect(l2.data.has('app::k')).toBe(true);
+    expect(await mk().get('k')).toBe('second');
+  });
+});
