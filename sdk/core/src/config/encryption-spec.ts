@@ -27,6 +27,8 @@ export const encryptionFileSchema = z.union([
           keyFile: z.string().min(1).optional(),
           /** An environment variable holding the keys (default OMNICACHE_ENCRYPTION_KEYS). */
           keyEnv: z.string().min(1).optional(),
+          /** The key new values are sealed under (default: the last key of the ring). */
+          currentKeyId: z.string().min(1).optional(),
         })
         .strict(),
       ...dekOptions,
@@ -63,11 +65,12 @@ export async function buildEncryption(spec: EncryptionFileSpec): Promise<Encrypt
   };
   if ('local' in spec) {
     const { localKeyRing } = await import('../security/encryption/local-key-ring.js');
-    const { keyFile, keyEnv } = spec.local;
+    const { keyFile, keyEnv, currentKeyId } = spec.local;
     return {
-      provider: localKeyRing(
-        keyFile !== undefined ? { file: keyFile } : keyEnv !== undefined ? { env: keyEnv } : {},
-      ),
+      provider: localKeyRing({
+        ...(keyFile !== undefined ? { file: keyFile } : keyEnv !== undefined ? { env: keyEnv } : {}),
+        ...(currentKeyId !== undefined && { currentKeyId }),
+      }),
       ...options,
     };
   }

@@ -69,6 +69,8 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
     'AES-256-GCM envelope encryption with a local key ring read from this JSON key file ([{ id, key, createdAt }], last = current; chmod 600).',
   'encryption.local.keyEnv':
     'Local key ring from this environment variable instead (JSON, or id:base64key,...; `local: {}` reads OMNICACHE_ENCRYPTION_KEYS).',
+  'encryption.local.currentKeyId':
+    'The key new values are sealed under (default: the last one). Keep the previous key current until every instance has the new ring.',
   'encryption.awsKms.region':
     'AWS region of the KMS keys (encryption.awsKms.keyIds lists them, oldest first).',
   'encryption.awsKms.endpoint': "KMS endpoint other than AWS's own (VPC endpoint, KMS-compatible server).",

@@ -32,6 +32,19 @@ describe('encryption from a configuration file', () => {
     expect(await createCache(await loadCacheConfig({ file, env: false })).get('k')).toBe(
       'plaintext-marker-123',
     );
+    // a second key in the ring, the first kept current until every instance has the ring
+    const first = (JSON.parse(readFileSync(keyFile, 'utf8')) as { key: string }[])[0]!.key;
+    const ring = [
+      { id: 'k1', key: first },
+      { id: 'k2', key: randomBytes(32).toString('base64') },
+    ];
+    writeFileSync(keyFile, JSON.stringify(ring), { mode: 0o600 });
+    const pinned = join(dir, 'pinned.yaml');
+    writeFileSync(pinned, readFileSync(file, 'utf8').replace('local: {', 'local: { currentKeyId: k1,'));
+    expect((await loadCacheConfig({ file: pinned, env: false })).encryption?.provider.currentKeyId()).toBe(
+      'k1',
+    );
+    expect((await loadCacheConfig({ file, env: false })).encryption?.provider.currentKeyId()).toBe('k2');
   });
 
   it('AWS KMS keys build the omnicache/aws-kms provider; one key source only', async () => {
