@@ -2,6 +2,7 @@ import { auditBench } from './audit/index.js';
 import { packagingBench } from './packaging/index.js';
 import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
+import { securityBench } from './security/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
 
@@ -12,6 +13,7 @@ const suites: Record<string, () => Promise<void>> = {
   packaging: packagingBench,
   pii: piiBench,
   audit: auditBench,
+  security: securityBench,
 };
 
 const name = process.argv[2];

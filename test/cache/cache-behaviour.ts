@@ -14,6 +14,8 @@ import {
 export interface TierSet {
   l2?: Tier;
   l3?: Tier;
+  /** More configuration for every instance (e.g. encryption). */
+  config?: Partial<CacheConfig>;
   cleanup?: () => Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export function describeCacheBehaviour(label: string, createTiers: () => Promise
         l1: { capacity: 1000 },
         ...(tiers.l2 ? { l2: { tier: tiers.l2, timeoutMs: 5000 } } : {}),
         ...(tiers.l3 ? { l3: { tier: tiers.l3, timeoutMs: 5000 } } : {}),
+        ...tiers.config,
         ...extra,
       });
       created.push(cache);

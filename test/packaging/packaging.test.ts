@@ -69,7 +69,9 @@ describe(`packaging on Node ${process.versions.node}`, () => {
     expect(m.packages).toBeLessThanOrEqual(MAX_PACKAGES);
     expect(m.bytes).toBeLessThanOrEqual(MAX_BYTES);
     expect(
-      m.names.filter((n) => /ioredis|opentelemetry|google-cloud|commander|cli-progress|prom-client/.test(n)),
+      m.names.filter((n) =>
+        /ioredis|opentelemetry|google-cloud|aws-sdk|commander|cli-progress|prom-client/.test(n),
+      ),
     ).toEqual([]);
   });
 
@@ -124,6 +126,13 @@ describe(`packaging on Node ${process.versions.node}`, () => {
       `try { await import('omnicache/gcs'); } catch (e) { console.log(e.message); }`,
     );
     expect(gcs.stdout).toContain('npm install @google-cloud/storage');
+    const kms = node(
+      coreOnly,
+      `try { await import('omnicache/aws-kms'); } catch (e) { console.log(e.message); }`,
+    );
+    expect(kms.stdout).toMatch(
+      /omnicache\/aws-kms needs the package "@aws-sdk\/client-kms".*npm install @aws-sdk\/client-kms/,
+    );
     const api = node(
       coreOnly,
       `import { createCache, instrument } from 'omnicache';

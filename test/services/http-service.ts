@@ -17,6 +17,10 @@ export interface HttpServiceSpec {
   prepare?(dir: string): void;
   /** Path that answers 200 once the server is ready, e.g. '/-/ready'. */
   readyPath: string;
+  /** A readiness check replacing GET readyPath (for servers that answer only POST). */
+  ready?(url: string): Promise<boolean>;
+  /** Environment of the server process (default: this process's). */
+  env?(port: number, dir: string): NodeJS.ProcessEnv;
   /** Fixed port (no retry on a clash); default a free one. */
   port?: number | undefined;
   readyTimeoutMs: number;
@@ -47,9 +51,11 @@ export async function startHttpService(spec: HttpServiceSpec): Promise<HttpServi
         args: spec.args(port, dir),
         logFile,
         cwd: dir,
+        env: spec.env?.(port, dir),
       });
       const p = proc;
-      await waitUntilReady(() => httpOk(`${url}${spec.readyPath}`), {
+      const ready = spec.ready;
+      await waitUntilReady(() => (ready ? ready(url) : httpOk(`${url}${spec.readyPath}`)), {
         what: `${spec.name} is ready on ${url}`,
         proc: p,
         timeoutMs: spec.readyTimeoutMs,

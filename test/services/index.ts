@@ -20,9 +20,17 @@ export { type CollectorBuildInfo, ensureCollector } from './collector-build.js';
 export { ensureDebianPackages, findExecutable, requireExecutable } from './debian-packages.js';
 export { ensureFakeGcs, type FakeGcsHandle, type FakeGcsOptions, startFakeGcs } from './fake-gcs.js';
 export { freePort } from './free-port.js';
+export {
+  DEFAULT_LOCAL_KMS_KEYS,
+  ensureLocalKms,
+  type LocalKmsHandle,
+  type LocalKmsOptions,
+  type LocalKmsSeedKey,
+  startLocalKms,
+} from './local-kms.js';
 export { cacheRoot } from './paths.js';
 export { type PrometheusHandle, type PrometheusOptions, startPrometheus } from './prometheus.js';
-export type { SharedGcs, SharedRedis, SharedRedisCluster } from './provided-context.js';
+export type { SharedGcs, SharedKms, SharedRedis, SharedRedisCluster } from './provided-context.js';
 export { type ProvisionOptions, type ProvisionReport, provisionServices } from './provision.js';
 export { type RedisEndpoint, type RedisHandle, type RedisOptions, startRedis } from './redis.js';
 export { type RedisClusterHandle, type RedisClusterOptions, startRedisCluster } from './redis-cluster.js';

@@ -2,18 +2,24 @@
 import { Command } from 'commander';
 import { OmniCacheError } from 'omnicache';
 import { auditCommand } from './audit-command.js';
+import { keysCommand } from './keys-command.js';
 import { piiCommand } from './pii-command.js';
+import { securityCommand } from './security-command.js';
 import { simulateCommand } from './simulate-command.js';
 
 const program = new Command()
   .name('omnicache')
-  .description('OmniCache command line: trace replay, PII scanning, audit log verification')
+  .description(
+    'OmniCache command line: trace replay, PII scanning, audit log verification, security checks and key rotation',
+  )
   .showHelpAfterError()
   .exitOverride();
 
 simulateCommand(program);
 piiCommand(program);
 auditCommand(program);
+securityCommand(program);
+keysCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -124,6 +124,16 @@ export interface LockEvent extends EventBase {
   outcome: 'acquired' | 'waited' | 'expired' | 'error';
 }
 
+/** The access policy refused a cache call (the caller got an AccessDeniedError). */
+export interface AccessDeniedEvent extends EventBase {
+  type: 'access-denied';
+  namespace: string;
+  operation: 'read' | 'write' | 'delete' | 'clear' | 'admin';
+  /** The principal id, undefined when the call ran with no principal. */
+  principal: string | undefined;
+  error: unknown;
+}
+
 export type CacheEvent =
   | HitEvent
   | MissEvent
@@ -138,7 +148,8 @@ export type CacheEvent =
   | DecodeErrorEvent
   | CircuitEvent
   | CoalesceEvent
-  | LockEvent;
+  | LockEvent
+  | AccessDeniedEvent;
 
 export type CacheEventType = CacheEvent['type'];
 export type CacheEventOf<T extends CacheEventType> = Extract<CacheEvent, { type: T }>;
@@ -159,6 +170,7 @@ export const CACHE_EVENT_TYPES: readonly CacheEventType[] = [
   'circuit',
   'coalesce',
   'lock',
+  'access-denied',
 ];
 
 const dc = diagnosticsChannel.channel(DIAGNOSTICS_CHANNEL);

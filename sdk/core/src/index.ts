@@ -23,8 +23,10 @@ export * from './errors.js';
 export * from './events.js';
 export * from './policy/index.js';
 export * from './resilience/index.js';
+export * from './security/access/index.js';
 export * from './security/audit/index.js';
 export type { CacheSecurityConfig } from './security/cache-security.js';
+export * from './security/encryption/index.js';
 export * from './security/pii/index.js';
 export { MAX_SUBJECT_LENGTH } from './security/subject.js';
 export { VALUE_POLICY_MODES, type ValuePolicyConfig, type ValuePolicyMode } from './security/value-policy.js';
@@ -33,4 +35,4 @@ export { type CacheInstrumentation, type InstrumentOptions, instrument } from '.
 export { type TracingOptions, traceCache } from './telemetry/tracing.js';
 export { FsTier, type FsTierOptions, fsTier } from './tiers/fs/index.js';
 export { MemoryTier, type MemoryTierOptions } from './tiers/memory/index.js';
-export type { Tier, TierKind, TierSetOptions, TierWrite } from './tiers/tier.js';
+export type { Tier, TierKeysPage, TierKind, TierSetOptions, TierWrite } from './tiers/tier.js';

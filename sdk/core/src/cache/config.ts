@@ -1,7 +1,9 @@
 import type * as Zod from 'zod';
 import { ConfigError } from '../errors.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
+import { AccessPolicy } from '../security/access/access-policy.js';
 import type { AuditLog } from '../security/audit/audit-log.js';
+import type { EncryptionOptions } from '../security/encryption/encryptor.js';
 import type { PiiRedactor } from '../security/pii/redactor.js';
 import { VALUE_POLICY_MODES, type ValuePolicyMode } from '../security/value-policy.js';
 import type { Tier } from '../tiers/tier.js';
@@ -155,6 +157,23 @@ function buildSchemas(z: typeof Zod.z) {
         })
         .strict()
         .prefault({}),
+      /** Envelope encryption of every value that leaves the process (security/encryption). */
+      encryption: z
+        .custom<EncryptionOptions>(
+          (v) =>
+            typeof v === 'object' &&
+            v !== null &&
+            typeof (v as { provider?: { generateDataKey?: unknown } }).provider?.generateDataKey ===
+              'function',
+          { message: 'must be { provider: KeyProvider, ... } (localKeyRing(...) or awsKmsKeyProvider(...))' },
+        )
+        .optional(),
+      /** Access policy (security/access): default deny once set. */
+      access: z
+        .custom<AccessPolicy>((v) => v instanceof AccessPolicy, {
+          message: 'must be an AccessPolicy (accessPolicy({ rules: [...] }))',
+        })
+        .optional(),
     })
     .strict();
   return { cacheConfigSchema, circuitBreakerSchema };

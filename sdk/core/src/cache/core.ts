@@ -2,7 +2,9 @@ import { Codec } from '../codec/codec.js';
 import type { StoredRecord } from '../codec/record.js';
 import { CacheEvents, type EvictionReason, type TierName } from '../events.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
+import type { AccessPolicy } from '../security/access/access-policy.js';
 import { CacheSecurity } from '../security/cache-security.js';
+import { Encryptor } from '../security/encryption/encryptor.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
 import { MemoryTier } from '../tiers/memory/memory-tier.js';
 import type { ResolvedCacheConfig, ResolvedDefaults } from './config.js';
@@ -32,6 +34,10 @@ export class CacheCore {
   /** Remote tiers in lookup order (L2 then L3). */
   readonly remotes: RemoteTier[] = [];
   readonly codec: Codec;
+  /** Envelope encryption, when configured (its counters feed stats().encryption). */
+  readonly encryptor: Encryptor | undefined;
+  /** Access policy, when configured: every public cache call is authorized against it. */
+  readonly access: AccessPolicy | undefined;
   readonly defaults: ResolvedDefaults;
   readonly maxKeyLength: number;
   readonly maxValueBytes: number;
@@ -57,9 +63,13 @@ export class CacheCore {
     this.lock = config.lock;
     this.demoteOnEvict = config.l1.demoteOnEvict;
     this.security = new CacheSecurity(config.security);
+    this.access = config.access;
+    this.encryptor =
+      config.encryption === undefined ? undefined : new Encryptor(config.name, config.encryption);
     this.codec = new Codec({
       compressThreshold: config.codec.compressThreshold,
       compression: config.codec.compression,
+      encryptor: this.encryptor,
     });
     this.l1 = new MemoryTier({
       capacity: config.l1.capacity,
@@ -115,31 +125,50 @@ export class CacheCore {
       tags: entry.tags,
       version: entry.version,
     };
-    let bytes: Uint8Array;
+    let encoded: Uint8Array | Promise<Uint8Array>;
     try {
-      bytes = this.codec.encode(record);
+      encoded = this.codec.encode(record, entry.remoteKey);
     } catch {
       return;
     }
     const ttlMs = entry.staleUntil - now;
     const tags = entry.qualifiedTags;
-    // Issued synchronously while the entry is still L1's latest value, so the tier orders it before any later
-    // write or delete of the key.
     const version = entry.version;
-    void l2
-      .call(
+    const write = (bytes: Uint8Array) =>
+      l2.call(
         'set',
         (t) =>
           t.set(entry.remoteKey, bytes, tags === undefined ? { ttlMs, version } : { ttlMs, tags, version }),
         false,
-      )
-      .then((ok) => {
-        if (ok === false) return;
-        l2.counters.sets++;
-        this.countMovement('l1', 'l2');
-        if (ev.wants('demote'))
-          ev.emit({ type: 'demote', cache: this.name, from: 'l1', to: 'l2', key: entry.remoteKey });
-      });
+      );
+    let written: Promise<unknown>;
+    if (!(encoded instanceof Promise)) {
+      // Issued synchronously while the entry is still L1's latest value, so the tier orders it before any later
+      // write or delete of the key.
+      written = write(encoded);
+    } else {
+      // With encryption a data key may have to be fetched first: the demotion lands only if nothing wrote,
+      // deleted or invalidated the key meanwhile (a failure to seal is counted by the encryptor).
+      const ticket = this.versions.begin(entry.remoteKey);
+      written = encoded.then(
+        (bytes) => {
+          const current = this.versions.current(ticket, tags);
+          this.versions.end(ticket);
+          return current ? write(bytes) : false;
+        },
+        () => {
+          this.versions.end(ticket);
+          return false;
+        },
+      );
+    }
+    void written.then((ok) => {
+      if (ok === false) return;
+      l2.counters.sets++;
+      this.countMovement('l1', 'l2');
+      if (ev.wants('demote'))
+        ev.emit({ type: 'demote', cache: this.name, from: 'l1', to: 'l2', key: entry.remoteKey });
+    });
   }
 
   stats(): CacheStats {
@@ -193,6 +222,8 @@ export class CacheCore {
       },
     };
     for (const r of this.remotes) stats.tiers[r.name] = r.stats();
+    if (this.encryptor !== undefined) stats.encryption = this.encryptor.stats();
+    if (this.access !== undefined) stats.access = { denied: c.accessDenied };
     return stats;
   }
 }

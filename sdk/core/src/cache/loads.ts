@@ -186,6 +186,9 @@ async function loadGuarded<V>(
   refresh: boolean,
   flight: Flight,
 ): Promise<V> {
+  // Running the loader stores its value: the caller needs write permission too (a read-only caller gets
+  // cached values, and AccessDeniedError when the loader would run).
+  if (view.core.access !== undefined) view.authorize('write');
   const lock = view.core.lock;
   if (lock === undefined || !lock.enabled || !o.lock)
     return runLoader(view, where, loader, o, stale, refresh, undefined, flight);
@@ -292,7 +295,8 @@ async function runLoader<V>(
   const stored = loaded.then(async (value) => {
     // Past the hard timeout the caller already got TimeoutError (or grace): a late result lands nowhere.
     if (timedOut) return value;
-    const p = prepare(view, where, value, o, Date.now());
+    const prep = prepare(view, where, value, o, Date.now());
+    const p = prep instanceof Promise ? await prep : prep;
     // Overtaken by a write, delete or invalidation of the key: the caller gets the value, no tier does.
     if (!core.versions.current(flight.ticket, p.qualifiedTags)) return value;
     writeL1(view, p);

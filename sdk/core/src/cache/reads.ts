@@ -1,5 +1,7 @@
 // The read flow off the L1-hit fast path: remote tiers in order, promotion upward, getMany, has.
 import type { StoredRecord } from '../codec/record.js';
+import { removeUndecodable } from '../security/encryption/cache-hooks.js';
+import { EncryptionError } from '../security/encryption/errors.js';
 import type { Flight } from './flight.js';
 import type { Resolved } from './options.js';
 import type { RemoteTier } from './remote-tier.js';
@@ -48,7 +50,8 @@ export async function has(view: View, key: string, l1Key: string): Promise<boole
   for (const r of view.core.remotes) {
     const bytes = await r.call('get', (t) => t.get(remoteKey), undefined);
     if (bytes === undefined) continue;
-    const rec = decode(view, r, remoteKey, bytes);
+    let rec = decode(view, r, remoteKey, bytes);
+    if (rec instanceof Promise) rec = await rec;
     if (rec !== undefined && now < rec.freshUntil) return true;
   }
   return false;
@@ -91,7 +94,8 @@ export async function getMany(
       for (let j = 0; j < missing.length; j++) {
         const m = missing[j]!;
         const bytes = values[j];
-        const rec = bytes === undefined ? undefined : decode(view, r, m.where.remoteKey, bytes);
+        let rec = bytes === undefined ? undefined : decode(view, r, m.where.remoteKey, bytes);
+        if (rec instanceof Promise) rec = await rec;
         if (rec === undefined || now >= rec.freshUntil) {
           if (bytes === undefined || rec !== undefined) r.counters.misses++;
           view.emitMiss(r.name, m.where.remoteKey);
@@ -135,7 +139,8 @@ export async function readRemotes(
       namespace: view.scope.path,
       key: where.key,
     });
-    const rec = bytes === undefined ? undefined : decode(view, r, where.remoteKey, bytes);
+    let rec = bytes === undefined ? undefined : decode(view, r, where.remoteKey, bytes);
+    if (rec instanceof Promise) rec = await rec;
     if (rec !== undefined && now < rec.freshUntil) {
       r.counters.hits++;
       view.emitHit(r.name, where.remoteKey);
@@ -157,24 +162,36 @@ export async function readRemotes(
   return stale;
 }
 
+/**
+ * Decodes a remote value; undefined (counted, with a decode-error event) when it cannot be read. A Promise only
+ * when encryption has to unwrap a data key first. A value that fails decryption (anything but a key provider
+ * outage) is removed from the tier, never served.
+ */
 export function decode(
   view: View,
   r: RemoteTier,
   remoteKey: string,
   bytes: Uint8Array,
-): StoredRecord | undefined {
+): StoredRecord | undefined | Promise<StoredRecord | undefined> {
   const core = view.core;
-  try {
-    const rec = core.codec.decode(bytes);
+  const ok = (rec: StoredRecord) => {
     core.versions.observe(rec.version);
     return rec;
-  } catch (error) {
+  };
+  const failed = (error: unknown) => {
     r.counters.decodeErrors++;
     const ev = core.events;
     if (ev.wants('decode-error')) {
       ev.emit({ type: 'decode-error', cache: core.name, tier: r.name, key: remoteKey, error });
     }
+    if (error instanceof EncryptionError && error.removesEntry) void removeUndecodable(r, remoteKey, bytes);
     return undefined;
+  };
+  try {
+    const rec = core.codec.decode(bytes, remoteKey);
+    return rec instanceof Promise ? rec.then(ok, failed) : ok(rec);
+  } catch (error) {
+    return failed(error);
   }
 }
 

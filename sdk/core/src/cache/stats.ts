@@ -1,5 +1,6 @@
 import type { CircuitState, TierName } from '../events.js';
 import type { ArcSnapshot, LruSnapshot, PolicyName } from '../policy/index.js';
+import type { EncryptionStats } from '../security/encryption/stats.js';
 import type { TierKind } from '../tiers/tier.js';
 
 /**
@@ -7,6 +8,8 @@ import type { TierKind } from '../tiers/tier.js';
  * Telemetry reads them at collection time through `cache.stats()`.
  */
 export class CacheCounters {
+  /** Calls refused by the access policy. */
+  accessDenied = 0;
   /** getOrSet/get outcomes across all tiers: served fresh from some tier. */
   hits = 0;
   /** Not found fresh in any tier (a loader call or an undefined result follows). */
@@ -121,4 +124,8 @@ export interface CacheStats {
   movements: MovementStats[];
   inFlight: number;
   tiers: { l1: L1Stats; l2?: RemoteTierStats; l3?: RemoteTierStats };
+  /** Present when the cache encrypts (security/encryption). */
+  encryption?: EncryptionStats;
+  /** Present when an access policy is set. */
+  access?: { denied: number };
 }

@@ -1,4 +1,7 @@
 import type { StaleReason, TierName } from '../events.js';
+import type { AccessOperation } from '../security/access/access-policy.js';
+import { authorize } from '../security/access/authorize.js';
+import type { Principal } from '../security/access/principal.js';
 import { qualifyTags } from '../security/subject.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
 import type { CacheCore } from './core.js';
@@ -38,11 +41,19 @@ export function newest(a: Found | undefined, b: Found | undefined): Found | unde
 export class View {
   readonly core: CacheCore;
   readonly scope: Scope;
+  /** The principal this view acts as (cache.as(principal)); else the async context's (runAs). */
+  readonly principal: Principal | undefined;
   #defaults: Resolved | undefined;
 
-  constructor(core: CacheCore, scope: Scope) {
+  constructor(core: CacheCore, scope: Scope, principal?: Principal) {
     this.core = core;
     this.scope = scope;
+    this.principal = principal;
+  }
+
+  /** Throws AccessDeniedError (and emits access-denied) unless the access policy allows `operation` here. */
+  authorize(operation: AccessOperation): void {
+    authorize(this.core, this.scope.path, operation, this.principal);
   }
 
   where(key: string, l1Key: string): Where {

@@ -5,6 +5,8 @@
 // start and their end: they invalidate and clear L1 again when the tiers are done.
 import type { StoredRecord } from '../codec/record.js';
 import { InvalidValueError } from '../errors.js';
+import { reportSealFailure } from '../security/encryption/cache-hooks.js';
+import { EncryptionError } from '../security/encryption/errors.js';
 import { withSubject } from '../security/subject.js';
 import type { TierWrite } from '../tiers/tier.js';
 import type { Resolved } from './options.js';
@@ -30,7 +32,9 @@ export async function set(
   value: unknown,
   options: SetOptions | undefined,
 ): Promise<void> {
-  const p = prepare(view, where, value, view.resolve(options), Date.now());
+  const prep = prepare(view, where, value, view.resolve(options), Date.now());
+  // With encryption, a Promise only while a data key is fetched: the write takes effect when it is ready.
+  const p = prep instanceof Promise ? await prep : prep;
   view.core.versions.bumpKey(where.remoteKey);
   writeL1(view, p);
   await writeRemotes(view, [p]);
@@ -43,9 +47,10 @@ export async function setMany(
   l1KeyOf: (key: string) => string,
 ): Promise<void> {
   const now = Date.now();
-  const prepared = entries.map((e) =>
+  const preps = entries.map((e) =>
     prepare(view, view.where(e.key, l1KeyOf(e.key)), e.value, view.resolve(e), now),
   );
+  const prepared = preps.some((p) => p instanceof Promise) ? await Promise.all(preps) : (preps as Prepared[]);
   const versions = view.core.versions;
   for (const p of prepared) {
     versions.bumpKey(p.where.remoteKey);
@@ -143,8 +148,18 @@ export async function clear(view: View): Promise<number> {
   return removed;
 }
 
-/** Validates and encodes (stamping the record with a new version); throws InvalidValueError before anything is written. */
-export function prepare(view: View, where: Where, input: unknown, o: Resolved, now: number): Prepared {
+/**
+ * Validates and encodes (stamping the record with a new version); throws InvalidValueError before anything is
+ * written. A Promise only when encryption has to fetch a data key first; if it cannot (key provider down and no
+ * key cached), the value is kept for L1 only (no bytes) and the failure reported per remote tier.
+ */
+export function prepare(
+  view: View,
+  where: Where,
+  input: unknown,
+  o: Resolved,
+  now: number,
+): Prepared | Promise<Prepared> {
   const core = view.core;
   // The namespace's value policy (allow / redact / reject), security/value-policy.ts.
   const policy = core.security.values;
@@ -160,20 +175,30 @@ export function prepare(view: View, where: Where, input: unknown, o: Resolved, n
     tags: withSubject(o.tags, o.subject),
     version: core.versions.stamp(),
   };
-  let bytes: Uint8Array | undefined;
-  if (core.hasRemotes) {
-    bytes = core.codec.encode(record);
-    if (bytes.length > core.maxValueBytes) {
+  const qualifiedTags = view.qualify(record.tags);
+  if (!core.hasRemotes) {
+    if (size > core.maxValueBytes) {
+      throw new InvalidValueError(
+        `value for key "${where.key}" is about ${size} bytes, over maxValueBytes ${core.maxValueBytes}; store less or raise maxValueBytes`,
+      );
+    }
+    return { where, record, size, bytes: undefined, qualifiedTags, sliding: o.sliding };
+  }
+  const prepared = (bytes: Uint8Array | undefined): Prepared => {
+    if (bytes !== undefined && bytes.length > core.maxValueBytes) {
       throw new InvalidValueError(
         `value for key "${where.key}" encodes to ${bytes.length} bytes, over maxValueBytes ${core.maxValueBytes}; store less or raise maxValueBytes`,
       );
     }
-  } else if (size > core.maxValueBytes) {
-    throw new InvalidValueError(
-      `value for key "${where.key}" is about ${size} bytes, over maxValueBytes ${core.maxValueBytes}; store less or raise maxValueBytes`,
-    );
-  }
-  return { where, record, size, bytes, qualifiedTags: view.qualify(record.tags), sliding: o.sliding };
+    return { where, record, size, bytes, qualifiedTags, sliding: o.sliding };
+  };
+  const encoded = core.codec.encode(record, where.remoteKey);
+  if (!(encoded instanceof Promise)) return prepared(encoded);
+  return encoded.then(prepared, (error: unknown) => {
+    if (!(error instanceof EncryptionError)) throw error;
+    reportSealFailure(core, error);
+    return prepared(undefined);
+  });
 }
 
 export function writeL1(view: View, p: Prepared): void {
@@ -197,9 +222,12 @@ export function writeL1(view: View, p: Prepared): void {
 }
 
 /** Issues the writes to every remote tier synchronously (the tiers order them per key), then awaits them. */
-export async function writeRemotes(view: View, prepared: readonly Prepared[]): Promise<void> {
+export async function writeRemotes(view: View, all: readonly Prepared[]): Promise<void> {
   const core = view.core;
-  if (!core.hasRemotes || prepared.length === 0) return;
+  if (!core.hasRemotes) return;
+  // Without bytes: encryption could not seal the value (reported in prepare); it lives in L1 only.
+  const prepared = all.every((p) => p.bytes !== undefined) ? all : all.filter((p) => p.bytes !== undefined);
+  if (prepared.length === 0) return;
   const now = Date.now();
   const writes: TierWrite[] = prepared.map((p) => {
     const w: TierWrite = {

@@ -1,6 +1,7 @@
 import { DecodeError, InvalidValueError } from '../errors.js';
+import type { Encryptor } from '../security/encryption/encryptor.js';
 import { type CompressionName, compress, compressionId, decompress } from './compression.js';
-import { COMPRESSION_NONE, readEnvelope, writeEnvelope } from './envelope.js';
+import { COMPRESSION_NONE, type CompressionId, readEnvelope, writeEnvelope } from './envelope.js';
 import type { StoredRecord } from './record.js';
 import { createMsgpackSerializer, type Serializer } from './serializer.js';
 
@@ -12,6 +13,8 @@ export interface CodecOptions {
   /** Decoded payloads larger than this are rejected (guards against decompression bombs). Default 64 MiB. */
   maxDecodedBytes?: number;
   serializer?: Serializer;
+  /** Seals every value (AES-256-GCM envelope encryption, security/encryption); the remote key binds it. */
+  encryptor?: Encryptor;
 }
 
 /** [value, freshUntil, staleUntil, ttl, tags, version]; records written before versions have 5 fields. */
@@ -24,6 +27,7 @@ export class Codec {
   private readonly threshold: number;
   private readonly compression;
   private readonly maxDecodedBytes: number;
+  private readonly encryptor: Encryptor | undefined;
 
   constructor(options: CodecOptions = {}) {
     this.serializer = options.serializer ?? createMsgpackSerializer();
@@ -31,10 +35,22 @@ export class Codec {
     this.threshold = t === false ? Number.POSITIVE_INFINITY : t;
     this.compression = compressionId(options.compression ?? 'brotli');
     this.maxDecodedBytes = options.maxDecodedBytes ?? 64 * 1024 * 1024;
+    this.encryptor = options.encryptor;
   }
 
-  /** Throws InvalidValueError when the value cannot be serialized. */
-  encode(record: StoredRecord): Uint8Array {
+  /** Whether values are encrypted (then encode/decode need the remote key). */
+  get encrypts(): boolean {
+    return this.encryptor !== undefined;
+  }
+
+  /**
+   * Throws InvalidValueError when the value cannot be serialized. With encryption, `remoteKey` (the key the bytes
+   * are stored under) is bound into the ciphertext; the result is a Promise only when a data key must first be
+   * fetched from the key provider (it rejects with EncryptionError when that fails).
+   */
+  encode(record: StoredRecord): Uint8Array;
+  encode(record: StoredRecord, remoteKey: string): Uint8Array | Promise<Uint8Array>;
+  encode(record: StoredRecord, remoteKey?: string): Uint8Array | Promise<Uint8Array> {
     let payload: Uint8Array;
     try {
       payload = this.serializer.serialize([
@@ -51,25 +67,48 @@ export class Codec {
         { cause: error },
       );
     }
+    let compression: CompressionId = COMPRESSION_NONE;
     if (payload.length >= this.threshold && this.compression !== COMPRESSION_NONE) {
       const packed = compress(this.compression, payload);
-      if (packed.length <= payload.length - (payload.length >> 3))
-        return writeEnvelope(this.compression, packed);
+      if (packed.length <= payload.length - (payload.length >> 3)) {
+        compression = this.compression;
+        payload = packed;
+      }
     }
-    return writeEnvelope(COMPRESSION_NONE, payload);
+    if (this.encryptor === undefined) return writeEnvelope(compression, payload);
+    if (remoteKey === undefined) throw new TypeError('this codec encrypts: encode(record, remoteKey)');
+    return this.encryptor.seal(compression, payload, remoteKey);
   }
 
-  /** Throws DecodeError for anything that is not a complete, well-formed record written by this format. */
-  decode(bytes: Uint8Array): StoredRecord {
+  /**
+   * Throws DecodeError for anything that is not a complete, well-formed record written by this format (with
+   * encryption: EncryptionError, a DecodeError with a `reason`). With encryption the result is a Promise only
+   * when the value's data key must first be unwrapped by the key provider.
+   */
+  decode(bytes: Uint8Array): StoredRecord;
+  decode(bytes: Uint8Array, remoteKey: string): StoredRecord | Promise<StoredRecord>;
+  decode(bytes: Uint8Array, remoteKey?: string): StoredRecord | Promise<StoredRecord> {
     const env = readEnvelope(bytes);
+    if (this.encryptor !== undefined) {
+      if (remoteKey === undefined) throw new TypeError('this codec encrypts: decode(bytes, remoteKey)');
+      const opened = this.encryptor.open(env, bytes, remoteKey);
+      return opened instanceof Promise
+        ? opened.then((p) => this.record(env.compression, p))
+        : this.record(env.compression, opened);
+    }
     if (env.encryption !== undefined) {
       throw new DecodeError(
         'value is encrypted but this cache has no key ring configured; configure the same encryption keys on every instance',
       );
     }
+    return this.record(env.compression, env.payload);
+  }
+
+  /** Decompresses and deserializes an (opened) envelope payload into a record. */
+  private record(compression: CompressionId, stored: Uint8Array): StoredRecord {
     let payload: Uint8Array;
     try {
-      payload = decompress(env.compression, env.payload, this.maxDecodedBytes);
+      payload = decompress(compression, stored, this.maxDecodedBytes);
     } catch (error) {
       throw new DecodeError('compressed payload is damaged or exceeds the decode limit', { cause: error });
     }

@@ -1,6 +1,7 @@
 import type * as Zod from 'zod';
 import { configSchemas } from '../cache/config.js';
 import { zod } from '../vendor/lazy-deps.js';
+import { encryptionFileSchema } from './encryption-spec.js';
 import { type TierSpecName, tierSpecs } from './tier-specs.js';
 
 // Loaded by loadCacheConfig() and the reference doc only (dynamic import): zod loads with it, not with omnicache.
@@ -31,10 +32,13 @@ export const fileTierSchema = z.union([
 
 /**
  * The cache configuration as files and the environment give it: createCache's own schema (every field, default
- * and check is shared), with tiers named instead of constructed. A distributed lock is code-only.
+ * and check is shared), with tiers named instead of constructed. A distributed lock and an access policy are
+ * code-only.
  */
-export const cacheFileConfigSchema = cacheConfigSchema
-  .omit({ lock: true })
-  .extend({ l2: fileTierSchema.optional(), l3: fileTierSchema.optional() });
+export const cacheFileConfigSchema = cacheConfigSchema.omit({ lock: true, access: true }).extend({
+  l2: fileTierSchema.optional(),
+  l3: fileTierSchema.optional(),
+  encryption: encryptionFileSchema.optional(),
+});
 
 export type CacheFileConfig = Zod.input<typeof cacheFileConfigSchema>;

@@ -53,11 +53,14 @@ export async function loadCacheConfig(options: LoadCacheConfigOptions = {}): Pro
   const raw: Record<string, unknown> = source ? await readConfigFile(source) : {};
   if (options.defaults) Object.assign(raw, structuredClone(options.defaults));
   // The schema modules load zod: only now, not when omnicache is imported.
-  const [{ cacheFileConfigSchema }, { configFields }, { buildTier }] = await Promise.all([
-    import('./file-schema.js'),
-    import('./schema-fields.js'),
-    import('./tier-specs.js'),
-  ]);
+  const [{ cacheFileConfigSchema }, { configFields }, { buildTier }, { buildEncryption }] = await Promise.all(
+    [
+      import('./file-schema.js'),
+      import('./schema-fields.js'),
+      import('./tier-specs.js'),
+      import('./encryption-spec.js'),
+    ],
+  );
   const origins = applyEnvOverrides(raw, configFields(cacheFileConfigSchema), env);
 
   const r = cacheFileConfigSchema.safeParse(raw);
@@ -70,7 +73,7 @@ export async function loadCacheConfig(options: LoadCacheConfigOptions = {}): Pro
     });
     throw new ConfigError(`invalid cache config${where}: ${lines.join('; ')}`, { cause: r.error });
   }
-  const { l2, l3, ...rest } = r.data;
+  const { l2, l3, encryption, ...rest } = r.data;
   const remote = async (t: typeof l2) => {
     if (!t) return undefined;
     const { timeoutMs, circuitBreaker, ...spec } = t;
@@ -80,6 +83,15 @@ export async function loadCacheConfig(options: LoadCacheConfigOptions = {}): Pro
       ...(circuitBreaker !== undefined && { circuitBreaker }),
     };
   };
-  const [builtL2, builtL3] = await Promise.all([remote(l2), remote(l3)]);
-  return { ...rest, ...(builtL2 && { l2: builtL2 }), ...(builtL3 && { l3: builtL3 }) };
+  const [builtL2, builtL3, builtEncryption] = await Promise.all([
+    remote(l2),
+    remote(l3),
+    encryption && buildEncryption(encryption),
+  ]);
+  return {
+    ...rest,
+    ...(builtL2 && { l2: builtL2 }),
+    ...(builtL3 && { l3: builtL3 }),
+    ...(builtEncryption && { encryption: builtEncryption }),
+  };
 }

@@ -65,6 +65,23 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'codec.compressThreshold':
     'Compress values of at least this many bytes before they leave the process (false: never).',
   'codec.compression': 'Compression algorithm when compressThreshold is set.',
+  'encryption.local.keyFile':
+    'AES-256-GCM envelope encryption with a local key ring read from this JSON key file ([{ id, key, createdAt }], last = current; chmod 600).',
+  'encryption.local.keyEnv':
+    'Local key ring from this environment variable instead (JSON, or id:base64key,...; `local: {}` reads OMNICACHE_ENCRYPTION_KEYS).',
+  'encryption.local.currentKeyId':
+    'The key new values are sealed under (default: the last one). Keep the previous key current until every instance has the new ring.',
+  'encryption.awsKms.region':
+    'AWS region of the KMS keys (encryption.awsKms.keyIds lists them, oldest first).',
+  'encryption.awsKms.endpoint': "KMS endpoint other than AWS's own (VPC endpoint, KMS-compatible server).",
+  'encryption.dekCacheSize': 'Unwrapped data keys kept in memory (default 1000).',
+  'encryption.dekTtlMs':
+    'How long a data key stays in memory and the longest a write key is used, in ms; reads and writes go on through a key-provider outage for this long (default 1 h).',
+  'encryption.dekRefreshMs':
+    'A write key older than this is replaced in the background, in ms (default 10 min).',
+  'encryption.maxEncryptionsPerDek':
+    'Values sealed under one data key before it is retired (default 2^28, at most 2^31).',
+  'encryption.rotationDays': '`omnicache security scan` reports keys older than this many days (default 90).',
 };
 
 /** The documentation key of a field: l2./l3. become <tier>. */

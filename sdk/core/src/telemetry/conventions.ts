@@ -32,6 +32,9 @@ export const ATTR = {
   circuitState: 'omnicache.circuit.state',
   staleReason: 'omnicache.stale.reason',
   codecOperation: 'omnicache.codec.operation',
+  encryptionOperation: 'omnicache.encryption.operation',
+  encryptionFailureReason: 'omnicache.encryption.failure.reason',
+  encryptionKeyId: 'omnicache.encryption.kek.id',
   // span-only attributes
   namespace: 'omnicache.namespace',
   tierKind: 'omnicache.tier.kind',
@@ -65,6 +68,17 @@ export const CIRCUIT_STATE_VALUES = ['closed', 'open', 'half_open'] as const;
 export const STALE_REASON_VALUES = ['revalidate', 'grace', 'soft_timeout', 'backoff'] as const;
 export const CODEC_OPERATION_VALUES = ['encode', 'decode'] as const;
 export const TIER_KIND_VALUES = ['memory', 'redis', 'redis-cluster', 'gcs', 'fs'] as const;
+export const ENCRYPTION_OPERATION_VALUES = ['encrypt', 'decrypt'] as const;
+export const ENCRYPTION_FAILURE_REASON_VALUES = [
+  'malformed',
+  'unencrypted',
+  'unknown_key',
+  'commitment',
+  'tampered',
+  'kms_refused',
+  'kms_unavailable',
+] as const;
+export const DEK_CACHE_RESULT_VALUES = ['hit', 'miss'] as const;
 
 export type TierLevel = (typeof TIER_VALUES)[number];
 export type RemoteTierLevel = (typeof REMOTE_TIER_VALUES)[number];
@@ -78,6 +92,8 @@ export type CircuitState = (typeof CIRCUIT_STATE_VALUES)[number];
 export type StaleReason = (typeof STALE_REASON_VALUES)[number];
 export type CodecOperation = (typeof CODEC_OPERATION_VALUES)[number];
 export type TierKind = (typeof TIER_KIND_VALUES)[number];
+export type EncryptionOperation = (typeof ENCRYPTION_OPERATION_VALUES)[number];
+export type EncryptionFailureReasonValue = (typeof ENCRYPTION_FAILURE_REASON_VALUES)[number];
 
 export interface AttributeConvention {
   readonly key: AttributeKey;
@@ -163,6 +179,26 @@ export const ATTRIBUTES: Readonly<Record<AttributeName, AttributeConvention>> = 
     values: CODEC_OPERATION_VALUES,
     description:
       'Codec direction that failed: encode (value -> bytes) or decode (bytes found in a tier -> value).',
+  },
+  encryptionOperation: {
+    key: ATTR.encryptionOperation,
+    scope: 'metric',
+    values: ENCRYPTION_OPERATION_VALUES,
+    description:
+      'Envelope encryption direction: encrypt (a value sealed for a remote tier) or decrypt (a value read back).',
+  },
+  encryptionFailureReason: {
+    key: ATTR.encryptionFailureReason,
+    scope: 'metric',
+    values: ENCRYPTION_FAILURE_REASON_VALUES,
+    description:
+      'Why encryption failed: malformed (damaged or foreign bytes), unencrypted (plaintext where encryption is required), unknown_key (key id not in the ring), commitment (key commitment mismatch), tampered (authentication failed: altered, or copied to another key/namespace/cache), kms_refused, kms_unavailable (key provider unreachable and no cached data key).',
+  },
+  encryptionKeyId: {
+    key: ATTR.encryptionKeyId,
+    scope: 'metric',
+    description:
+      'Id of a key-encryption key in the ring (local key id or KMS key id/ARN; never key material). Bounded by the ring size.',
   },
   namespace: {
     key: ATTR.namespace,
@@ -345,6 +381,55 @@ export const METRICS = {
     description:
       'Values the codec could not encode, or bytes found in a tier it could not decode (treated as a miss).',
     attributes: [ATTR.cache, ATTR.tier, ATTR.codecOperation],
+  },
+  encryptionOperations: {
+    name: 'omnicache.encryption.operations',
+    instrument: 'ObservableCounter',
+    unit: '{value}',
+    description:
+      'Values sealed (encrypt) for the remote tiers and opened (decrypt) when read back, with AES-256-GCM envelope encryption.',
+    attributes: [ATTR.cache, ATTR.encryptionOperation],
+  },
+  encryptionFailures: {
+    name: 'omnicache.encryption.failures',
+    instrument: 'ObservableCounter',
+    unit: '{failure}',
+    description:
+      'Values that could not be sealed or opened, by reason. A failed read is a miss (the entry is removed unless the key provider was only unreachable); a failed seal keeps the value in l1 only.',
+    attributes: [ATTR.cache, ATTR.encryptionOperation, ATTR.encryptionFailureReason],
+  },
+  encryptionDekCache: {
+    name: 'omnicache.encryption.dek_cache.lookups',
+    instrument: 'ObservableCounter',
+    unit: '{lookup}',
+    description:
+      'Lookups of unwrapped data keys in memory when opening a value: a miss calls the key provider (KMS).',
+    attributes: [ATTR.cache, ATTR.result],
+    values: { [ATTR.result]: DEK_CACHE_RESULT_VALUES },
+  },
+  encryptionDataKeys: {
+    name: 'omnicache.encryption.data_keys.generated',
+    instrument: 'ObservableCounter',
+    unit: '{key}',
+    description:
+      'Data keys generated for writing (one per namespace, replaced by age, by encryption count, or when the ring gets a newer key).',
+    attributes: [ATTR.cache],
+  },
+  encryptionKeyAge: {
+    name: 'omnicache.encryption.kek.age',
+    instrument: 'ObservableGauge',
+    unit: 's',
+    description:
+      'Age of each key-encryption key of the ring whose creation time is known. Alert when the current key is older than its rotation period.',
+    attributes: [ATTR.cache, ATTR.encryptionKeyId],
+  },
+  accessDenials: {
+    name: 'omnicache.access.denials',
+    instrument: 'ObservableCounter',
+    unit: '{call}',
+    description:
+      'Cache calls refused by the access policy (each also raised AccessDeniedError and emitted an access-denied event).',
+    attributes: [ATTR.cache],
   },
 } as const satisfies Record<string, MetricConvention>;
 

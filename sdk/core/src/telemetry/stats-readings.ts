@@ -5,6 +5,8 @@
  */
 import type { CacheStats, RemoteTierStats } from '../cache/stats.js';
 import type { CircuitState as CacheCircuitState } from '../events.js';
+import { ENCRYPTION_FAILURE_REASONS } from '../security/encryption/errors.js';
+import type { EncryptionStats } from '../security/encryption/stats.js';
 import {
   ATTR,
   CIRCUIT_STATE_VALUES,
@@ -37,6 +39,12 @@ export const OBSERVED_METRICS: readonly MetricConvention[] = [
   METRICS.circuitState,
   METRICS.staleServed,
   METRICS.codecFailures,
+  METRICS.encryptionOperations,
+  METRICS.encryptionFailures,
+  METRICS.encryptionDekCache,
+  METRICS.encryptionDataKeys,
+  METRICS.encryptionKeyAge,
+  METRICS.accessDenials,
 ];
 
 function readRemote(cache: string, t: RemoteTierStats, read: Reading): void {
@@ -60,6 +68,29 @@ function readRemote(cache: string, t: RemoteTierStats, read: Reading): void {
       [ATTR.cache]: cache,
       [ATTR.tier]: t.tier,
       [ATTR.circuitState]: state,
+    });
+  }
+}
+
+function readEncryption(cache: string, e: EncryptionStats, read: Reading): void {
+  const op = (o: string) => ({ [ATTR.cache]: cache, [ATTR.encryptionOperation]: o });
+  read(METRICS.encryptionOperations, e.encryptions, op('encrypt'));
+  read(METRICS.encryptionOperations, e.decryptions, op('decrypt'));
+  for (const o of ['encrypt', 'decrypt'] as const) {
+    for (const reason of ENCRYPTION_FAILURE_REASONS) {
+      read(METRICS.encryptionFailures, e.failures[o][reason], {
+        ...op(o),
+        [ATTR.encryptionFailureReason]: reason.replaceAll('-', '_'),
+      });
+    }
+  }
+  read(METRICS.encryptionDekCache, e.dekCache.hits, { [ATTR.cache]: cache, [ATTR.result]: 'hit' });
+  read(METRICS.encryptionDekCache, e.dekCache.misses, { [ATTR.cache]: cache, [ATTR.result]: 'miss' });
+  read(METRICS.encryptionDataKeys, e.dataKeysGenerated, { [ATTR.cache]: cache });
+  for (const [keyId, ms] of Object.entries(e.keyAgesMs)) {
+    read(METRICS.encryptionKeyAge, Math.floor(ms / 1000), {
+      [ATTR.cache]: cache,
+      [ATTR.encryptionKeyId]: keyId,
     });
   }
 }
@@ -105,6 +136,9 @@ export function readStats(s: CacheStats, read: Reading): void {
   read(METRICS.staleServed, s.stale.grace, stale('grace'));
   read(METRICS.staleServed, s.stale.softTimeout, stale('soft_timeout'));
   read(METRICS.staleServed, s.stale.backoff, stale('backoff'));
+
+  if (s.encryption !== undefined) readEncryption(cache, s.encryption, read);
+  if (s.access !== undefined) read(METRICS.accessDenials, s.access.denied, base);
 
   const p = l1.policy;
   if (p.name === 'arc' && 'p' in p) {

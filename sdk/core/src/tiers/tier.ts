@@ -23,6 +23,12 @@ export interface TierWrite extends TierSetOptions {
   value: Uint8Array;
 }
 
+export interface TierKeysPage {
+  keys: string[];
+  /** Where the next page starts; undefined when the listing is complete. */
+  cursor: string | undefined;
+}
+
 export interface Tier {
   readonly kind: TierKind;
   /**
@@ -47,6 +53,12 @@ export interface Tier {
    * the tier cannot tell cheaply (or not yet).
    */
   usage?(): { entries: number; bytes: number } | undefined;
+  /**
+   * Keys starting with `prefix`, one page per call, for maintenance such as re-encryption (`omnicache keys
+   * rotate`): pass the returned cursor to continue (a string, so a run can be resumed later); undefined when
+   * done. Pages may hold more or fewer than `limit` keys; keys written or removed meanwhile may or may not appear.
+   */
+  keys?(prefix: string, cursor: string | undefined, limit: number): Promise<TierKeysPage>;
   /** Removes every key starting with `prefix` (a cache or namespace prefix). Returns how many were removed. */
   clear(prefix: string): Promise<number>;
   close(): Promise<void>;

@@ -5,7 +5,7 @@ import { ConfigError, TierError } from '../../errors.js';
 import { drained, queuedFor, serialized } from '../shared/key-queue.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
-import type { Tier, TierSetOptions, TierWrite } from '../tier.js';
+import type { Tier, TierKeysPage, TierSetOptions, TierWrite } from '../tier.js';
 import {
   decodeEntry,
   decodeMeta,
@@ -128,6 +128,22 @@ export class FsTier implements Tier {
       );
       await rmdir(tagDir).catch(() => {});
       return removed;
+    });
+  }
+
+  /** Keys from the directory index (rescanned first) in key order; the cursor is the last key returned. */
+  keys(prefix: string, cursor: string | undefined, limit: number): Promise<TierKeysPage> {
+    return this.#op('keys', async () => {
+      await this.#scan();
+      const now = Date.now();
+      const all: string[] = [];
+      for (const e of this.#index.values()) {
+        if (e.key.startsWith(prefix) && e.expiresAt > now && (cursor === undefined || e.key > cursor))
+          all.push(e.key);
+      }
+      all.sort();
+      const keys = all.slice(0, limit);
+      return { keys, cursor: all.length > limit ? keys[keys.length - 1] : undefined };
     });
   }
 

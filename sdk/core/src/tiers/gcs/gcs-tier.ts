@@ -5,7 +5,7 @@ import { drained, queuedFor, serialized } from '../shared/key-queue.js';
 import { Semaphore } from '../shared/semaphore.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
-import type { Tier, TierSetOptions, TierWrite } from '../tier.js';
+import type { Tier, TierKeysPage, TierSetOptions, TierWrite } from '../tier.js';
 import { isLongForm, listPrefix, matchesPrefix, nameSegment, TAGS_AREA } from './object-names.js';
 import { Storage } from './storage.js';
 
@@ -149,6 +149,28 @@ export class GcsTier implements Tier {
       await this.#semaphore.map(markers, (marker) => this.#deleteObject(marker.name, 'clear'));
     });
     return removed;
+  }
+
+  /** One listing page of value objects under the prefix; the cursor is GCS's page token. */
+  async keys(prefix: string, cursor: string | undefined, limit: number): Promise<TierKeysPage> {
+    const tagsArea = `${this.#prefix}${TAGS_AREA}`;
+    const [files, next] = await this.#request('list', () =>
+      this.bucket.getFiles({
+        prefix: `${this.#prefix}${listPrefix(prefix)}`,
+        maxResults: limit,
+        autoPaginate: false,
+        ...(cursor !== undefined && { pageToken: cursor }),
+      }),
+    );
+    const keys: string[] = [];
+    for (const file of files) {
+      if (file.name.startsWith(tagsArea)) continue;
+      const segment = file.name.slice(this.#prefix.length);
+      const stored = customMetadata(file)[KEY_METADATA];
+      if (!matchesPrefix(segment, prefix, stored)) continue;
+      keys.push(isLongForm(segment) ? stored! : decodeURIComponent(segment));
+    }
+    return { keys, cursor: (next as { pageToken?: string } | null | undefined)?.pageToken };
   }
 
   async close(): Promise<void> {

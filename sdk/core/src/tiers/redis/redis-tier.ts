@@ -4,7 +4,7 @@ import { DeadlineQueue } from '../../resilience/deadline-queue.js';
 import { withTimeout } from '../../resilience/timeout.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
-import type { Tier, TierKind, TierSetOptions, TierWrite } from '../tier.js';
+import type { Tier, TierKeysPage, TierKind, TierSetOptions, TierWrite } from '../tier.js';
 import { calculateSlot } from './ioredis.js';
 import { escapeGlob, tagKey, valueKey } from './key-layout.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type RedisTierCommonOptions } from './options.js';
@@ -143,6 +143,31 @@ export class RedisTier implements Tier {
       if (members.length === 0) return removed;
       removed += await this.#call('UNLINK (batch)', () => this.#unlink(members));
     }
+  }
+
+  /** SCAN MATCH on one master at a time (sorted by address, so a saved cursor resumes on the same node). */
+  async keys(prefix: string, cursor: string | undefined, limit: number): Promise<TierKeysPage> {
+    this.#assertUsable('SCAN');
+    const nodes = this.#cluster
+      ? this.#cluster
+          .nodes('master')
+          .sort((a, b) =>
+            `${a.options.host}:${a.options.port}`.localeCompare(`${b.options.host}:${b.options.port}`),
+          )
+      : [this.client as Redis];
+    const m = cursor === undefined ? undefined : /^(\d+):(\d+)$/.exec(cursor);
+    if (cursor !== undefined && m === null)
+      throw new TierError(this.#label, `keys(): cursor "${cursor}" is not one this tier returned`);
+    const node = Number(m?.[1] ?? 0);
+    const at = m?.[2] ?? '0';
+    if (node >= nodes.length) return { keys: [], cursor: undefined };
+    const pattern = `${escapeGlob(valueKey(this.#prefix, prefix))}*`;
+    const [next, found] = await this.#call('SCAN', () =>
+      nodes[node]!.scan(at, 'MATCH', pattern, 'COUNT', limit),
+    );
+    const keys = found.map((k) => k.slice(this.#prefix.length));
+    if (next !== '0') return { keys, cursor: `${node}:${next}` };
+    return { keys, cursor: node + 1 < nodes.length ? `${node + 1}:0` : undefined };
   }
 
   /** SCAN MATCH on every master + UNLINK in batches; also drops the tag sets of tags under the prefix (first). */
