@@ -1,0 +1,40 @@
+import type { PanelProps } from '@grafana/data';
+import { useMemo } from 'react';
+import type { PanelOptions } from '../types.js';
+import { annotationsFromFrames } from '../transforms/annotations.js';
+import { arcModel } from '../transforms/arc.js';
+import { auditRecords, missingAuditFields } from '../transforms/audit.js';
+import { framesToSeries } from '../transforms/samples.js';
+import { flowModel } from '../transforms/tier-flow.js';
+import { ArcView } from './ArcView.js';
+import { AuditView } from './AuditView.js';
+import { TierFlowView } from './TierFlowView.js';
+
+/** The panel: one of three views over the query results, chosen by the `view` option. */
+export function OmniCachePanel({ data, options, width, height, timeRange }: PanelProps<PanelOptions>) {
+  const from = timeRange.from.valueOf();
+  const to = timeRange.to.valueOf();
+  const series = useMemo(() => (options.view === 'audit' ? [] : framesToSeries(data.series)), [data.series, options.view]);
+  if (options.view === 'tiers') {
+    const model = flowModel(series, { cache: options.cache, from, to });
+    return <TierFlowView model={model} width={width} height={height} />;
+  }
+  if (options.view === 'audit') {
+    return (
+      <AuditView
+        records={auditRecords(data.series)}
+        missing={missingAuditFields(data.series)}
+        from={from}
+        to={to}
+        width={width}
+        height={height}
+        maxRows={options.auditRows}
+      />
+    );
+  }
+  const model = arcModel(series, annotationsFromFrames(data.annotations), {
+    cache: options.cache,
+    hysteresis: options.shiftHysteresis,
+  });
+  return <ArcView model={model} width={width} height={height} showGhosts={options.showGhosts} />;
+}

@@ -1,0 +1,234 @@
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { useStyles2 } from '@grafana/ui';
+import { useState } from 'react';
+import { decimate, maxOf, type Point } from '../transforms/decimate.js';
+
+export interface ChartSeries {
+  readonly label: string;
+  readonly color: string;
+  readonly values: readonly (number | null)[];
+  /** area: filled down to `base` (or 0); line: a stroke. */
+  readonly kind: 'area' | 'line';
+  readonly base?: readonly (number | null)[];
+  readonly dashed?: boolean;
+  /** Plot against the right-hand axis. */
+  readonly right?: boolean;
+}
+
+export interface ChartMark {
+  readonly time: number;
+  readonly timeEnd?: number;
+  readonly label: string;
+  readonly color: string;
+}
+
+export interface TimeChartProps {
+  readonly times: readonly number[];
+  readonly series: readonly ChartSeries[];
+  readonly marks?: readonly ChartMark[];
+  readonly width: number;
+  readonly height: number;
+  readonly title: string;
+  readonly format?: (v: number) => string;
+  readonly rightFormat?: (v: number) => string;
+  readonly testId?: string;
+}
+
+const PAD = { left: 44, right: 44, top: 18, bottom: 18 };
+
+function niceMax(v: number): number {
+  if (v <= 0) return 1;
+  const exp = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (m * exp >= v) return m * exp;
+  return 10 * exp;
+}
+
+function path(points: readonly Point[], yScale: (v: number) => number): string {
+  let d = '';
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i]!;
+    d += `${i === 0 ? 'M' : 'L'}${(p.x + PAD.left).toFixed(1)},${yScale(p.y).toFixed(1)}`;
+  }
+  return d;
+}
+
+function areaPath(
+  top: readonly Point[],
+  base: readonly Point[] | undefined,
+  yScale: (v: number) => number,
+  zeroY: number,
+): string {
+  if (top.length === 0) return '';
+  let d = path(top, yScale);
+  if (base && base.length > 0) {
+    for (let i = base.length - 1; i >= 0; i--) {
+      const p = base[i]!;
+      d += `L${(p.x + PAD.left).toFixed(1)},${yScale(p.y).toFixed(1)}`;
+    }
+  } else {
+    d += `L${(top[top.length - 1]!.x + PAD.left).toFixed(1)},${zeroY}L${(top[0]!.x + PAD.left).toFixed(1)},${zeroY}`;
+  }
+  return `${d}Z`;
+}
+
+const timeFmt = (t: number) => new Date(t).toISOString().slice(11, 19);
+
+/**
+ * A time chart in SVG whose cost depends on its width: every series is decimated to at most two points per
+ * pixel column before it is drawn. Hover shows every series' value at the nearest sample.
+ */
+export function TimeChart(props: TimeChartProps) {
+  const { times, series, marks = [], width, height, title, testId } = props;
+  const format = props.format ?? ((v: number) => v.toFixed(0));
+  const rightFormat = props.rightFormat ?? format;
+  const styles = useStyles2(getStyles);
+  const [hover, setHover] = useState<number | undefined>(undefined);
+  const plotW = Math.max(1, width - PAD.left - PAD.right);
+  const plotH = Math.max(1, height - PAD.top - PAD.bottom);
+  const from = times[0] ?? 0;
+  const to = times[times.length - 1] ?? 1;
+  const leftMax = niceMax(maxOf(...series.filter((s) => !s.right).map((s) => s.values)));
+  const rightMax = niceMax(maxOf(...series.filter((s) => s.right).map((s) => s.values)));
+  const y = (max: number) => (v: number) => PAD.top + plotH - (v / max) * plotH;
+  const yl = y(leftMax);
+  const yr = y(rightMax);
+  const zeroY = PAD.top + plotH;
+  const x = (t: number) => PAD.left + ((t - from) / (to - from || 1)) * plotW;
+  const hasRight = series.some((s) => s.right);
+
+  const onMove = (e: React.MouseEvent<SVGSVGElement>) => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    const t = from + ((e.clientX - rect.left - PAD.left) / plotW) * (to - from);
+    let lo = 0;
+    let hi = times.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (times[mid]! < t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0 && Math.abs(times[lo - 1]! - t) < Math.abs(times[lo]! - t)) lo--;
+    setHover(times.length > 0 ? lo : undefined);
+  };
+
+  return (
+    <div className={styles.wrap} data-testid={testId}>
+      <svg
+        width={width}
+        height={height}
+        role="img"
+        aria-label={title}
+        onMouseMove={onMove}
+        onMouseLeave={() => setHover(undefined)}
+      >
+        <text x={PAD.left} y={12} className={styles.title}>
+          {title}
+        </text>
+        {[0, 0.5, 1].map((f) => (
+          <g key={f}>
+            <line x1={PAD.left} x2={PAD.left + plotW} y1={yl(leftMax * f)} y2={yl(leftMax * f)} className={styles.grid} />
+            <text x={PAD.left - 4} y={yl(leftMax * f) + 4} textAnchor="end" className={styles.axis}>
+              {format(leftMax * f)}
+            </text>
+            {hasRight && (
+              <text x={PAD.left + plotW + 4} y={yr(rightMax * f) + 4} className={styles.axis}>
+                {rightFormat(rightMax * f)}
+              </text>
+            )}
+          </g>
+        ))}
+        <text x={PAD.left} y={height - 4} className={styles.axis}>
+          {timeFmt(from)}
+        </text>
+        <text x={PAD.left + plotW} y={height - 4} textAnchor="end" className={styles.axis}>
+          {timeFmt(to)}
+        </text>
+        {series.map((s) => {
+          const scale = s.right ? yr : yl;
+          const top = decimate(times, s.values, from, to, plotW);
+          if (s.kind === 'area') {
+            const base = s.base ? decimate(times, s.base, from, to, plotW) : undefined;
+            return (
+              <path
+                key={s.label}
+                d={areaPath(top, base, scale, zeroY)}
+                fill={s.color}
+                fillOpacity={0.45}
+                stroke={s.color}
+                strokeWidth={1}
+                data-series={s.label}
+              />
+            );
+          }
+          return (
+            <path
+              key={s.label}
+              d={path(top, scale)}
+              fill="none"
+              stroke={s.color}
+              strokeWidth={1.5}
+              strokeDasharray={s.dashed ? '5 3' : undefined}
+              data-series={s.label}
+            />
+          );
+        })}
+        {marks.map((m) =>
+          m.timeEnd !== undefined ? (
+            <rect
+              key={`${m.time}-${m.label}`}
+              x={x(m.time)}
+              width={Math.max(1, x(m.timeEnd) - x(m.time))}
+              y={PAD.top}
+              height={plotH}
+              fill={m.color}
+              fillOpacity={0.15}
+              data-mark={m.label}
+            >
+              <title>{m.label}</title>
+            </rect>
+          ) : (
+            <g key={`${m.time}-${m.label}`} data-mark={m.label}>
+              <line x1={x(m.time)} x2={x(m.time)} y1={PAD.top} y2={PAD.top + plotH} stroke={m.color} strokeDasharray="2 2" />
+              <title>{m.label}</title>
+            </g>
+          ),
+        )}
+        {hover !== undefined && (
+          <line x1={x(times[hover]!)} x2={x(times[hover]!)} y1={PAD.top} y2={PAD.top + plotH} className={styles.cursor} />
+        )}
+      </svg>
+      {hover !== undefined && (
+        <div className={styles.tooltip} style={{ left: Math.min(x(times[hover]!) + 8, width - 180) }} role="tooltip">
+          <div>{timeFmt(times[hover]!)}</div>
+          {series.map((s) => {
+            const v = s.values[hover];
+            return (
+              <div key={s.label}>
+                <span style={{ color: s.color }}>■</span> {s.label}: {v == null ? '–' : (s.right ? rightFormat : format)(v)}
+              </div>
+            );
+          })}
+        </div>
+      )}
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  wrap: css({ position: 'relative' }),
+  title: css({ fill: theme.colors.text.primary, fontSize: theme.typography.bodySmall.fontSize }),
+  axis: css({ fill: theme.colors.text.secondary, fontSize: 10 }),
+  grid: css({ stroke: theme.colors.border.weak, strokeWidth: 1 }),
+  cursor: css({ stroke: theme.colors.text.secondary, strokeWidth: 1 }),
+  tooltip: css({
+    position: 'absolute',
+    top: 20,
+    padding: theme.spacing(0.5, 1),
+    background: theme.colors.background.elevated ?? theme.colors.background.primary,
+    border: `1px solid ${theme.colors.border.medium}`,
+    color: theme.colors.text.primary,
+    fontSize: theme.typography.bodySmall.fontSize,
+    pointerEvents: 'none',
+    whiteSpace: 'nowrap',
+  }),
+});

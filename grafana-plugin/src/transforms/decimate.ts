@@ -1,0 +1,71 @@
+// Reduces a series to at most two points per pixel column (the first min and max in each column, in time order),
+// so drawing cost depends on the panel width, not on the number of samples; spikes survive.
+
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+/**
+ * `times`/`values` -> pixel points: x = (t - from) / (to - from) * width, y = value (unscaled).
+ * Nulls split nothing here (they are skipped); callers break lines at gaps with `gaps`.
+ */
+export function decimate(
+  times: readonly number[],
+  values: readonly (number | null)[],
+  from: number,
+  to: number,
+  width: number,
+): Point[] {
+  const out: Point[] = [];
+  if (!(to > from) || width <= 0) return out;
+  const scale = width / (to - from);
+  let col = Number.NaN;
+  let minI = -1;
+  let maxI = -1;
+  const flush = () => {
+    if (minI < 0) return;
+    const a = Math.min(minI, maxI);
+    const b = Math.max(minI, maxI);
+    out.push({ x: (times[a]! - from) * scale, y: values[a]! });
+    if (b !== a) out.push({ x: (times[b]! - from) * scale, y: values[b]! });
+  };
+  for (let i = 0; i < times.length; i++) {
+    const v = values[i];
+    if (v == null) continue;
+    const c = Math.floor((times[i]! - from) * scale);
+    if (c !== col) {
+      flush();
+      col = c;
+      minI = i;
+      maxI = i;
+    } else {
+      if (v < values[minI]!) minI = i;
+      if (v > values[maxI]!) maxI = i;
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Element-wise sum of columns (null where all are null), for stacked areas. */
+export function stack(...columns: ReadonlyArray<readonly (number | null)[]>): (number | null)[] {
+  const n = Math.max(0, ...columns.map((c) => c.length));
+  const out: (number | null)[] = new Array(n).fill(null);
+  for (let i = 0; i < n; i++) {
+    let sum: number | null = null;
+    for (const c of columns) {
+      const v = c[i];
+      if (v != null) sum = (sum ?? 0) + v;
+    }
+    out[i] = sum;
+  }
+  return out;
+}
+
+/** Largest non-null value of the columns (0 when none). */
+export function maxOf(...columns: ReadonlyArray<readonly (number | null)[]>): number {
+  let m = 0;
+  for (const c of columns) for (const v of c) if (v != null && v > m) m = v;
+  return m;
+}
