@@ -83,7 +83,9 @@ export function ArcView({ model, width, height, showGhosts }: ArcViewProps) {
       : []),
     { label: 'policy shifts', color: c.recency, value: String(model.shifts.length) },
   ];
-  const legendH = 44;
+  // header line + legend rows (items wrap at about 150 px each)
+  const legendRows = Math.ceil((legend.length * 150) / Math.max(150, width));
+  const legendH = 20 + legendRows * 22;
   const chartsH = Math.max(60, height - legendH);
   const mainH = showGhosts ? Math.round(chartsH * 0.6) : chartsH;
   return (

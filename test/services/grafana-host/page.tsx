@@ -1,0 +1,244 @@
+// The host page: what Grafana would be for a panel plugin. Loads the plugin's BUILT dist/module.js through SystemJS
+// (AMD extra) with Grafana's shared modules, and renders its panel with real PanelProps: frames from Prometheus
+// (query_range) or a JSON API, the plugin's default options, a time range, field config and a light or dark theme.
+// Also renders Grafana's own TimeSeries on the same frames, to compare render cost.
+import 'systemjs/dist/system.js';
+import 'systemjs/dist/extras/amd.js';
+import {
+  createDataFrame,
+  createTheme,
+  type DataFrame,
+  FieldType,
+  type GrafanaTheme2,
+  type PanelPlugin,
+  ThemeContext,
+  toDataFrame,
+} from '@grafana/data';
+import { GlobalStyles, TimeSeries } from '@grafana/ui';
+import { type ComponentType, StrictMode } from 'react';
+import { flushSync } from 'react-dom';
+import { createRoot, type Root } from 'react-dom/client';
+import { panelProps, timeRange, withFieldDisplay } from './panel-props.js';
+import { queryRangeFrames } from './prometheus-frames.js';
+import { registerOptionEditors } from './option-editors.js';
+import { registerSharedModules } from './shared-modules.js';
+
+declare const System: {
+  set(id: string, ns: object): unknown;
+  addImportMap(map: { imports: Record<string, string> }, base?: string): void;
+  import(url: string): Promise<{ default?: { plugin?: PanelPlugin }; plugin?: PanelPlugin }>;
+};
+
+registerSharedModules(System);
+registerOptionEditors();
+
+export type Source =
+  | { kind: 'prometheus'; url: string; queries: string[]; stepSeconds: number }
+  | { kind: 'json'; url: string }
+  | { kind: 'frames'; frames: DataFrame[] };
+
+export interface RenderRequest {
+  moduleUrl: string;
+  title: string;
+  theme: 'light' | 'dark';
+  width: number;
+  height: number;
+  from: number;
+  to: number;
+  source: Source;
+  options?: Record<string, unknown>;
+  annotations?: { time: number; timeEnd?: number; text: string }[];
+}
+
+let root: Root | undefined;
+const plugins = new Map<string, Promise<PanelPlugin>>();
+
+async function loadPlugin(moduleUrl: string): Promise<PanelPlugin> {
+  let p = plugins.get(moduleUrl);
+  if (!p) {
+    p = System.import(moduleUrl).then((ns) => {
+      const plugin = ns.plugin ?? ns.default?.plugin;
+      if (!plugin?.panel) throw new Error(`${moduleUrl} does not export a panel plugin as "plugin"`);
+      return plugin;
+    });
+    plugins.set(moduleUrl, p);
+  }
+  return p;
+}
+
+async function framesOf(source: Source): Promise<DataFrame[]> {
+  if (source.kind === 'frames') return source.frames;
+  if (source.kind === 'prometheus') {
+    throw new Error('prometheus sources need a time range: use framesFor');
+  }
+  const res = await fetch(source.url);
+  if (!res.ok) throw new Error(`GET ${source.url} failed (${res.status})`);
+  return [toDataFrame(await res.json())];
+}
+
+async function framesFor(req: RenderRequest): Promise<DataFrame[]> {
+  const s = req.source;
+  if (s.kind === 'prometheus') return queryRangeFrames(s.url, s.queries, req.from, req.to, s.stepSeconds);
+  return framesOf(s);
+}
+
+function annotationFrames(req: RenderRequest): DataFrame[] {
+  const a = req.annotations ?? [];
+  if (a.length === 0) return [];
+  return [
+    createDataFrame({
+      name: 'annotations',
+      fields: [
+        { name: 'time', type: FieldType.time, values: a.map((x) => x.time) },
+        { name: 'timeEnd', type: FieldType.time, values: a.map((x) => x.timeEnd ?? null) },
+        { name: 'text', type: FieldType.string, values: a.map((x) => x.text) },
+      ],
+    }),
+  ];
+}
+
+function Chrome({ theme, title, width, children }: { theme: GrafanaTheme2; title: string; width: number; children: React.ReactNode }) {
+  return (
+    <ThemeContext.Provider value={theme}>
+      <GlobalStyles />
+      <div
+        data-testid="panel"
+        style={{
+          width: width + 16,
+          background: theme.colors.background.primary,
+          border: `1px solid ${theme.colors.border.weak}`,
+          borderRadius: 2,
+          padding: 8,
+          margin: 8,
+        }}
+      >
+        <div style={{ color: theme.colors.text.primary, fontWeight: 500, marginBottom: 6 }}>{title}</div>
+        {children}
+      </div>
+    </ThemeContext.Provider>
+  );
+}
+
+function mount(node: React.ReactNode, theme: GrafanaTheme2): void {
+  document.body.style.background = theme.colors.background.canvas;
+  root?.unmount();
+  const el = document.getElementById('root')!;
+  root = createRoot(el);
+  flushSync(() => root!.render(<StrictMode>{node}</StrictMode>));
+}
+
+/** Renders the plugin's panel; resolves once React has committed. */
+async function renderPanel(req: RenderRequest): Promise<{ frames: number; options: Record<string, unknown> }> {
+  const plugin = await loadPlugin(req.moduleUrl);
+  const frames = await framesFor(req);
+  const theme = createTheme({ colors: { mode: req.theme } });
+  const options = { ...(plugin.defaults as Record<string, unknown>), ...(req.options ?? {}) };
+  const Panel = plugin.panel as ComponentType<ReturnType<typeof panelProps>>;
+  const props = panelProps({
+    frames,
+    annotations: annotationFrames(req),
+    options,
+    from: req.from,
+    to: req.to,
+    width: req.width,
+    height: req.height,
+    theme,
+    title: req.title,
+  });
+  mount(
+    <Chrome theme={theme} title={req.title} width={req.width}>
+      <div style={{ width: req.width, height: req.height }}>
+        <Panel {...props} />
+      </div>
+    </Chrome>,
+    theme,
+  );
+  return { frames: frames.length, options };
+}
+
+const nextFrame = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+
+export interface RenderCostRequest {
+  moduleUrl: string;
+  frames: DataFrame[];
+  from: number;
+  to: number;
+  width: number;
+  height: number;
+  runs: number;
+}
+
+/**
+ * Mounts the OmniCache ARC view and Grafana's TimeSeries on the same frames, alternately, `runs` times each, and
+ * returns the milliseconds from the start of the render until two animation frames later (commit, layout, paint).
+ */
+async function measureRenderCost(req: RenderCostRequest): Promise<{ omnicache: number[]; timeseries: number[] }> {
+  const plugin = await loadPlugin(req.moduleUrl);
+  const theme = createTheme({ colors: { mode: 'dark' } });
+  const frames = withFieldDisplay(req.frames, theme);
+  const Panel = plugin.panel as ComponentType<ReturnType<typeof panelProps>>;
+  const options = { ...(plugin.defaults as Record<string, unknown>), view: 'arc' };
+  const props = panelProps({ frames: req.frames, options, from: req.from, to: req.to, width: req.width, height: req.height, theme });
+  const range = timeRange(req.from, req.to);
+  const out = { omnicache: [] as number[], timeseries: [] as number[] };
+  const once = async (which: 'omnicache' | 'timeseries') => {
+    await nextFrame();
+    const t0 = performance.now();
+    mount(
+      <ThemeContext.Provider value={theme}>
+        {which === 'omnicache' ? (
+          <Panel {...props} />
+        ) : (
+          <TimeSeries
+            frames={frames}
+            width={req.width}
+            height={req.height}
+            timeRange={range}
+            timeZone="utc"
+            legend={{ showLegend: true, displayMode: 'list' as never, placement: 'bottom', calcs: [] }}
+          />
+        )}
+      </ThemeContext.Provider>,
+      theme,
+    );
+    await nextFrame();
+    out[which].push(performance.now() - t0);
+  };
+  // warm-up (code paths, JIT), then alternate the order each run
+  await once('omnicache');
+  await once('timeseries');
+  out.omnicache = [];
+  out.timeseries = [];
+  for (let i = 0; i < req.runs; i++) {
+    if (i % 2 === 0) {
+      await once('omnicache');
+      await once('timeseries');
+    } else {
+      await once('timeseries');
+      await once('omnicache');
+    }
+  }
+  return out;
+}
+
+function seriesFrame(name: string, labels: Record<string, string>, times: number[], values: number[]): DataFrame {
+  return createDataFrame({
+    fields: [
+      { name: 'Time', type: FieldType.time, values: times },
+      { name: 'Value', type: FieldType.number, values, labels: { __name__: name, ...labels } },
+    ],
+  });
+}
+
+declare global {
+  interface Window {
+    omnicacheHost: {
+      renderPanel: typeof renderPanel;
+      measureRenderCost: typeof measureRenderCost;
+      seriesFrame: typeof seriesFrame;
+      ready: true;
+    };
+  }
+}
+
+window.omnicacheHost = { renderPanel, measureRenderCost, seriesFrame, ready: true };
