@@ -6,6 +6,7 @@ export default defineConfig({
     name: 'grafana-plugin',
     include: ['test/**/*.test.{ts,tsx}'],
     environment: 'jsdom',
+    setupFiles: ['./test/jsdom-setup.ts'],
     // @grafana/* ship ESM that imports CommonJS packages by named exports (moment-timezone, ...): let vite
     // transform them instead of Node's loader.
     server: { deps: { inline: [/@grafana\//] } },

@@ -45,7 +45,13 @@ module.exports = (_env, argv) => ({
       {
         test: /\.tsx?$/,
         exclude: /node_modules/,
-        use: { loader: 'ts-loader', options: { transpileOnly: true, compilerOptions: { module: 'ESNext', noEmit: false, sourceMap: true } } },
+        use: {
+          loader: 'ts-loader',
+          options: {
+            transpileOnly: true,
+            compilerOptions: { module: 'ESNext', noEmit: false, sourceMap: true },
+          },
+        },
       },
     ],
   },

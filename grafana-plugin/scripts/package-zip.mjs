@@ -26,4 +26,6 @@ const outDir = join(root, 'dist-zip');
 mkdirSync(outDir, { recursive: true });
 const zipPath = join(outDir, `${id}-${info.version}.zip`);
 writeFileSync(zipPath, zipSync(files, { level: 9, mtime: new Date('2026-01-01T00:00:00Z') }));
-console.log(`${relative(root, zipPath)} (${statSync(zipPath).size} bytes, ${Object.keys(files).length} files)`);
+console.log(
+  `${relative(root, zipPath)} (${statSync(zipPath).size} bytes, ${Object.keys(files).length} files)`,
+);

@@ -37,7 +37,10 @@ describe('arcModel', () => {
     ]);
   });
   it('picks the cache the option names, else the first; names missing series', () => {
-    const all = framesToSeries([...frames([50, 50, 50, 50, 50, 50]), ...frames([1, 1, 1, 1, 1, 1], { cache: { omnicache_cache_name: 'a' } })]);
+    const all = framesToSeries([
+      ...frames([50, 50, 50, 50, 50, 50]),
+      ...frames([1, 1, 1, 1, 1, 1], { cache: { omnicache_cache_name: 'a' } }),
+    ]);
     expect(arcModel(all).cache).toBe('a');
     expect(arcModel(all, [], { cache: 'users' }).target[0]).toBe(50);
     expect(arcModel(all, [], { cache: 'nope' }).missing).toHaveLength(4);
@@ -67,11 +70,11 @@ describe('policyShifts', () => {
     ]);
   });
   it('with no band every crossing of one half is a shift; gaps and c = 0 are skipped', () => {
-    expect(policyShifts(t, [40, 60, null, 40, 40, 60, 60], [100, 100, 100, 100, 0, 100, 100], 0).map((s) => s.time)).toEqual([
-      at(1),
-      at(3),
-      at(5),
-    ]);
+    expect(
+      policyShifts(t, [40, 60, null, 40, 40, 60, 60], [100, 100, 100, 100, 0, 100, 100], 0).map(
+        (s) => s.time,
+      ),
+    ).toEqual([at(1), at(3), at(5)]);
   });
   it('rejects a band outside 0..0.5', () => {
     expect(() => policyShifts(t, c, c, 0.7)).toThrow(/between 0 and 0.5/);

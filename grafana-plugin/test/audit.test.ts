@@ -37,7 +37,12 @@ describe('audit records', () => {
     expect(missingAuditFields([frame(records)])).toEqual([]);
   });
   it('names the fields a frame lacks', () => {
-    const f = createDataFrame({ fields: [{ name: 'time', type: FieldType.time, values: [T0] }, { name: 'action', values: ['x'] }] });
+    const f = createDataFrame({
+      fields: [
+        { name: 'time', type: FieldType.time, values: [T0] },
+        { name: 'action', values: ['x'] },
+      ],
+    });
     expect(missingAuditFields([f])).toEqual(['sequence', 'actor', 'target', 'outcome', 'prevHash', 'hash']);
     expect(auditRecords([f])).toEqual([]);
   });
@@ -46,8 +51,16 @@ describe('audit records', () => {
     expect(chainStatus(records)).toEqual({ state: 'linked', count: 20, first: 1, last: 20 });
     const tampered = records.map((r) => (r.sequence === 7 ? { ...r, prevHash: 'f'.repeat(64) } : r));
     expect(chainStatus(tampered)).toEqual({ state: 'broken', at: 7, reason: 'hash-mismatch' });
-    expect(chainStatus(records.filter((r) => r.sequence !== 5))).toEqual({ state: 'broken', at: 6, reason: 'sequence-gap' });
-    expect(chainStatus([records[0]!, records[0]!])).toEqual({ state: 'broken', at: 1, reason: 'duplicate-sequence' });
+    expect(chainStatus(records.filter((r) => r.sequence !== 5))).toEqual({
+      state: 'broken',
+      at: 6,
+      reason: 'sequence-gap',
+    });
+    expect(chainStatus([records[0]!, records[0]!])).toEqual({
+      state: 'broken',
+      at: 1,
+      reason: 'duplicate-sequence',
+    });
   });
   it('filters by action and outcome; lists the choices', () => {
     const actions = distinct(records, 'action');

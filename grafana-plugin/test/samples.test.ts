@@ -25,7 +25,12 @@ describe('framesToSeries', () => {
       seriesFrame(SERIES.arcTarget, { omnicache_cache_name: 'a' }, times(3), [1, null, 3]),
     ]);
     expect(s).toEqual([
-      { name: SERIES.arcTarget, labels: { __name__: SERIES.arcTarget, omnicache_cache_name: 'a' }, times: [at(0), at(2)], values: [1, 3] },
+      {
+        name: SERIES.arcTarget,
+        labels: { __name__: SERIES.arcTarget, omnicache_cache_name: 'a' },
+        times: [at(0), at(2)],
+        values: [1, 3],
+      },
     ]);
   });
   it('falls back to the frame name and ignores frames without a time field', () => {
@@ -57,6 +62,9 @@ describe('counters', () => {
     expect(counterIncrease(s, at(1), at(3))).toBe(3 + 5);
   });
   it('rates are per second between consecutive samples', () => {
-    expect(counterRates(s)).toEqual({ times: [at(1), at(2), at(3), at(4)], values: [5 / 15, 3 / 15, 5 / 15, 0] });
+    expect(counterRates(s)).toEqual({
+      times: [at(1), at(2), at(3), at(4)],
+      values: [5 / 15, 3 / 15, 5 / 15, 0],
+    });
   });
 });

@@ -22,10 +22,26 @@ function frames() {
     req('l2', 'miss', [0, 10, 20, 30, 40]),
     req('l2', 'stale', zero),
     req('l2', 'error', [0, 0, 0, 0, 6]),
-    counter(SERIES.tierMovements, { omnicache_movement_from: 'l2', omnicache_movement_to: 'l1' }, [0, 20, 40, 60, 80]),
-    counter(SERIES.tierMovements, { omnicache_movement_from: 'l1', omnicache_movement_to: 'l2' }, [0, 5, 10, 15, 20]),
-    counter(SERIES.evictions, { omnicache_tier: 'l1', omnicache_eviction_reason: 'capacity' }, [0, 5, 10, 15, 20]),
-    counter(SERIES.evictions, { omnicache_tier: 'l1', omnicache_eviction_reason: 'expired' }, [0, 0, 1, 1, 2]),
+    counter(
+      SERIES.tierMovements,
+      { omnicache_movement_from: 'l2', omnicache_movement_to: 'l1' },
+      [0, 20, 40, 60, 80],
+    ),
+    counter(
+      SERIES.tierMovements,
+      { omnicache_movement_from: 'l1', omnicache_movement_to: 'l2' },
+      [0, 5, 10, 15, 20],
+    ),
+    counter(
+      SERIES.evictions,
+      { omnicache_tier: 'l1', omnicache_eviction_reason: 'capacity' },
+      [0, 5, 10, 15, 20],
+    ),
+    counter(
+      SERIES.evictions,
+      { omnicache_tier: 'l1', omnicache_eviction_reason: 'expired' },
+      [0, 0, 1, 1, 2],
+    ),
     counter(SERIES.loaderCalls, { omnicache_outcome: 'success' }, [0, 10, 20, 30, 44]),
     counter(SERIES.loaderCalls, { omnicache_outcome: 'error' }, [0, 0, 0, 0, 2]),
   ];
@@ -58,11 +74,15 @@ describe('flowModel', () => {
     expect(m.tiers[0]!.results.hit).toEqual({ total: 200, rate: 200 / 30 });
   });
   it('names the missing counters (e.g. an SDK without movement metrics)', () => {
-    const m = flowModel(framesToSeries(frames().filter((f) => f.fields[1]!.labels!.__name__ !== SERIES.tierMovements)));
+    const m = flowModel(
+      framesToSeries(frames().filter((f) => f.fields[1]!.labels!.__name__ !== SERIES.tierMovements)),
+    );
     expect(m.missing).toEqual([SERIES.tierMovements]);
   });
   it('with only an L1 the misses go to the loader', () => {
-    const m = flowModel(framesToSeries([req('l1', 'hit', [0, 1, 2, 3, 4]), req('l1', 'miss', [0, 1, 1, 1, 1])]));
+    const m = flowModel(
+      framesToSeries([req('l1', 'hit', [0, 1, 2, 3, 4]), req('l1', 'miss', [0, 1, 1, 1, 1])]),
+    );
     expect(m.edges.map((e) => [e.kind, e.to, e.total])).toEqual([
       ['lookup', 'l1', 5],
       ['load', 'loader', 1],

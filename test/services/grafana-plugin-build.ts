@@ -7,9 +7,13 @@ export const PLUGIN_DIR = join(repoRoot, 'grafana-plugin');
 
 /** Runs `pnpm --filter @omnicache/grafana-plugin run build`; returns the dist/ directory. */
 export async function buildGrafanaPlugin(): Promise<string> {
-  await runCommand(process.execPath, [join(repoRoot, 'scripts', 'pnpm.mjs'), '--filter', '@omnicache/grafana-plugin', 'run', 'build'], {
-    cwd: repoRoot,
-    timeoutMs: 5 * 60_000,
-  });
+  await runCommand(
+    process.execPath,
+    [join(repoRoot, 'scripts', 'pnpm.mjs'), '--filter', '@omnicache/grafana-plugin', 'run', 'build'],
+    {
+      cwd: repoRoot,
+      timeoutMs: 5 * 60_000,
+    },
+  );
   return join(PLUGIN_DIR, 'dist');
 }

@@ -52,8 +52,22 @@ export function ArcView({ model, width, height, showGhosts }: ArcViewProps) {
   const ghosts: ChartSeries[] = [
     { label: 'B1 ghosts', color: c.b1, values: model.b1, kind: 'line' },
     { label: 'B2 ghosts', color: c.b2, values: model.b2, kind: 'line' },
-    { label: 'B1 ghost hits/s', color: c.b1, values: model.ghostRateB1, kind: 'line', dashed: true, right: true },
-    { label: 'B2 ghost hits/s', color: c.b2, values: model.ghostRateB2, kind: 'line', dashed: true, right: true },
+    {
+      label: 'B1 ghost hits/s',
+      color: c.b1,
+      values: model.ghostRateB1,
+      kind: 'line',
+      dashed: true,
+      right: true,
+    },
+    {
+      label: 'B2 ghost hits/s',
+      color: c.b2,
+      values: model.ghostRateB2,
+      kind: 'line',
+      dashed: true,
+      right: true,
+    },
   ];
   const marks: ChartMark[] = [
     ...model.shifts.map((s) => ({

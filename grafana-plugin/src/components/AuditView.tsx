@@ -26,7 +26,11 @@ export interface AuditViewProps {
 export function chainText(s: ChainStatus): string {
   if (s.state === 'empty') return 'chain: no records in range';
   if (s.state === 'linked') return `chain: linked, ${s.count} records (#${s.first}–#${s.last})`;
-  const why = { 'sequence-gap': 'sequence gap', 'hash-mismatch': 'prev hash does not match', 'duplicate-sequence': 'duplicate sequence' }[s.reason];
+  const why = {
+    'sequence-gap': 'sequence gap',
+    'hash-mismatch': 'prev hash does not match',
+    'duplicate-sequence': 'duplicate sequence',
+  }[s.reason];
   return `chain: BROKEN at #${s.at} (${why})`;
 }
 
@@ -54,7 +58,9 @@ export function AuditView({ records, missing, from, to, width, height, maxRows }
     );
   }
   const outcomeColor = (o: string) =>
-    theme.visualization.getColorByName(o === 'success' || o === 'allowed' ? 'green' : o === 'denied' ? 'orange' : 'red');
+    theme.visualization.getColorByName(
+      o === 'success' || o === 'allowed' ? 'green' : o === 'denied' ? 'orange' : 'red',
+    );
   const timeline = auditTimeline(shown, from, to, BUCKETS);
   const tlH = 60;
   const barW = width / BUCKETS;
@@ -62,17 +68,31 @@ export function AuditView({ records, missing, from, to, width, height, maxRows }
   const rows = [...shown].reverse().slice(0, maxRows);
   return (
     <div className={styles.view} style={{ height }} data-testid="omnicache-audit-view">
-      <div className={chain.state === 'broken' ? styles.broken : styles.linked} data-testid="audit-chain" data-state={chain.state}>
+      <div
+        className={chain.state === 'broken' ? styles.broken : styles.linked}
+        data-testid="audit-chain"
+        data-state={chain.state}
+      >
         {chainText(chain)}
       </div>
       <div className={styles.filters}>
         <span>action</span>
         {distinct(records, 'action').map((a) => (
-          <FilterPill key={a} label={a} selected={actions.includes(a)} onClick={() => setActions(toggle(actions, a))} />
+          <FilterPill
+            key={a}
+            label={a}
+            selected={actions.includes(a)}
+            onClick={() => setActions(toggle(actions, a))}
+          />
         ))}
         <span>outcome</span>
         {distinct(records, 'outcome').map((o) => (
-          <FilterPill key={o} label={o} selected={outcomes.includes(o)} onClick={() => setOutcomes(toggle(outcomes, o))} />
+          <FilterPill
+            key={o}
+            label={o}
+            selected={outcomes.includes(o)}
+            onClick={() => setOutcomes(toggle(outcomes, o))}
+          />
         ))}
       </div>
       <svg width={width} height={tlH} role="img" aria-label="audit timeline">
@@ -82,7 +102,14 @@ export function AuditView({ records, missing, from, to, width, height, maxRows }
             const h = (n / maxCount) * (tlH - 4);
             y -= h;
             return (
-              <rect key={`${b.start}-${o}`} x={i * barW + 0.5} y={y} width={Math.max(1, barW - 1)} height={h} fill={outcomeColor(o)}>
+              <rect
+                key={`${b.start}-${o}`}
+                x={i * barW + 0.5}
+                y={y}
+                width={Math.max(1, barW - 1)}
+                height={h}
+                fill={outcomeColor(o)}
+              >
                 <title>{`${new Date(b.start).toISOString()}: ${n} ${o}`}</title>
               </rect>
             );
@@ -121,15 +148,29 @@ export function AuditView({ records, missing, from, to, width, height, maxRows }
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  view: css({ color: theme.colors.text.primary, overflow: 'auto', fontSize: theme.typography.bodySmall.fontSize }),
+  view: css({
+    color: theme.colors.text.primary,
+    overflow: 'auto',
+    fontSize: theme.typography.bodySmall.fontSize,
+  }),
   linked: css({ color: theme.colors.success.text, fontWeight: theme.typography.fontWeightMedium }),
   broken: css({ color: theme.colors.error.text, fontWeight: theme.typography.fontWeightMedium }),
-  filters: css({ display: 'flex', flexWrap: 'wrap', alignItems: 'center', gap: theme.spacing(0.5), margin: theme.spacing(0.5, 0) }),
+  filters: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    alignItems: 'center',
+    gap: theme.spacing(0.5),
+    margin: theme.spacing(0.5, 0),
+  }),
   count: css({ color: theme.colors.text.secondary }),
   table: css({
     borderCollapse: 'collapse',
     width: '100%',
-    'th, td': { padding: theme.spacing(0.25, 1), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left' },
+    'th, td': {
+      padding: theme.spacing(0.25, 1),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+      textAlign: 'left',
+    },
   }),
   target: css({ fontFamily: theme.typography.fontFamilyMonospace }),
 });

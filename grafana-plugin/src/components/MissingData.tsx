@@ -16,7 +16,9 @@ export function MissingData({ view, missing, hint }: MissingDataProps) {
   const styles = useStyles2(getStyles);
   return (
     <div className={styles.box} role="alert" data-testid="omnicache-missing">
-      <div className={styles.title}>{view}: no data for {missing.length === 1 ? 'this series' : 'these series'}</div>
+      <div className={styles.title}>
+        {view}: no data for {missing.length === 1 ? 'this series' : 'these series'}
+      </div>
       <ul className={styles.list}>
         {missing.map((m) => (
           <li key={m}>

@@ -1,11 +1,11 @@
 import type { PanelProps } from '@grafana/data';
 import { useMemo } from 'react';
-import type { PanelOptions } from '../types.js';
 import { annotationsFromFrames } from '../transforms/annotations.js';
 import { arcModel } from '../transforms/arc.js';
 import { auditRecords, missingAuditFields } from '../transforms/audit.js';
 import { framesToSeries } from '../transforms/samples.js';
 import { flowModel } from '../transforms/tier-flow.js';
+import type { PanelOptions } from '../types.js';
 import { ArcView } from './ArcView.js';
 import { AuditView } from './AuditView.js';
 import { TierFlowView } from './TierFlowView.js';
@@ -14,7 +14,10 @@ import { TierFlowView } from './TierFlowView.js';
 export function OmniCachePanel({ data, options, width, height, timeRange }: PanelProps<PanelOptions>) {
   const from = timeRange.from.valueOf();
   const to = timeRange.to.valueOf();
-  const series = useMemo(() => (options.view === 'audit' ? [] : framesToSeries(data.series)), [data.series, options.view]);
+  const series = useMemo(
+    () => (options.view === 'audit' ? [] : framesToSeries(data.series)),
+    [data.series, options.view],
+  );
   if (options.view === 'tiers') {
     const model = flowModel(series, { cache: options.cache, from, to });
     return <TierFlowView model={model} width={width} height={height} />;

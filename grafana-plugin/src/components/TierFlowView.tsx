@@ -43,13 +43,15 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
     );
   }
   const nodes: FlowNode[] = ['requests', ...model.tiers.map((t) => t.tier), 'loader'];
-  const boxW = Math.max(70, Math.min(150, (width - 40) / nodes.length - 30));
+  // boxes take about 55% of the width, the gaps between them hold the forward edges and their labels
+  const boxW = Math.max(60, Math.min(130, (width * 0.55) / nodes.length));
   const gap = (width - nodes.length * boxW) / (nodes.length + 1);
-  const rowY = Math.max(60, height * 0.3);
+  const svgH = Math.max(160, Math.min(300, height - 120));
+  const rowY = svgH / 2;
   const boxH = 48;
   const xOf = (n: FlowNode) => gap + nodes.indexOf(n) * (boxW + gap);
   const maxRate = Math.max(1e-9, ...model.edges.map((e) => e.rate));
-  const strokeW = (r: number) => 1.5 + 10 * (r / maxRate);
+  const strokeW = (r: number) => 1.5 + 8 * (r / maxRate);
   const color = {
     lookup: theme.colors.text.secondary,
     miss: theme.visualization.getColorByName('orange'),
@@ -61,27 +63,53 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
     const x1 = xOf(e.from);
     const x2 = xOf(e.to);
     if (e.kind === 'lookup' || e.kind === 'miss' || e.kind === 'load') {
-      return { d: `M${x1 + boxW},${rowY}L${x2},${rowY}`, lx: (x1 + boxW + x2) / 2, ly: rowY - 8 };
+      return { d: `M${x1 + boxW},${rowY}L${x2 - 2},${rowY}`, lx: (x1 + boxW + x2) / 2, ly: rowY - 10 };
     }
     // promotions arc above the row (right to left), demotions below (left to right)
     const up = e.kind === 'promotion';
-    const bend = (up ? -1 : 1) * (boxH / 2 + 26 + (i % 3) * 14);
     const sx = x1 + boxW / 2;
     const ex = x2 + boxW / 2;
     const sy = rowY + (up ? -boxH / 2 : boxH / 2);
-    const my = rowY + bend * 1.6;
-    return { d: `M${sx},${sy}Q${(sx + ex) / 2},${my} ${ex},${sy}`, lx: (sx + ex) / 2, ly: rowY + bend * 1.2 };
+    // the curve's apex sits `rise` away from the box edge (a quadratic's apex is halfway to its control point)
+    const rise = Math.min(rowY - boxH / 2 - 18, 30 + (i % 3) * 18) * (up ? -1 : 1);
+    return {
+      d: `M${sx},${sy}Q${(sx + ex) / 2},${sy + 2 * rise} ${ex},${sy}`,
+      lx: (sx + ex) / 2,
+      ly: sy + rise + (up ? -4 : 12),
+    };
   };
   const detail = hovered ?? 'hover an edge or a tier for its numbers';
+  const showDetail = (e: React.SyntheticEvent) => {
+    const g = (e.target as Element).closest('[data-detail]');
+    setHovered(g?.getAttribute('data-detail') ?? undefined);
+  };
   return (
     <div className={styles.view} data-testid="omnicache-tier-view">
       <div className={styles.header}>
         cache <strong>{model.cache ?? '–'}</strong> · over {formatCount(Math.round(model.rangeSeconds))} s
       </div>
-      <svg width={width} height={Math.max(120, height - 60)} role="img" aria-label="tier movement">
+      <svg
+        width={width}
+        height={svgH}
+        role="img"
+        aria-label="tier movement"
+        onMouseOver={showDetail}
+        onFocus={showDetail}
+        onMouseLeave={() => setHovered(undefined)}
+      >
         <defs>
           {Object.entries(color).map(([k, c]) => (
-            <marker key={k} id={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto">
+            <marker
+              key={k}
+              id={`arrow-${k}`}
+              viewBox="0 0 10 10"
+              refX="9"
+              refY="5"
+              markerUnits="userSpaceOnUse"
+              markerWidth="12"
+              markerHeight="12"
+              orient="auto"
+            >
               <path d="M0,0L10,5L0,10z" fill={c} />
             </marker>
           ))}
@@ -94,8 +122,7 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
               key={`${e.kind}-${e.from}-${e.to}`}
               data-edge={`${e.kind}:${e.from}->${e.to}`}
               data-total={e.total}
-              onMouseEnter={() => setHovered(label)}
-              onMouseLeave={() => setHovered(undefined)}
+              data-detail={label}
             >
               <path
                 d={d}
@@ -121,22 +148,32 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
             lines.push(`hits ${formatCount(tier.results.hit.total)} (${hitRatio.toFixed(1)}%)`);
             summary = `${NODE_LABEL[n]}: lookups ${amountText(tier.lookups)}, hits ${amountText(tier.results.hit)}, misses ${amountText(tier.results.miss)}, stale ${amountText(tier.results.stale)}, errors ${amountText(tier.results.error)}`;
           } else if (n === 'loader') {
-            lines.push(`calls ${formatCount(model.loader.success.total + model.loader.error.total + model.loader.timeout.total)}`);
+            lines.push(
+              `calls ${formatCount(model.loader.success.total + model.loader.error.total + model.loader.timeout.total)}`,
+            );
             summary = `loader: success ${amountText(model.loader.success)}, error ${amountText(model.loader.error)}, timeout ${amountText(model.loader.timeout)}`;
           }
           return (
-            <g
-              key={n}
-              data-node={n}
-              onMouseEnter={() => setHovered(summary)}
-              onMouseLeave={() => setHovered(undefined)}
-            >
-              <rect x={xOf(n)} y={rowY - boxH / 2} width={boxW} height={boxH} rx={4} className={styles.node} />
+            <g key={n} data-node={n} data-detail={summary}>
+              <rect
+                x={xOf(n)}
+                y={rowY - boxH / 2}
+                width={boxW}
+                height={boxH}
+                rx={4}
+                className={styles.node}
+              />
               <text x={xOf(n) + boxW / 2} y={rowY - 6} textAnchor="middle" className={styles.nodeTitle}>
                 {NODE_LABEL[n]}
               </text>
               {lines.map((l) => (
-                <text key={l} x={xOf(n) + boxW / 2} y={rowY + 12} textAnchor="middle" className={styles.nodeText}>
+                <text
+                  key={l}
+                  x={xOf(n) + boxW / 2}
+                  y={rowY + 12}
+                  textAnchor="middle"
+                  className={styles.nodeText}
+                >
                   {l}
                 </text>
               ))}
@@ -178,13 +215,25 @@ const getStyles = (theme: GrafanaTheme2) => ({
   view: css({ color: theme.colors.text.primary, overflow: 'auto', height: '100%' }),
   header: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
   node: css({ fill: theme.colors.background.secondary, stroke: theme.colors.border.strong, strokeWidth: 1 }),
-  nodeTitle: css({ fill: theme.colors.text.primary, fontWeight: theme.typography.fontWeightMedium, fontSize: 13 }),
+  nodeTitle: css({
+    fill: theme.colors.text.primary,
+    fontWeight: theme.typography.fontWeightMedium,
+    fontSize: 13,
+  }),
   nodeText: css({ fill: theme.colors.text.secondary, fontSize: 11 }),
   edgeText: css({ fill: theme.colors.text.primary, fontSize: 10 }),
-  detail: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary, minHeight: 18 }),
+  detail: css({
+    fontSize: theme.typography.bodySmall.fontSize,
+    color: theme.colors.text.secondary,
+    minHeight: 18,
+  }),
   evictions: css({
     fontSize: theme.typography.bodySmall.fontSize,
     borderCollapse: 'collapse',
-    'th, td': { padding: theme.spacing(0.25, 1), borderBottom: `1px solid ${theme.colors.border.weak}`, textAlign: 'left' },
+    'th, td': {
+      padding: theme.spacing(0.25, 1),
+      borderBottom: `1px solid ${theme.colors.border.weak}`,
+      textAlign: 'left',
+    },
   }),
 });

@@ -126,7 +126,13 @@ export function TimeChart(props: TimeChartProps) {
         </text>
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
-            <line x1={PAD.left} x2={PAD.left + plotW} y1={yl(leftMax * f)} y2={yl(leftMax * f)} className={styles.grid} />
+            <line
+              x1={PAD.left}
+              x2={PAD.left + plotW}
+              y1={yl(leftMax * f)}
+              y2={yl(leftMax * f)}
+              className={styles.grid}
+            />
             <text x={PAD.left - 4} y={yl(leftMax * f) + 4} textAnchor="end" className={styles.axis}>
               {format(leftMax * f)}
             </text>
@@ -188,23 +194,41 @@ export function TimeChart(props: TimeChartProps) {
             </rect>
           ) : (
             <g key={`${m.time}-${m.label}`} data-mark={m.label}>
-              <line x1={x(m.time)} x2={x(m.time)} y1={PAD.top} y2={PAD.top + plotH} stroke={m.color} strokeDasharray="2 2" />
+              <line
+                x1={x(m.time)}
+                x2={x(m.time)}
+                y1={PAD.top}
+                y2={PAD.top + plotH}
+                stroke={m.color}
+                strokeDasharray="2 2"
+              />
               <title>{m.label}</title>
             </g>
           ),
         )}
         {hover !== undefined && (
-          <line x1={x(times[hover]!)} x2={x(times[hover]!)} y1={PAD.top} y2={PAD.top + plotH} className={styles.cursor} />
+          <line
+            x1={x(times[hover]!)}
+            x2={x(times[hover]!)}
+            y1={PAD.top}
+            y2={PAD.top + plotH}
+            className={styles.cursor}
+          />
         )}
       </svg>
       {hover !== undefined && (
-        <div className={styles.tooltip} style={{ left: Math.min(x(times[hover]!) + 8, width - 180) }} role="tooltip">
+        <div
+          className={styles.tooltip}
+          style={{ left: Math.min(x(times[hover]!) + 8, width - 180) }}
+          role="tooltip"
+        >
           <div>{timeFmt(times[hover]!)}</div>
           {series.map((s) => {
             const v = s.values[hover];
             return (
               <div key={s.label}>
-                <span style={{ color: s.color }}>■</span> {s.label}: {v == null ? '–' : (s.right ? rightFormat : format)(v)}
+                <span style={{ color: s.color }}>■</span> {s.label}:{' '}
+                {v == null ? '–' : (s.right ? rightFormat : format)(v)}
               </div>
             );
           })}

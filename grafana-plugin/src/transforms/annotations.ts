@@ -10,7 +10,8 @@ function at(values: { get(i: number): unknown } | readonly unknown[], i: number)
 export function annotationsFromFrames(frames: readonly DataFrame[] | undefined): ArcAnnotation[] {
   const out: ArcAnnotation[] = [];
   for (const frame of frames ?? []) {
-    const time = frame.fields.find((f) => f.name === 'time') ?? frame.fields.find((f) => f.type === FieldType.time);
+    const time =
+      frame.fields.find((f) => f.name === 'time') ?? frame.fields.find((f) => f.type === FieldType.time);
     if (!time) continue;
     const end = frame.fields.find((f) => f.name === 'timeEnd');
     const text = frame.fields.find((f) => f.name === 'text') ?? frame.fields.find((f) => f.name === 'title');

@@ -1,13 +1,8 @@
 // ARC adaptation view model: c, p, |T1|, |T2|, |B1|, |B2| and the ghost-hit rates of one cache on one time axis,
 // the moments the policy moved between recency and frequency, and the anomaly annotations in the range.
-import {
-  cacheNames,
-  counterRates,
-  missingSeries,
-  type SampleSeries,
-  seriesOfCache,
-} from './samples.js';
+
 import type { ArcList } from 'omnicache/conventions';
+import { cacheNames, counterRates, missingSeries, type SampleSeries, seriesOfCache } from './samples.js';
 import { LABELS, SERIES, VIEW_SERIES } from './series-names.js';
 
 export type Regime = 'recency' | 'frequency';
@@ -58,7 +53,10 @@ export interface ArcOptions {
   readonly hysteresis?: number;
 }
 
-function align(times: readonly number[], s: { times: readonly number[]; values: readonly number[] } | undefined) {
+function align(
+  times: readonly number[],
+  s: { times: readonly number[]; values: readonly number[] } | undefined,
+) {
   const out: (number | null)[] = new Array(times.length).fill(null);
   if (!s) return out;
   const at = new Map<number, number>();
@@ -70,10 +68,11 @@ function align(times: readonly number[], s: { times: readonly number[]; values: 
 function sumSeries(list: readonly SampleSeries[]): SampleSeries | undefined {
   if (list.length <= 1) return list[0];
   const sums = new Map<number, number>();
-  for (const s of list) for (let i = 0; i < s.times.length; i++) {
-    const t = s.times[i]!;
-    sums.set(t, (sums.get(t) ?? 0) + s.values[i]!);
-  }
+  for (const s of list)
+    for (let i = 0; i < s.times.length; i++) {
+      const t = s.times[i]!;
+      sums.set(t, (sums.get(t) ?? 0) + s.values[i]!);
+    }
   const times = [...sums.keys()].sort((a, b) => a - b);
   return { name: list[0]!.name, labels: list[0]!.labels, times, values: times.map((t) => sums.get(t)!) };
 }

@@ -14,7 +14,16 @@ export interface AuditRecord {
   readonly hash: string;
 }
 
-export const AUDIT_FIELDS = ['sequence', 'time', 'actor', 'action', 'target', 'outcome', 'prevHash', 'hash'] as const;
+export const AUDIT_FIELDS = [
+  'sequence',
+  'time',
+  'actor',
+  'action',
+  'target',
+  'outcome',
+  'prevHash',
+  'hash',
+] as const;
 
 /** Accepted spellings of each field (log frames from JSON APIs often use snake case). */
 const FIELD_ALIASES: Readonly<Record<(typeof AUDIT_FIELDS)[number], readonly string[]>> = {
@@ -76,7 +85,8 @@ export function missingAuditFields(frames: readonly DataFrame[]): string[] {
 export function auditRecords(frames: readonly DataFrame[]): AuditRecord[] {
   const out: AuditRecord[] = [];
   for (const frame of frames) {
-    const field = (k: (typeof AUDIT_FIELDS)[number]) => frame.fields.find((f) => FIELD_ALIASES[k].includes(f.name));
+    const field = (k: (typeof AUDIT_FIELDS)[number]) =>
+      frame.fields.find((f) => FIELD_ALIASES[k].includes(f.name));
     const fields = Object.fromEntries(AUDIT_FIELDS.map((k) => [k, field(k)]));
     if (AUDIT_FIELDS.some((k) => fields[k] === undefined)) continue;
     const get = (k: (typeof AUDIT_FIELDS)[number], i: number) => at(fields[k]!.values, i);
@@ -106,8 +116,10 @@ export function chainStatus(records: readonly AuditRecord[]): ChainStatus {
   for (let i = 1; i < records.length; i++) {
     const prev = records[i - 1]!;
     const cur = records[i]!;
-    if (cur.sequence === prev.sequence) return { state: 'broken', at: cur.sequence, reason: 'duplicate-sequence' };
-    if (cur.sequence !== prev.sequence + 1) return { state: 'broken', at: cur.sequence, reason: 'sequence-gap' };
+    if (cur.sequence === prev.sequence)
+      return { state: 'broken', at: cur.sequence, reason: 'duplicate-sequence' };
+    if (cur.sequence !== prev.sequence + 1)
+      return { state: 'broken', at: cur.sequence, reason: 'sequence-gap' };
     if (cur.prevHash !== prev.hash) return { state: 'broken', at: cur.sequence, reason: 'hash-mismatch' };
   }
   return {

@@ -107,7 +107,12 @@ export function flowModel(all: readonly SampleSeries[], options: FlowOptions = {
     const t = tiers[i]!;
     const next = tiers[i + 1];
     const onward = t.results.miss.total + t.results.stale.total + t.results.error.total;
-    edges.push({ from: t.tier, to: next ? next.tier : 'loader', kind: next ? 'miss' : 'load', ...amount(onward, seconds) });
+    edges.push({
+      from: t.tier,
+      to: next ? next.tier : 'loader',
+      kind: next ? 'miss' : 'load',
+      ...amount(onward, seconds),
+    });
   }
   for (const from of TIER_VALUES) {
     for (const to of TIER_VALUES) {
@@ -115,10 +120,13 @@ export function flowModel(all: readonly SampleSeries[], options: FlowOptions = {
       const moved = sum(SERIES.tierMovements, { [LABELS.movementFrom]: from, [LABELS.movementTo]: to });
       const known = series.some(
         (s) =>
-          s.name === SERIES.tierMovements && s.labels[LABELS.movementFrom] === from && s.labels[LABELS.movementTo] === to,
+          s.name === SERIES.tierMovements &&
+          s.labels[LABELS.movementFrom] === from &&
+          s.labels[LABELS.movementTo] === to,
       );
       if (!known) continue;
-      const kind: FlowEdgeKind = TIER_VALUES.indexOf(from) > TIER_VALUES.indexOf(to) ? 'promotion' : 'demotion';
+      const kind: FlowEdgeKind =
+        TIER_VALUES.indexOf(from) > TIER_VALUES.indexOf(to) ? 'promotion' : 'demotion';
       edges.push({ from, to, kind, ...moved });
     }
   }

@@ -30,7 +30,11 @@ const editors: StandardEditorsRegistryItem[] = [
     id: 'number',
     name: 'Number',
     editor: ({ value, onChange }: Props) => (
-      <Input type="number" value={Number(value ?? 0)} onChange={(e) => onChange(Number(e.currentTarget.value))} />
+      <Input
+        type="number"
+        value={Number(value ?? 0)}
+        onChange={(e) => onChange(Number(e.currentTarget.value))}
+      />
     ),
   },
   {

@@ -11,6 +11,7 @@ import {
   FieldType,
   type GrafanaTheme2,
   type PanelPlugin,
+  type PanelProps,
   ThemeContext,
   toDataFrame,
 } from '@grafana/data';
@@ -18,9 +19,9 @@ import { GlobalStyles, TimeSeries } from '@grafana/ui';
 import { type ComponentType, StrictMode } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
+import { registerOptionEditors } from './option-editors.js';
 import { panelProps, timeRange, withFieldDisplay } from './panel-props.js';
 import { queryRangeFrames } from './prometheus-frames.js';
-import { registerOptionEditors } from './option-editors.js';
 import { registerSharedModules } from './shared-modules.js';
 
 declare const System: {
@@ -97,7 +98,17 @@ function annotationFrames(req: RenderRequest): DataFrame[] {
   ];
 }
 
-function Chrome({ theme, title, width, children }: { theme: GrafanaTheme2; title: string; width: number; children: React.ReactNode }) {
+function Chrome({
+  theme,
+  title,
+  width,
+  children,
+}: {
+  theme: GrafanaTheme2;
+  title: string;
+  width: number;
+  children: React.ReactNode;
+}) {
   return (
     <ThemeContext.Provider value={theme}>
       <GlobalStyles />
@@ -128,12 +139,14 @@ function mount(node: React.ReactNode, theme: GrafanaTheme2): void {
 }
 
 /** Renders the plugin's panel; resolves once React has committed. */
-async function renderPanel(req: RenderRequest): Promise<{ frames: number; options: Record<string, unknown> }> {
+async function renderPanel(
+  req: RenderRequest,
+): Promise<{ frames: number; options: Record<string, unknown> }> {
   const plugin = await loadPlugin(req.moduleUrl);
   const frames = await framesFor(req);
   const theme = createTheme({ colors: { mode: req.theme } });
   const options = { ...(plugin.defaults as Record<string, unknown>), ...(req.options ?? {}) };
-  const Panel = plugin.panel as ComponentType<ReturnType<typeof panelProps>>;
+  const Panel = plugin.panel as ComponentType<PanelProps<Record<string, unknown>>>;
   const props = panelProps({
     frames,
     annotations: annotationFrames(req),
@@ -156,7 +169,8 @@ async function renderPanel(req: RenderRequest): Promise<{ frames: number; option
   return { frames: frames.length, options };
 }
 
-const nextFrame = () => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
+const nextFrame = () =>
+  new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
 
 export interface RenderCostRequest {
   moduleUrl: string;
@@ -172,13 +186,23 @@ export interface RenderCostRequest {
  * Mounts the OmniCache ARC view and Grafana's TimeSeries on the same frames, alternately, `runs` times each, and
  * returns the milliseconds from the start of the render until two animation frames later (commit, layout, paint).
  */
-async function measureRenderCost(req: RenderCostRequest): Promise<{ omnicache: number[]; timeseries: number[] }> {
+async function measureRenderCost(
+  req: RenderCostRequest,
+): Promise<{ omnicache: number[]; timeseries: number[] }> {
   const plugin = await loadPlugin(req.moduleUrl);
   const theme = createTheme({ colors: { mode: 'dark' } });
   const frames = withFieldDisplay(req.frames, theme);
-  const Panel = plugin.panel as ComponentType<ReturnType<typeof panelProps>>;
-  const options = { ...(plugin.defaults as Record<string, unknown>), view: 'arc' };
-  const props = panelProps({ frames: req.frames, options, from: req.from, to: req.to, width: req.width, height: req.height, theme });
+  const Panel = plugin.panel as ComponentType<PanelProps<Record<string, unknown>>>;
+  const options: Record<string, unknown> = { ...(plugin.defaults as Record<string, unknown>), view: 'arc' };
+  const props = panelProps({
+    frames: req.frames,
+    options,
+    from: req.from,
+    to: req.to,
+    width: req.width,
+    height: req.height,
+    theme,
+  });
   const range = timeRange(req.from, req.to);
   const out = { omnicache: [] as number[], timeseries: [] as number[] };
   const once = async (which: 'omnicache' | 'timeseries') => {
@@ -221,7 +245,12 @@ async function measureRenderCost(req: RenderCostRequest): Promise<{ omnicache: n
   return out;
 }
 
-function seriesFrame(name: string, labels: Record<string, string>, times: number[], values: number[]): DataFrame {
+function seriesFrame(
+  name: string,
+  labels: Record<string, string>,
+  times: number[],
+  values: number[],
+): DataFrame {
   return createDataFrame({
     fields: [
       { name: 'Time', type: FieldType.time, values: times },

@@ -29,7 +29,8 @@ const INDEX_HTML = `<!doctype html>
 
 function sourcesHash(): string {
   const h = createHash('sha256');
-  for (const f of readdirSync(HERE).sort()) if (/\.(ts|tsx)$/.test(f)) h.update(f).update(readFileSync(join(HERE, f)));
+  for (const f of readdirSync(HERE).sort())
+    if (/\.(ts|tsx)$/.test(f)) h.update(f).update(readFileSync(join(HERE, f)));
   h.update(readFileSync(join(repoRoot, 'pnpm-lock.yaml')));
   return h.digest('hex').slice(0, 16);
 }
@@ -110,7 +111,9 @@ export async function startGrafanaHost(opts: GrafanaHostOptions): Promise<Grafan
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(p)] ?? 'application/octet-stream' }).end(readFileSync(p));
+    res
+      .writeHead(200, { 'content-type': TYPES[extname(p)] ?? 'application/octet-stream' })
+      .end(readFileSync(p));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -7,8 +7,8 @@ import * as grafanaData from '@grafana/data';
 import * as grafanaUi from '@grafana/ui';
 import lodash from 'lodash';
 import * as react from 'react';
-import * as reactDom from 'react-dom';
 import * as jsxRuntime from 'react/jsx-runtime';
+import * as reactDom from 'react-dom';
 import * as rxjs from 'rxjs';
 
 export const SHARED_MODULES: Readonly<Record<string, unknown>> = {
