@@ -1,3 +1,4 @@
+import { panelRenderBench } from './panel-render/index.js';
 import { policiesBench } from './policies/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
@@ -6,6 +7,7 @@ const suites: Record<string, () => Promise<void>> = {
   policies: policiesBench,
   tiered: tieredBench,
   telemetry: telemetryBench,
+  'panel-render': panelRenderBench,
 };
 
 const name = process.argv[2];

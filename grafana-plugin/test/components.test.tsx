@@ -85,7 +85,7 @@ const legendValue = (label: string) =>
   document.querySelector(`[data-legend="${label}"] [data-testid="legend-value"]`)?.textContent;
 
 describe.each(['dark', 'light'] as const)('OmniCache panel (%s theme)', (mode) => {
-  it('ARC view: legend with the last values, one path per series, the policy shifts', () => {
+  it('ARC view: legend with the last values, points drawn for every series, the policy shifts', () => {
     renderPanel(arcFrames(), { view: 'arc' }, mode);
     expect(screen.getByTestId('omnicache-arc-view')).toBeTruthy();
     expect(legendValue('capacity c')).toBe('100');
@@ -94,15 +94,21 @@ describe.each(['dark', 'light'] as const)('OmniCache panel (%s theme)', (mode) =
     expect(legendValue('B2 ghosts')).toBe('7');
     expect(legendValue('B2 ghost hits/s')).toBe('2.00');
     expect(legendValue('policy shifts')).toBe('2');
-    for (const s of [
+    const points = [...document.querySelectorAll('canvas')]
+      .flatMap((c) => (c.getAttribute('data-points') ?? '').split(';'))
+      .map((kv) => kv.split('='));
+    expect(points.map(([label]) => label)).toEqual([
       'T1 (recency)',
       'T2 (frequency)',
       'target p',
       'capacity c',
       'B1 ghosts',
+      'B2 ghosts',
+      'B1 ghost hits/s',
       'B2 ghost hits/s',
-    ])
-      expect(document.querySelector(`[data-series="${s}"]`)?.getAttribute('d')).toMatch(/^M[\d.]+,[\d.]+L/);
+    ]);
+    // six samples each; the ghost-hit rates have none at the first; a constant series (T1+T2, c) is two points
+    expect(points.map(([, n]) => Number(n))).toEqual([6, 2, 6, 2, 6, 6, 5, 5]);
     expect(document.querySelectorAll('[data-mark^="policy → "]').length).toBe(4); // 2 shifts x 2 charts
   });
 

@@ -57,7 +57,7 @@ export function ArcView({ model, width, height, showGhosts }: ArcViewProps) {
       color: c.b1,
       values: model.ghostRateB1,
       kind: 'line',
-      dashed: true,
+      thin: true,
       right: true,
     },
     {
@@ -65,7 +65,7 @@ export function ArcView({ model, width, height, showGhosts }: ArcViewProps) {
       color: c.b2,
       values: model.ghostRateB2,
       kind: 'line',
-      dashed: true,
+      thin: true,
       right: true,
     },
   ];
@@ -124,7 +124,7 @@ export function ArcView({ model, width, height, showGhosts }: ArcViewProps) {
           marks={marks}
           width={width}
           height={chartsH - mainH}
-          title="ghost lists |B1|, |B2| (left) and ghost hits/s (right, dashed)"
+          title="ghost lists |B1|, |B2| (left) and ghost hits/s (right axis, thin lines)"
           rightFormat={rate}
           testId="arc-ghost-chart"
         />

@@ -18,10 +18,21 @@ export function OmniCachePanel({ data, options, width, height, timeRange }: Pane
     () => (options.view === 'audit' ? [] : framesToSeries(data.series)),
     [data.series, options.view],
   );
-  if (options.view === 'tiers') {
-    const model = flowModel(series, { cache: options.cache, from, to });
-    return <TierFlowView model={model} width={width} height={height} />;
-  }
+  const flow = useMemo(
+    () => (options.view === 'tiers' ? flowModel(series, { cache: options.cache, from, to }) : undefined),
+    [series, options.view, options.cache, from, to],
+  );
+  const arc = useMemo(
+    () =>
+      options.view !== 'tiers' && options.view !== 'audit'
+        ? arcModel(series, annotationsFromFrames(data.annotations), {
+            cache: options.cache,
+            hysteresis: options.shiftHysteresis,
+          })
+        : undefined,
+    [series, data.annotations, options.view, options.cache, options.shiftHysteresis],
+  );
+  if (flow) return <TierFlowView model={flow} width={width} height={height} />;
   if (options.view === 'audit') {
     return (
       <AuditView
@@ -35,9 +46,6 @@ export function OmniCachePanel({ data, options, width, height, timeRange }: Pane
       />
     );
   }
-  const model = arcModel(series, annotationsFromFrames(data.annotations), {
-    cache: options.cache,
-    hysteresis: options.shiftHysteresis,
-  });
-  return <ArcView model={model} width={width} height={height} showGhosts={options.showGhosts} />;
+  if (!arc) return null;
+  return <ArcView model={arc} width={width} height={height} showGhosts={options.showGhosts} />;
 }

@@ -1,7 +1,7 @@
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { useStyles2 } from '@grafana/ui';
-import { useState } from 'react';
+import { useStyles2, useTheme2 } from '@grafana/ui';
+import { useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { decimate, maxOf, type Point } from '../transforms/decimate.js';
 
 export interface ChartSeries {
@@ -11,7 +11,10 @@ export interface ChartSeries {
   /** area: filled down to `base` (or 0); line: a stroke. */
   readonly kind: 'area' | 'line';
   readonly base?: readonly (number | null)[];
+  /** Dashes cost a lot on long, noisy paths: use for lines with few points (e.g. a constant capacity). */
   readonly dashed?: boolean;
+  /** A thin, translucent line (a secondary measure, e.g. a rate on the right axis). */
+  readonly thin?: boolean;
   /** Plot against the right-hand axis. */
   readonly right?: boolean;
 }
@@ -44,39 +47,71 @@ function niceMax(v: number): number {
   return 10 * exp;
 }
 
-function path(points: readonly Point[], yScale: (v: number) => number): string {
-  let d = '';
-  for (let i = 0; i < points.length; i++) {
-    const p = points[i]!;
-    d += `${i === 0 ? 'M' : 'L'}${(p.x + PAD.left).toFixed(1)},${yScale(p.y).toFixed(1)}`;
-  }
-  return d;
+interface DrawnSeries {
+  readonly series: ChartSeries;
+  readonly top: readonly Point[];
+  readonly base: readonly Point[] | undefined;
 }
 
-function areaPath(
-  top: readonly Point[],
-  base: readonly Point[] | undefined,
-  yScale: (v: number) => number,
-  zeroY: number,
-): string {
-  if (top.length === 0) return '';
-  let d = path(top, yScale);
-  if (base && base.length > 0) {
-    for (let i = base.length - 1; i >= 0; i--) {
-      const p = base[i]!;
-      d += `L${(p.x + PAD.left).toFixed(1)},${yScale(p.y).toFixed(1)}`;
-    }
-  } else {
-    d += `L${(top[top.length - 1]!.x + PAD.left).toFixed(1)},${zeroY}L${(top[0]!.x + PAD.left).toFixed(1)},${zeroY}`;
+/** Draws grid and series on a 2D canvas (device-pixel sharp); nothing when the context is missing (jsdom). */
+function draw(
+  canvas: HTMLCanvasElement,
+  drawn: readonly DrawnSeries[],
+  scales: { left: (v: number) => number; right: (v: number) => number; zeroY: number; grid: number[] },
+  size: { width: number; height: number; plotW: number },
+  gridColor: string,
+): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const dpr = window.devicePixelRatio || 1;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, size.width, size.height);
+  ctx.strokeStyle = gridColor;
+  ctx.lineWidth = 1;
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  for (const gy of scales.grid) {
+    ctx.moveTo(PAD.left, Math.round(gy) + 0.5);
+    ctx.lineTo(PAD.left + size.plotW, Math.round(gy) + 0.5);
   }
-  return `${d}Z`;
+  ctx.stroke();
+  for (const { series: s, top, base } of drawn) {
+    if (top.length === 0) continue;
+    const y = s.right ? scales.right : scales.left;
+    ctx.beginPath();
+    ctx.moveTo(PAD.left + top[0]!.x, y(top[0]!.y));
+    for (let i = 1; i < top.length; i++) ctx.lineTo(PAD.left + top[i]!.x, y(top[i]!.y));
+    if (s.kind === 'area') {
+      // filled without an outline: the fill's edge is the line (a second pass over the points costs raster time)
+      if (base && base.length > 0) {
+        for (let i = base.length - 1; i >= 0; i--) ctx.lineTo(PAD.left + base[i]!.x, y(base[i]!.y));
+      } else {
+        ctx.lineTo(PAD.left + top[top.length - 1]!.x, scales.zeroY);
+        ctx.lineTo(PAD.left + top[0]!.x, scales.zeroY);
+      }
+      ctx.closePath();
+      ctx.globalAlpha = 0.6;
+      ctx.fillStyle = s.color;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+    } else {
+      ctx.setLineDash(s.dashed ? [5, 3] : []);
+      ctx.lineWidth = s.thin ? 1 : 1.5;
+      ctx.globalAlpha = s.thin ? 0.7 : 1;
+      ctx.strokeStyle = s.color;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    }
+  }
+  ctx.setLineDash([]);
 }
 
 const timeFmt = (t: number) => new Date(t).toISOString().slice(11, 19);
 
 /**
- * A time chart in SVG whose cost depends on its width: every series is decimated to at most two points per
- * pixel column before it is drawn. Hover shows every series' value at the nearest sample.
+ * A time chart whose cost depends on its width, not on the samples: every series is decimated to at most two
+ * points per pixel column and drawn on a canvas; axes, marks and the hover cursor are an SVG layer on top.
+ * Hover shows every series' value at the nearest sample.
  */
 export function TimeChart(props: TimeChartProps) {
   const { times, series, marks = [], width, height, title, testId } = props;
@@ -96,6 +131,30 @@ export function TimeChart(props: TimeChartProps) {
   const zeroY = PAD.top + plotH;
   const x = (t: number) => PAD.left + ((t - from) / (to - from || 1)) * plotW;
   const hasRight = series.some((s) => s.right);
+  const theme = useTheme2();
+  const canvasRef = useRef<HTMLCanvasElement>(null);
+  const drawn = useMemo<DrawnSeries[]>(
+    () =>
+      series.map((s) => ({
+        series: s,
+        top: decimate(times, s.values, from, to, plotW, s.kind === 'area' ? 'max' : 'minmax'),
+        base: s.kind === 'area' && s.base ? decimate(times, s.base, from, to, plotW, 'max') : undefined,
+      })),
+    [series, times, from, to, plotW],
+  );
+  const grid = [0, 0.5, 1].map((f) => yl(leftMax * f));
+  useLayoutEffect(() => {
+    if (canvasRef.current) {
+      draw(
+        canvasRef.current,
+        drawn,
+        { left: yl, right: yr, zeroY, grid },
+        { width, height, plotW },
+        theme.colors.border.weak,
+      );
+    }
+  });
+  const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
 
   const onMove = (e: React.MouseEvent<SVGSVGElement>) => {
     const rect = e.currentTarget.getBoundingClientRect();
@@ -112,10 +171,19 @@ export function TimeChart(props: TimeChartProps) {
   };
 
   return (
-    <div className={styles.wrap} data-testid={testId}>
+    <div className={styles.wrap} data-testid={testId} style={{ width, height }}>
+      <canvas
+        ref={canvasRef}
+        width={Math.round(width * dpr)}
+        height={Math.round(height * dpr)}
+        style={{ width, height }}
+        className={styles.layer}
+        data-points={drawn.map((d) => `${d.series.label}=${d.top.length}`).join(';')}
+      />
       <svg
         width={width}
         height={height}
+        className={styles.layer}
         role="img"
         aria-label={title}
         onMouseMove={onMove}
@@ -126,13 +194,6 @@ export function TimeChart(props: TimeChartProps) {
         </text>
         {[0, 0.5, 1].map((f) => (
           <g key={f}>
-            <line
-              x1={PAD.left}
-              x2={PAD.left + plotW}
-              y1={yl(leftMax * f)}
-              y2={yl(leftMax * f)}
-              className={styles.grid}
-            />
             <text x={PAD.left - 4} y={yl(leftMax * f) + 4} textAnchor="end" className={styles.axis}>
               {format(leftMax * f)}
             </text>
@@ -149,35 +210,6 @@ export function TimeChart(props: TimeChartProps) {
         <text x={PAD.left + plotW} y={height - 4} textAnchor="end" className={styles.axis}>
           {timeFmt(to)}
         </text>
-        {series.map((s) => {
-          const scale = s.right ? yr : yl;
-          const top = decimate(times, s.values, from, to, plotW);
-          if (s.kind === 'area') {
-            const base = s.base ? decimate(times, s.base, from, to, plotW) : undefined;
-            return (
-              <path
-                key={s.label}
-                d={areaPath(top, base, scale, zeroY)}
-                fill={s.color}
-                fillOpacity={0.45}
-                stroke={s.color}
-                strokeWidth={1}
-                data-series={s.label}
-              />
-            );
-          }
-          return (
-            <path
-              key={s.label}
-              d={path(top, scale)}
-              fill="none"
-              stroke={s.color}
-              strokeWidth={1.5}
-              strokeDasharray={s.dashed ? '5 3' : undefined}
-              data-series={s.label}
-            />
-          );
-        })}
         {marks.map((m) =>
           m.timeEnd !== undefined ? (
             <rect
@@ -240,9 +272,9 @@ export function TimeChart(props: TimeChartProps) {
 
 const getStyles = (theme: GrafanaTheme2) => ({
   wrap: css({ position: 'relative' }),
+  layer: css({ position: 'absolute', top: 0, left: 0 }),
   title: css({ fill: theme.colors.text.primary, fontSize: theme.typography.bodySmall.fontSize }),
   axis: css({ fill: theme.colors.text.secondary, fontSize: 10 }),
-  grid: css({ stroke: theme.colors.border.weak, strokeWidth: 1 }),
   cursor: css({ stroke: theme.colors.text.secondary, strokeWidth: 1 }),
   tooltip: css({
     position: 'absolute',

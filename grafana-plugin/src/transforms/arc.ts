@@ -53,15 +53,27 @@ export interface ArcOptions {
   readonly hysteresis?: number;
 }
 
+function sameAxis(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 function align(
   times: readonly number[],
   s: { times: readonly number[]; values: readonly number[] } | undefined,
 ) {
+  if (s && sameAxis(times, s.times)) return s.values;
   const out: (number | null)[] = new Array(times.length).fill(null);
   if (!s) return out;
-  const at = new Map<number, number>();
-  for (let i = 0; i < s.times.length; i++) at.set(s.times[i]!, s.values[i]!);
-  for (let i = 0; i < times.length; i++) out[i] = at.get(times[i]!) ?? null;
+  // one pass when both are sorted (they are: samples come in time order): walk the two time axes together
+  let j = 0;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i]!;
+    while (j < s.times.length && s.times[j]! < t) j++;
+    if (j < s.times.length && s.times[j] === t) out[i] = s.values[j]!;
+  }
   return out;
 }
 

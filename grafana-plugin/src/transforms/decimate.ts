@@ -7,8 +7,9 @@ export interface Point {
 }
 
 /**
- * `times`/`values` -> pixel points: x = (t - from) / (to - from) * width, y = value (unscaled).
- * Nulls split nothing here (they are skipped); callers break lines at gaps with `gaps`.
+ * `times`/`values` -> pixel points: x = (t - from) / (to - from) * width, y = value (unscaled). Nulls are skipped.
+ * `minmax` keeps each column's min and max (lines: spikes survive); `max` keeps its max (the top of an area).
+ * Points inside a horizontal run are dropped (a constant series becomes two points).
  */
 export function decimate(
   times: readonly number[],
@@ -16,6 +17,7 @@ export function decimate(
   from: number,
   to: number,
   width: number,
+  mode: 'minmax' | 'max' = 'minmax',
 ): Point[] {
   const out: Point[] = [];
   if (!(to > from) || width <= 0) return out;
@@ -27,8 +29,19 @@ export function decimate(
     if (minI < 0) return;
     const a = Math.min(minI, maxI);
     const b = Math.max(minI, maxI);
-    out.push({ x: (times[a]! - from) * scale, y: values[a]! });
-    if (b !== a) out.push({ x: (times[b]! - from) * scale, y: values[b]! });
+    if (mode === 'max') {
+      push(maxI);
+      return;
+    }
+    push(a);
+    if (b !== a) push(b);
+  };
+  const push = (i: number) => {
+    const p = { x: (times[i]! - from) * scale, y: values[i]! };
+    const n = out.length;
+    // the middle of three points at the same height adds nothing: move it instead of adding one
+    if (n >= 2 && out[n - 1]!.y === p.y && out[n - 2]!.y === p.y) out[n - 1] = p;
+    else out.push(p);
   };
   for (let i = 0; i < times.length; i++) {
     const v = values[i];

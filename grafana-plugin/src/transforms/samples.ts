@@ -16,6 +16,14 @@ function valueAt(values: { get(i: number): unknown } | readonly unknown[], i: nu
   return Array.isArray(values) ? values[i] : (values as { get(i: number): unknown }).get(i);
 }
 
+function complete(times: readonly unknown[], values: readonly unknown[]): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number' || Number.isNaN(v) || typeof times[i] !== 'number') return false;
+  }
+  return true;
+}
+
 /** Every (time, number) pair of every frame, as sample series; null/NaN samples are skipped. */
 export function framesToSeries(frames: readonly DataFrame[]): SampleSeries[] {
   const out: SampleSeries[] = [];
@@ -26,6 +34,13 @@ export function framesToSeries(frames: readonly DataFrame[]): SampleSeries[] {
       if (field.type !== FieldType.number) continue;
       const labels = { ...(field.labels ?? {}) };
       const name = labels[LABELS.name] ?? frame.name ?? field.name;
+      const tv = time.values as unknown;
+      const fv = field.values as unknown;
+      // the common case (plain arrays, no gaps) shares the frame's arrays instead of copying 2 x n numbers
+      if (Array.isArray(tv) && Array.isArray(fv) && fv.length === frame.length && complete(tv, fv)) {
+        out.push({ name, labels, times: tv as number[], values: fv as number[] });
+        continue;
+      }
       const times: number[] = [];
       const values: number[] = [];
       for (let i = 0; i < frame.length; i++) {

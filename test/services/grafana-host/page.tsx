@@ -19,6 +19,7 @@ import { GlobalStyles, TimeSeries } from '@grafana/ui';
 import { type ComponentType, StrictMode } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
+import type { HostApi, RenderCostRequest, RenderRequest, Source } from './host-api.js';
 import { registerOptionEditors } from './option-editors.js';
 import { panelProps, timeRange, withFieldDisplay } from './panel-props.js';
 import { queryRangeFrames } from './prometheus-frames.js';
@@ -32,24 +33,6 @@ declare const System: {
 
 registerSharedModules(System);
 registerOptionEditors();
-
-export type Source =
-  | { kind: 'prometheus'; url: string; queries: string[]; stepSeconds: number }
-  | { kind: 'json'; url: string }
-  | { kind: 'frames'; frames: DataFrame[] };
-
-export interface RenderRequest {
-  moduleUrl: string;
-  title: string;
-  theme: 'light' | 'dark';
-  width: number;
-  height: number;
-  from: number;
-  to: number;
-  source: Source;
-  options?: Record<string, unknown>;
-  annotations?: { time: number; timeEnd?: number; text: string }[];
-}
 
 let root: Root | undefined;
 const plugins = new Map<string, Promise<PanelPlugin>>();
@@ -132,7 +115,7 @@ function Chrome({
 
 function mount(node: React.ReactNode, theme: GrafanaTheme2): void {
   document.body.style.background = theme.colors.background.canvas;
-  root?.unmount();
+  unmount();
   const el = document.getElementById('root')!;
   root = createRoot(el);
   flushSync(() => root!.render(<StrictMode>{node}</StrictMode>));
@@ -172,26 +155,26 @@ async function renderPanel(
 const nextFrame = () =>
   new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())));
 
-export interface RenderCostRequest {
-  moduleUrl: string;
-  frames: DataFrame[];
-  from: number;
-  to: number;
-  width: number;
-  height: number;
-  runs: number;
-}
+let costSetup:
+  | {
+      theme: GrafanaTheme2;
+      frames: DataFrame[];
+      props: PanelProps<Record<string, unknown>>;
+      Panel: ComponentType<PanelProps<Record<string, unknown>>>;
+      range: ReturnType<typeof timeRange>;
+      req: RenderCostRequest;
+    }
+  | undefined;
 
 /**
- * Mounts the OmniCache ARC view and Grafana's TimeSeries on the same frames, alternately, `runs` times each, and
- * returns the milliseconds from the start of the render until two animation frames later (commit, layout, paint).
+ * Prepares a render-cost comparison: the same frames (field overrides applied once, as Grafana's query runner
+ * does) for the OmniCache ARC view and for Grafana's TimeSeries, dark theme.
  */
-async function measureRenderCost(
-  req: RenderCostRequest,
-): Promise<{ omnicache: number[]; timeseries: number[] }> {
+async function prepareRenderCost(req: RenderCostRequest): Promise<void> {
   const plugin = await loadPlugin(req.moduleUrl);
   const theme = createTheme({ colors: { mode: 'dark' } });
-  const frames = withFieldDisplay(req.frames, theme);
+  const fieldConfig = { defaults: { color: { mode: 'palette-classic' } }, overrides: [] };
+  const frames = withFieldDisplay(req.frames, theme, fieldConfig);
   const Panel = plugin.panel as ComponentType<PanelProps<Record<string, unknown>>>;
   const options: Record<string, unknown> = { ...(plugin.defaults as Record<string, unknown>), view: 'arc' };
   const props = panelProps({
@@ -203,46 +186,47 @@ async function measureRenderCost(
     height: req.height,
     theme,
   });
-  const range = timeRange(req.from, req.to);
-  const out = { omnicache: [] as number[], timeseries: [] as number[] };
-  const once = async (which: 'omnicache' | 'timeseries') => {
-    await nextFrame();
-    const t0 = performance.now();
-    mount(
-      <ThemeContext.Provider value={theme}>
-        {which === 'omnicache' ? (
-          <Panel {...props} />
-        ) : (
-          <TimeSeries
-            frames={frames}
-            width={req.width}
-            height={req.height}
-            timeRange={range}
-            timeZone="utc"
-            legend={{ showLegend: true, displayMode: 'list' as never, placement: 'bottom', calcs: [] }}
-          />
-        )}
-      </ThemeContext.Provider>,
-      theme,
-    );
-    await nextFrame();
-    out[which].push(performance.now() - t0);
-  };
-  // warm-up (code paths, JIT), then alternate the order each run
-  await once('omnicache');
-  await once('timeseries');
-  out.omnicache = [];
-  out.timeseries = [];
-  for (let i = 0; i < req.runs; i++) {
-    if (i % 2 === 0) {
-      await once('omnicache');
-      await once('timeseries');
-    } else {
-      await once('timeseries');
-      await once('omnicache');
-    }
-  }
-  return out;
+  costSetup = { theme, frames, props, Panel, range: timeRange(req.from, req.to), req };
+  unmount();
+}
+
+function unmount(): void {
+  root?.unmount();
+  root = undefined;
+}
+
+/**
+ * Mounts one of the two components prepared by prepareRenderCost: milliseconds until React's synchronous commit
+ * returned, and until two animation frames later (layout, paint).
+ */
+async function mountForCost(
+  which: 'omnicache' | 'timeseries',
+): Promise<{ commitMs: number; paintMs: number }> {
+  const s = costSetup;
+  if (!s) throw new Error('call prepareRenderCost first');
+  unmount();
+  await nextFrame();
+  const t0 = performance.now();
+  mount(
+    <ThemeContext.Provider value={s.theme}>
+      {which === 'omnicache' ? (
+        <s.Panel {...s.props} />
+      ) : (
+        <TimeSeries
+          frames={s.frames}
+          width={s.req.width}
+          height={s.req.height}
+          timeRange={s.range}
+          timeZone="utc"
+          legend={{ showLegend: true, displayMode: 'list' as never, placement: 'bottom', calcs: [] }}
+        />
+      )}
+    </ThemeContext.Provider>,
+    s.theme,
+  );
+  const commitMs = performance.now() - t0;
+  await nextFrame();
+  return { commitMs, paintMs: performance.now() - t0 };
 }
 
 function seriesFrame(
@@ -259,15 +243,5 @@ function seriesFrame(
   });
 }
 
-declare global {
-  interface Window {
-    omnicacheHost: {
-      renderPanel: typeof renderPanel;
-      measureRenderCost: typeof measureRenderCost;
-      seriesFrame: typeof seriesFrame;
-      ready: true;
-    };
-  }
-}
-
-window.omnicacheHost = { renderPanel, measureRenderCost, seriesFrame, ready: true };
+const api: HostApi = { renderPanel, prepareRenderCost, mountForCost, unmount, seriesFrame, ready: true };
+window.omnicacheHost = api;
