@@ -1,3 +1,4 @@
+// @vitest-environment node
 // The provisioned dashboard (collector-config/grafana/dashboards/omnicache.json) gives each view of the panel the
 // queries the view reads (the collector-config tests check its names against the conventions).
 import { readFileSync } from 'node:fs';
