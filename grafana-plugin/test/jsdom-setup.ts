@@ -22,4 +22,6 @@ if (typeof globalThis.ResizeObserver === 'undefined') {
 }
 // jsdom has no canvas (it would log "not implemented" on each getContext): charts draw nothing here and are
 // checked in chromium; component tests check what is computed for drawing.
-HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+if (typeof HTMLCanvasElement !== 'undefined') {
+  HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
+}
