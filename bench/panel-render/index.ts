@@ -96,12 +96,9 @@ export async function panelRenderBench(): Promise<void> {
       return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
     };
     type Which = 'omnicache' | 'timeseries';
-    const samples: Record<
-      Which,
-      { commit: number[]; paint: number[]; task: number[]; script: number[]; layout: number[] }
-    > = {
-      omnicache: { commit: [], paint: [], task: [], script: [], layout: [] },
-      timeseries: { commit: [], paint: [], task: [], script: [], layout: [] },
+    const samples: Record<Which, { commit: number[]; paint: number[]; task: number[]; layout: number[] }> = {
+      omnicache: { commit: [], paint: [], task: [], layout: [] },
+      timeseries: { commit: [], paint: [], task: [], layout: [] },
     };
     const once = async (which: Which, keep: boolean) => {
       await page.evaluate(() => window.omnicacheHost.unmount());
@@ -115,7 +112,6 @@ export async function panelRenderBench(): Promise<void> {
       samples[which].commit.push(r.commitMs);
       samples[which].paint.push(r.paintMs);
       samples[which].task.push(d('TaskDuration'));
-      samples[which].script.push(d('ScriptDuration'));
       samples[which].layout.push(d('LayoutDuration') + d('RecalcStyleDuration'));
     };
     await once('omnicache', false); // warm-up: code paths, JIT, emotion styles
@@ -154,7 +150,6 @@ export async function panelRenderBench(): Promise<void> {
               ...row('', o.task).slice(1),
               ...row('', t.task).slice(1),
             ],
-            ['of which script', ...row('', o.script).slice(1), ...row('', t.script).slice(1)],
             ['of which style + layout', ...row('', o.layout).slice(1), ...row('', t.layout).slice(1)],
             ['render call to React commit', ...row('', o.commit).slice(1), ...row('', t.commit).slice(1)],
             ['render call to two frames later', ...row('', o.paint).slice(1), ...row('', t.paint).slice(1)],

@@ -17,7 +17,7 @@ export function sampleAuditRecords(n: number, start: number, stepMs = 60_000): A
       actor: i % 3 === 0 ? 'ops@example.com' : 'svc-orders',
       action: ACTIONS[i % ACTIONS.length]!,
       target: `users:${1000 + i}`,
-      outcome: OUTCOMES[(i * 7) % OUTCOMES.length]!,
+      outcome: OUTCOMES[(i + (i >> 2)) % OUTCOMES.length]!,
       prevHash,
     };
     const hash = createHash('sha256').update(JSON.stringify(r)).digest('hex');
