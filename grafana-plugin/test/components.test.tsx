@@ -63,22 +63,31 @@ function auditFrame(): DataFrame {
   });
 }
 
-function renderPanel(frames: DataFrame[], options: Partial<PanelOptions>, mode: 'dark' | 'light' = 'dark') {
+function renderPanel(
+  frames: DataFrame[],
+  options: Partial<PanelOptions>,
+  mode: 'dark' | 'light' = 'dark',
+  extra: { width?: number; height?: number; annotations?: DataFrame[] } = {},
+) {
   const theme = createTheme({ colors: { mode } });
-  const props = panelProps<PanelOptions>({
-    frames,
-    options: { ...DEFAULT_OPTIONS, ...options },
-    from: T[0]!,
-    to: T[T.length - 1]!,
-    width: 800,
-    height: 400,
-    theme,
-  });
-  return render(
+  const props = (width: number, height: number) =>
+    panelProps<PanelOptions>({
+      frames,
+      ...(extra.annotations ? { annotations: extra.annotations } : {}),
+      options: { ...DEFAULT_OPTIONS, ...options },
+      from: T[0]!,
+      to: T[T.length - 1]!,
+      width,
+      height,
+      theme,
+    });
+  const ui = (width: number, height: number) => (
     <ThemeContext.Provider value={theme}>
-      <OmniCachePanel {...props} />
-    </ThemeContext.Provider>,
+      <OmniCachePanel {...props(width, height)} />
+    </ThemeContext.Provider>
   );
+  const result = render(ui(extra.width ?? 800, extra.height ?? 400));
+  return { ...result, resize: (width: number, height: number) => result.rerender(ui(width, height)) };
 }
 
 const legendValue = (label: string) =>
@@ -110,6 +119,28 @@ describe.each(['dark', 'light'] as const)('OmniCache panel (%s theme)', (mode) =
     // six samples each; the ghost-hit rates have none at the first; a constant series (T1+T2, c) is two points
     expect(points.map(([, n]) => Number(n))).toEqual([6, 2, 6, 2, 6, 6, 5, 5]);
     expect(document.querySelectorAll('[data-mark^="policy → "]').length).toBe(4); // 2 shifts x 2 charts
+  });
+
+  it('ARC view marks anomaly annotations and follows the panel size', () => {
+    const annotations = [
+      createDataFrame({
+        fields: [
+          { name: 'time', type: FieldType.time, values: [at(2)] },
+          { name: 'timeEnd', type: FieldType.time, values: [at(3)] },
+          { name: 'text', type: FieldType.string, values: ['hit ratio drop'] },
+        ],
+      }),
+    ];
+    const { resize } = renderPanel(arcFrames(), { view: 'arc' }, mode, { annotations });
+    expect(document.querySelectorAll('[data-mark="anomaly: hit ratio drop"]').length).toBe(2);
+    const widths = () => [...document.querySelectorAll('canvas')].map((c) => c.getAttribute('style'));
+    expect(widths()[0]).toContain('width: 800px');
+    resize(500, 300);
+    expect(widths()[0]).toContain('width: 500px');
+    const svgHeights = [...document.querySelectorAll('svg[role="img"]')].map((s) =>
+      Number(s.getAttribute('height')),
+    );
+    expect(svgHeights.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(300);
   });
 
   it('ARC view without ghosts draws one chart', () => {

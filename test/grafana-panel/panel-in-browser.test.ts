@@ -199,6 +199,8 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
       from,
       to,
       options: { view, ...options },
+      // an annotation as the dashboard's annotation query (e.g. the anomaly service's alerts) would give it
+      annotations: [{ time: from + 3000, timeEnd: from + 5000, text: 'hit ratio below baseline' }],
       source: {
         kind: 'prometheus' as const,
         url: prom.url,
@@ -250,6 +252,7 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
       );
       expect(painted[0], 'resident chart painted share').toBeGreaterThan(0.2);
       expect(painted[1], 'ghost chart painted share').toBeGreaterThan(0.005);
+      expect(await page.locator('[data-mark="anomaly: hit ratio below baseline"]').count()).toBe(2);
       // the policy moved to recency in the middle phase at least
       expect(Number(await legend('policy shifts'))).toBeGreaterThanOrEqual(1);
       // hover shows the values at the cursor
