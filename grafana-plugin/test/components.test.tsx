@@ -118,7 +118,7 @@ describe.each(['dark', 'light'] as const)('OmniCache panel (%s theme)', (mode) =
     ]);
     // six samples each; the ghost-hit rates have none at the first; a constant series (T1+T2, c) is two points
     expect(points.map(([, n]) => Number(n))).toEqual([6, 2, 6, 2, 6, 6, 5, 5]);
-    expect(document.querySelectorAll('[data-mark^="policy → "]').length).toBe(4); // 2 shifts x 2 charts
+    expect(document.querySelectorAll('[data-mark^="policy → "]').length).toBe(4); // 2 shifts x 2 panes
   });
 
   it('ARC view marks anomaly annotations and follows the panel size', () => {
@@ -143,9 +143,32 @@ describe.each(['dark', 'light'] as const)('OmniCache panel (%s theme)', (mode) =
     expect(svgHeights.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(300);
   });
 
+  it('ARC view hover shows each list at the nearest sample (T2 as itself, not stacked)', () => {
+    renderPanel(arcFrames(), { view: 'arc' }, mode);
+    const svg = screen.getByTestId('arc-chart').querySelector('svg')!;
+    svg.getBoundingClientRect = () => ({
+      left: 0,
+      top: 0,
+      right: 800,
+      bottom: 300,
+      width: 800,
+      height: 300,
+      x: 0,
+      y: 0,
+      toJSON: () => ({}),
+    });
+    // plot starts 44 px in and is 712 px wide: sample 3 of 0..5 is at 44 + 0.6 * 712
+    fireEvent.mouseMove(svg, { clientX: 44 + 0.6 * 712, clientY: 100 });
+    const tip = screen.getByRole('tooltip').textContent ?? '';
+    expect(tip).toContain('T1 (recency): 40');
+    expect(tip).toContain('T2 (frequency): 60');
+    expect(tip).toContain('target p: 80');
+  });
+
   it('ARC view without ghosts draws one chart', () => {
     renderPanel(arcFrames(), { view: 'arc', showGhosts: false }, mode);
-    expect(screen.queryByTestId('arc-ghost-chart')).toBeNull();
+    expect(document.querySelectorAll('[data-pane]')).toHaveLength(1);
+    expect(document.querySelector('canvas')?.getAttribute('data-points')).not.toContain('B1');
     expect(legendValue('B1 ghosts')).toBeUndefined();
   });
 

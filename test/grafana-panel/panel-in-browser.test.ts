@@ -241,23 +241,29 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
       // the series that moved have a point per pixel column they cover (constant runs, e.g. c, collapse to two)
       for (const label of ['T1 (recency)', 'target p', 'B1 ghosts', 'B2 ghosts'])
         expect(count[label], label).toBeGreaterThan(5);
-      const painted = await page.locator('canvas').evaluateAll((cs) =>
-        cs.map((el) => {
+      // one canvas for both panes: the resident pane (top 60 %) is mostly filled, the ghost pane has lines
+      const painted = await page
+        .getByTestId('arc-chart')
+        .locator('canvas')
+        .evaluate((el) => {
           const c = el as HTMLCanvasElement;
           const { data } = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
-          let n = 0;
-          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
-          return n / (c.width * c.height);
-        }),
-      );
-      expect(painted[0], 'resident chart painted share').toBeGreaterThan(0.2);
-      expect(painted[1], 'ghost chart painted share').toBeGreaterThan(0.005);
+          const split = Math.round(c.height * 0.6);
+          const share = (y0: number, y1: number) => {
+            let n = 0;
+            for (let i = y0 * c.width * 4 + 3; i < y1 * c.width * 4; i += 4) if (data[i]! > 0) n++;
+            return n / ((y1 - y0) * c.width);
+          };
+          return [share(0, split), share(split, c.height)];
+        });
+      expect(painted[0], 'resident pane painted share').toBeGreaterThan(0.2);
+      expect(painted[1], 'ghost pane painted share').toBeGreaterThan(0.005);
       expect(await page.locator('[data-mark="anomaly: hit ratio below baseline"]').count()).toBe(2);
       // the policy moved to recency in the middle phase at least
       expect(Number(await legend('policy shifts'))).toBeGreaterThanOrEqual(1);
       // hover shows the values at the cursor
       await page.mouse.move(0, 0);
-      const chart = page.getByTestId('arc-resident-chart').locator('svg');
+      const chart = page.getByTestId('arc-chart').locator('svg');
       await chart.hover({ position: { x: 600, y: 100 } });
       await expect(page.getByRole('tooltip').textContent()).resolves.toMatch(/target p: \d/);
       await page.screenshot({ path: join(SHOTS, `panel-arc-${theme}.png`) });

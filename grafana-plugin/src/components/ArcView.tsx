@@ -45,7 +45,7 @@ export function ArcView({ model, width, height, showGhosts }: ArcViewProps) {
   const t1t2 = stack(model.t1, model.t2);
   const resident: ChartSeries[] = [
     { label: 'T1 (recency)', color: c.t1, values: model.t1, kind: 'area' },
-    { label: 'T2 (frequency)', color: c.t2, values: t1t2, base: model.t1, kind: 'area' },
+    { label: 'T2 (frequency)', color: c.t2, values: t1t2, base: model.t1, shown: model.t2, kind: 'area' },
     { label: 'target p', color: c.p, values: model.target, kind: 'line' },
     { label: 'capacity c', color: c.cap, values: model.capacity, kind: 'line', dashed: true },
   ];
@@ -110,25 +110,27 @@ export function ArcView({ model, width, height, showGhosts }: ArcViewProps) {
       <Legend items={legend} />
       <TimeChart
         times={model.times}
-        series={resident}
+        panes={[
+          {
+            title: 'resident entries: T1 + T2 (stacked), target p, capacity c',
+            series: resident,
+            height: mainH,
+          },
+          ...(showGhosts
+            ? [
+                {
+                  title: 'ghost lists |B1|, |B2| (left) and ghost hits/s (right axis, thin lines)',
+                  series: ghosts,
+                  height: chartsH - mainH,
+                  rightFormat: rate,
+                },
+              ]
+            : []),
+        ]}
         marks={marks}
         width={width}
-        height={mainH}
-        title="resident entries: T1 + T2 (stacked), target p, capacity c"
-        testId="arc-resident-chart"
+        testId="arc-chart"
       />
-      {showGhosts && (
-        <TimeChart
-          times={model.times}
-          series={ghosts}
-          marks={marks}
-          width={width}
-          height={chartsH - mainH}
-          title="ghost lists |B1|, |B2| (left) and ghost hits/s (right axis, thin lines)"
-          rightFormat={rate}
-          testId="arc-ghost-chart"
-        />
-      )}
     </div>
   );
 }

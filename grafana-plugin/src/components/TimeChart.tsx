@@ -11,6 +11,8 @@ export interface ChartSeries {
   /** area: filled down to `base` (or 0); line: a stroke. */
   readonly kind: 'area' | 'line';
   readonly base?: readonly (number | null)[];
+  /** What hover shows, when it is not what is drawn (e.g. a stacked series shows its own value). */
+  readonly shown?: readonly (number | null)[];
   /** Dashes cost a lot on long, noisy paths: use for lines with few points (e.g. a constant capacity). */
   readonly dashed?: boolean;
   /** A thin, translucent line (a secondary measure, e.g. a rate on the right axis). */
@@ -26,15 +28,20 @@ export interface ChartMark {
   readonly color: string;
 }
 
-export interface TimeChartProps {
-  readonly times: readonly number[];
-  readonly series: readonly ChartSeries[];
-  readonly marks?: readonly ChartMark[];
-  readonly width: number;
-  readonly height: number;
+/** One plot area of the chart; panes are stacked and share the time axis, the marks and the cursor. */
+export interface ChartPane {
   readonly title: string;
+  readonly series: readonly ChartSeries[];
+  readonly height: number;
   readonly format?: (v: number) => string;
   readonly rightFormat?: (v: number) => string;
+}
+
+export interface TimeChartProps {
+  readonly times: readonly number[];
+  readonly panes: readonly ChartPane[];
+  readonly marks?: readonly ChartMark[];
+  readonly width: number;
   readonly testId?: string;
 }
 
@@ -47,112 +54,130 @@ function niceMax(v: number): number {
   return 10 * exp;
 }
 
-interface DrawnSeries {
-  readonly series: ChartSeries;
-  readonly top: readonly Point[];
-  readonly base: readonly Point[] | undefined;
+const defaultFormat = (v: number) => v.toFixed(0);
+const timeFmt = (t: number) => new Date(t).toISOString().slice(11, 19);
+
+interface PaneLayout {
+  readonly pane: ChartPane;
+  /** Top of the pane in the chart. */
+  readonly top: number;
+  readonly plotH: number;
+  readonly leftMax: number;
+  readonly rightMax: number;
+  readonly hasRight: boolean;
+  readonly left: (v: number) => number;
+  readonly right: (v: number) => number;
+  readonly zeroY: number;
+  readonly drawn: readonly {
+    series: ChartSeries;
+    top: readonly Point[];
+    base: readonly Point[] | undefined;
+  }[];
 }
 
-/** Draws grid and series on a 2D canvas (device-pixel sharp); nothing when the context is missing (jsdom). */
+/** Draws every pane's grid and series on one 2D canvas (device-pixel sharp); nothing without a context (jsdom). */
 function draw(
   canvas: HTMLCanvasElement,
-  drawn: readonly DrawnSeries[],
-  scales: { left: (v: number) => number; right: (v: number) => number; zeroY: number; grid: number[] },
-  size: { width: number; height: number; plotW: number },
+  layout: readonly PaneLayout[],
+  width: number,
+  height: number,
+  plotW: number,
   gridColor: string,
-): void {
+) {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const dpr = window.devicePixelRatio || 1;
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, size.width, size.height);
+  ctx.clearRect(0, 0, width, height);
   ctx.strokeStyle = gridColor;
   ctx.lineWidth = 1;
-  ctx.setLineDash([]);
   ctx.beginPath();
-  for (const gy of scales.grid) {
-    ctx.moveTo(PAD.left, Math.round(gy) + 0.5);
-    ctx.lineTo(PAD.left + size.plotW, Math.round(gy) + 0.5);
+  for (const p of layout) {
+    for (const f of [0, 0.5, 1]) {
+      const gy = Math.round(p.left(p.leftMax * f)) + 0.5;
+      ctx.moveTo(PAD.left, gy);
+      ctx.lineTo(PAD.left + plotW, gy);
+    }
   }
   ctx.stroke();
-  for (const { series: s, top, base } of drawn) {
-    if (top.length === 0) continue;
-    const y = s.right ? scales.right : scales.left;
-    ctx.beginPath();
-    ctx.moveTo(PAD.left + top[0]!.x, y(top[0]!.y));
-    for (let i = 1; i < top.length; i++) ctx.lineTo(PAD.left + top[i]!.x, y(top[i]!.y));
-    if (s.kind === 'area') {
-      // filled without an outline: the fill's edge is the line (a second pass over the points costs raster time)
-      if (base && base.length > 0) {
-        for (let i = base.length - 1; i >= 0; i--) ctx.lineTo(PAD.left + base[i]!.x, y(base[i]!.y));
+  for (const p of layout) {
+    for (const { series: s, top, base } of p.drawn) {
+      if (top.length === 0) continue;
+      const y = s.right ? p.right : p.left;
+      ctx.beginPath();
+      ctx.moveTo(PAD.left + top[0]!.x, y(top[0]!.y));
+      for (let i = 1; i < top.length; i++) ctx.lineTo(PAD.left + top[i]!.x, y(top[i]!.y));
+      if (s.kind === 'area') {
+        // filled without an outline: the fill's edge is the line (a second pass over the points costs raster time)
+        if (base && base.length > 0) {
+          for (let i = base.length - 1; i >= 0; i--) ctx.lineTo(PAD.left + base[i]!.x, y(base[i]!.y));
+        } else {
+          ctx.lineTo(PAD.left + top[top.length - 1]!.x, p.zeroY);
+          ctx.lineTo(PAD.left + top[0]!.x, p.zeroY);
+        }
+        ctx.closePath();
+        ctx.globalAlpha = 0.6;
+        ctx.fillStyle = s.color;
+        ctx.fill();
       } else {
-        ctx.lineTo(PAD.left + top[top.length - 1]!.x, scales.zeroY);
-        ctx.lineTo(PAD.left + top[0]!.x, scales.zeroY);
+        ctx.setLineDash(s.dashed ? [5, 3] : []);
+        ctx.lineWidth = s.thin ? 1 : 1.5;
+        ctx.globalAlpha = s.thin ? 0.7 : 1;
+        ctx.strokeStyle = s.color;
+        ctx.stroke();
+        ctx.setLineDash([]);
       }
-      ctx.closePath();
-      ctx.globalAlpha = 0.6;
-      ctx.fillStyle = s.color;
-      ctx.fill();
-      ctx.globalAlpha = 1;
-    } else {
-      ctx.setLineDash(s.dashed ? [5, 3] : []);
-      ctx.lineWidth = s.thin ? 1 : 1.5;
-      ctx.globalAlpha = s.thin ? 0.7 : 1;
-      ctx.strokeStyle = s.color;
-      ctx.stroke();
       ctx.globalAlpha = 1;
     }
   }
-  ctx.setLineDash([]);
 }
-
-const timeFmt = (t: number) => new Date(t).toISOString().slice(11, 19);
 
 /**
  * A time chart whose cost depends on its width, not on the samples: every series is decimated to at most two
- * points per pixel column and drawn on a canvas; axes, marks and the hover cursor are an SVG layer on top.
- * Hover shows every series' value at the nearest sample.
+ * points per pixel column and drawn on one canvas for all panes; titles, axes, marks and the hover cursor are an
+ * SVG layer on top. Hover shows every series' value at the nearest sample.
  */
-export function TimeChart(props: TimeChartProps) {
-  const { times, series, marks = [], width, height, title, testId } = props;
-  const format = props.format ?? ((v: number) => v.toFixed(0));
-  const rightFormat = props.rightFormat ?? format;
+export function TimeChart({ times, panes, marks = [], width, testId }: TimeChartProps) {
   const styles = useStyles2(getStyles);
-  const [hover, setHover] = useState<number | undefined>(undefined);
-  const plotW = Math.max(1, width - PAD.left - PAD.right);
-  const plotH = Math.max(1, height - PAD.top - PAD.bottom);
-  const from = times[0] ?? 0;
-  const to = times[times.length - 1] ?? 1;
-  const leftMax = niceMax(maxOf(...series.filter((s) => !s.right).map((s) => s.values)));
-  const rightMax = niceMax(maxOf(...series.filter((s) => s.right).map((s) => s.values)));
-  const y = (max: number) => (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const yl = y(leftMax);
-  const yr = y(rightMax);
-  const zeroY = PAD.top + plotH;
-  const x = (t: number) => PAD.left + ((t - from) / (to - from || 1)) * plotW;
-  const hasRight = series.some((s) => s.right);
   const theme = useTheme2();
   const canvasRef = useRef<HTMLCanvasElement>(null);
-  const drawn = useMemo<DrawnSeries[]>(
-    () =>
-      series.map((s) => ({
-        series: s,
-        top: decimate(times, s.values, from, to, plotW, s.kind === 'area' ? 'max' : 'minmax'),
-        base: s.kind === 'area' && s.base ? decimate(times, s.base, from, to, plotW, 'max') : undefined,
-      })),
-    [series, times, from, to, plotW],
-  );
-  const grid = [0, 0.5, 1].map((f) => yl(leftMax * f));
+  const [hover, setHover] = useState<number | undefined>(undefined);
+  const plotW = Math.max(1, width - PAD.left - PAD.right);
+  const height = panes.reduce((h, p) => h + p.height, 0);
+  const from = times[0] ?? 0;
+  const to = times[times.length - 1] ?? 1;
+  const x = (t: number) => PAD.left + ((t - from) / (to - from || 1)) * plotW;
+
+  const layout = useMemo<PaneLayout[]>(() => {
+    let top = 0;
+    return panes.map((pane) => {
+      const plotH = Math.max(1, pane.height - PAD.top - PAD.bottom);
+      const leftMax = niceMax(maxOf(...pane.series.filter((s) => !s.right).map((s) => s.values)));
+      const rightMax = niceMax(maxOf(...pane.series.filter((s) => s.right).map((s) => s.values)));
+      const y0 = top + PAD.top + plotH;
+      const l: PaneLayout = {
+        pane,
+        top,
+        plotH,
+        leftMax,
+        rightMax,
+        hasRight: pane.series.some((s) => s.right),
+        left: (v) => y0 - (v / leftMax) * plotH,
+        right: (v) => y0 - (v / rightMax) * plotH,
+        zeroY: y0,
+        drawn: pane.series.map((s) => ({
+          series: s,
+          top: decimate(times, s.values, from, to, plotW, s.kind === 'area' ? 'max' : 'minmax'),
+          base: s.kind === 'area' && s.base ? decimate(times, s.base, from, to, plotW, 'max') : undefined,
+        })),
+      };
+      top += pane.height;
+      return l;
+    });
+  }, [panes, times, from, to, plotW]);
+
   useLayoutEffect(() => {
-    if (canvasRef.current) {
-      draw(
-        canvasRef.current,
-        drawn,
-        { left: yl, right: yr, zeroY, grid },
-        { width, height, plotW },
-        theme.colors.border.weak,
-      );
-    }
+    if (canvasRef.current) draw(canvasRef.current, layout, width, height, plotW, theme.colors.border.weak);
   });
   const dpr = typeof window === 'undefined' ? 1 : window.devicePixelRatio || 1;
 
@@ -178,92 +203,115 @@ export function TimeChart(props: TimeChartProps) {
         height={Math.round(height * dpr)}
         style={{ width, height }}
         className={styles.layer}
-        data-points={drawn.map((d) => `${d.series.label}=${d.top.length}`).join(';')}
+        data-points={layout
+          .flatMap((p) => p.drawn)
+          .map((d) => `${d.series.label}=${d.top.length}`)
+          .join(';')}
       />
       <svg
         width={width}
         height={height}
         className={styles.layer}
         role="img"
-        aria-label={title}
+        aria-label={panes.map((p) => p.title).join('; ')}
         onMouseMove={onMove}
         onMouseLeave={() => setHover(undefined)}
       >
-        <text x={PAD.left} y={12} className={styles.title}>
-          {title}
-        </text>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <text x={PAD.left - 4} y={yl(leftMax * f) + 4} textAnchor="end" className={styles.axis}>
-              {format(leftMax * f)}
-            </text>
-            {hasRight && (
-              <text x={PAD.left + plotW + 4} y={yr(rightMax * f) + 4} className={styles.axis}>
-                {rightFormat(rightMax * f)}
+        {layout.map((p) => {
+          const format = p.pane.format ?? defaultFormat;
+          const rightFormat = p.pane.rightFormat ?? format;
+          return (
+            <g key={p.pane.title} data-pane={p.pane.title}>
+              <text x={PAD.left} y={p.top + 12} className={styles.title}>
+                {p.pane.title}
               </text>
-            )}
-          </g>
-        ))}
-        <text x={PAD.left} y={height - 4} className={styles.axis}>
-          {timeFmt(from)}
-        </text>
-        <text x={PAD.left + plotW} y={height - 4} textAnchor="end" className={styles.axis}>
-          {timeFmt(to)}
-        </text>
-        {marks.map((m) =>
-          m.timeEnd !== undefined ? (
-            <rect
-              key={`${m.time}-${m.label}`}
-              x={x(m.time)}
-              width={Math.max(1, x(m.timeEnd) - x(m.time))}
-              y={PAD.top}
-              height={plotH}
-              fill={m.color}
-              fillOpacity={0.15}
-              data-mark={m.label}
-            >
-              <title>{m.label}</title>
-            </rect>
-          ) : (
-            <g key={`${m.time}-${m.label}`} data-mark={m.label}>
-              <line
-                x1={x(m.time)}
-                x2={x(m.time)}
-                y1={PAD.top}
-                y2={PAD.top + plotH}
-                stroke={m.color}
-                strokeDasharray="2 2"
-              />
-              <title>{m.label}</title>
+              {[0, 0.5, 1].map((f) => (
+                <g key={f}>
+                  <text
+                    x={PAD.left - 4}
+                    y={p.left(p.leftMax * f) + 4}
+                    textAnchor="end"
+                    className={styles.axis}
+                  >
+                    {format(p.leftMax * f)}
+                  </text>
+                  {p.hasRight && (
+                    <text x={PAD.left + plotW + 4} y={p.right(p.rightMax * f) + 4} className={styles.axis}>
+                      {rightFormat(p.rightMax * f)}
+                    </text>
+                  )}
+                </g>
+              ))}
+              <text x={PAD.left} y={p.top + p.pane.height - 4} className={styles.axis}>
+                {timeFmt(from)}
+              </text>
+              <text
+                x={PAD.left + plotW}
+                y={p.top + p.pane.height - 4}
+                textAnchor="end"
+                className={styles.axis}
+              >
+                {timeFmt(to)}
+              </text>
+              {marks.map((m) =>
+                m.timeEnd !== undefined ? (
+                  <rect
+                    key={`${m.time}-${m.label}`}
+                    x={x(m.time)}
+                    width={Math.max(1, x(m.timeEnd) - x(m.time))}
+                    y={p.top + PAD.top}
+                    height={p.plotH}
+                    fill={m.color}
+                    fillOpacity={0.15}
+                    data-mark={m.label}
+                  >
+                    <title>{m.label}</title>
+                  </rect>
+                ) : (
+                  <g key={`${m.time}-${m.label}`} data-mark={m.label}>
+                    <line
+                      x1={x(m.time)}
+                      x2={x(m.time)}
+                      y1={p.top + PAD.top}
+                      y2={p.top + PAD.top + p.plotH}
+                      stroke={m.color}
+                      strokeDasharray="2 2"
+                    />
+                    <title>{m.label}</title>
+                  </g>
+                ),
+              )}
+              {hover !== undefined && (
+                <line
+                  x1={x(times[hover]!)}
+                  x2={x(times[hover]!)}
+                  y1={p.top + PAD.top}
+                  y2={p.top + PAD.top + p.plotH}
+                  className={styles.cursor}
+                />
+              )}
             </g>
-          ),
-        )}
-        {hover !== undefined && (
-          <line
-            x1={x(times[hover]!)}
-            x2={x(times[hover]!)}
-            y1={PAD.top}
-            y2={PAD.top + plotH}
-            className={styles.cursor}
-          />
-        )}
+          );
+        })}
       </svg>
       {hover !== undefined && (
         <div
           className={styles.tooltip}
-          style={{ left: Math.min(x(times[hover]!) + 8, width - 180) }}
+          style={{ left: Math.min(x(times[hover]!) + 8, width - 190) }}
           role="tooltip"
         >
           <div>{timeFmt(times[hover]!)}</div>
-          {series.map((s) => {
-            const v = s.values[hover];
-            return (
-              <div key={s.label}>
-                <span style={{ color: s.color }}>■</span> {s.label}:{' '}
-                {v == null ? '–' : (s.right ? rightFormat : format)(v)}
-              </div>
-            );
-          })}
+          {layout.flatMap((p) =>
+            p.pane.series.map((s) => {
+              const v = (s.shown ?? s.values)[hover];
+              const format = (s.right ? p.pane.rightFormat : undefined) ?? p.pane.format ?? defaultFormat;
+              return (
+                <div key={s.label}>
+                  <span style={{ color: s.color }}>■</span> {s.label}: {v == null ? '–' : format(v)}
+                </div>
+              );
+            }),
+          )}
         </div>
       )}
     </div>

@@ -79,6 +79,12 @@ export function stack(...columns: ReadonlyArray<readonly (number | null)[]>): (n
 /** Largest non-null value of the columns (0 when none). */
 export function maxOf(...columns: ReadonlyArray<readonly (number | null)[]>): number {
   let m = 0;
-  for (const c of columns) for (const v of c) if (v != null && v > m) m = v;
+  for (let c = 0; c < columns.length; c++) {
+    const col = columns[c]!;
+    for (let i = 0; i < col.length; i++) {
+      const v = col[i];
+      if (v != null && v > m) m = v;
+    }
+  }
   return m;
 }
