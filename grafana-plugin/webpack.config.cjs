@@ -75,3 +75,6 @@ module.exports = (_env, argv) => ({
   ],
   performance: { hints: false },
 });
+
+// The test of the release archive checks module.js against this list.
+module.exports.EXTERNALS = EXTERNALS;

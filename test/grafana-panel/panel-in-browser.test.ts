@@ -183,12 +183,15 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
     if (l3Dir) rmSync(l3Dir, { recursive: true, force: true });
   });
 
-  async function render(
-    view: string,
-    theme: 'light' | 'dark',
-    options: Record<string, unknown> = {},
-    cache = CACHE,
-  ) {
+  interface RenderOptions {
+    options?: Record<string, unknown>;
+    /** Cache name put into the dashboard's queries ($cache). */
+    cache?: string;
+    /** Default: the provisioned dashboard's Prometheus queries for the view. */
+    source?: { kind: 'json'; url: string };
+  }
+
+  async function render(view: string, theme: 'light' | 'dark', opts: RenderOptions = {}) {
     const title = { arc: 'ARC adaptation', tiers: 'Tier movement', audit: 'Audit events' }[view] ?? view;
     return page.evaluate((req) => window.omnicacheHost.renderPanel(req), {
       moduleUrl: host.moduleUrl,
@@ -198,13 +201,13 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
       height: view === 'audit' ? 520 : 460,
       from,
       to,
-      options: { view, ...options },
+      options: { view, ...opts.options },
       // an annotation as the dashboard's annotation query (e.g. the anomaly service's alerts) would give it
       annotations: [{ time: from + 3000, timeEnd: from + 5000, text: 'hit ratio below baseline' }],
-      source: {
+      source: opts.source ?? {
         kind: 'prometheus' as const,
         url: prom.url,
-        queries: dashboardQueries(view, cache),
+        queries: dashboardQueries(view, opts.cache ?? CACHE),
         stepSeconds: 1,
       },
     });
@@ -300,17 +303,7 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
     it(`Audit events (${theme}): table, chain status and filters from a JSON API`, async () => {
       const records = sampleAuditRecords(40, from, Math.floor((to - from) / 40));
       const url = host.setJson('audit.json', records);
-      await page.evaluate((req) => window.omnicacheHost.renderPanel(req), {
-        moduleUrl: host.moduleUrl,
-        title: 'Audit events',
-        theme,
-        width: 940,
-        height: 520,
-        from,
-        to,
-        options: { view: 'audit' },
-        source: { kind: 'json' as const, url },
-      });
+      await render('audit', theme, { source: { kind: 'json', url } });
       await expect(page.getByTestId('audit-chain').textContent()).resolves.toBe(
         'chain: linked, 40 records (#1–#40)',
       );
@@ -321,17 +314,7 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
       await page.screenshot({ path: join(SHOTS, `panel-audit-${theme}.png`) });
       const tampered = records.map((r) => (r.sequence === 17 ? { ...r, prevHash: r.hash } : r));
       const bad = host.setJson('audit-tampered.json', tampered);
-      await page.evaluate((req) => window.omnicacheHost.renderPanel(req), {
-        moduleUrl: host.moduleUrl,
-        title: 'Audit events',
-        theme,
-        width: 940,
-        height: 520,
-        from,
-        to,
-        options: { view: 'audit' },
-        source: { kind: 'json' as const, url: bad },
-      });
+      await render('audit', theme, { source: { kind: 'json', url: bad } });
       await expect(page.getByTestId('audit-chain').textContent()).resolves.toBe(
         'chain: BROKEN at #17 (prev hash does not match)',
       );
@@ -339,7 +322,7 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
   }
 
   it('names the missing series instead of drawing an empty box (wrong cache / old SDK)', async () => {
-    await render('arc', 'dark', {}, 'no-such-cache');
+    await render('arc', 'dark', { cache: 'no-such-cache' });
     const alert = page.getByTestId('omnicache-missing');
     await expect(alert.textContent()).resolves.toContain('omnicache_arc_target');
     await expect(alert.textContent()).resolves.toContain('ARC adaptation: no data for these series');

@@ -2,27 +2,16 @@
 // module, plugin.json (the fields Grafana requires) and the files it names. (Grafana's plugin-validator is not
 // buildable here: its Go module is not served by the module proxy this machine reaches.)
 import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildGrafanaPlugin, PLUGIN_DIR } from '../services/grafana-plugin-build.js';
 
-/** What Grafana shares with plugins at run time (the only modules the AMD module may require). */
-const GRAFANA_SHARED = [
-  'react',
-  'react-dom',
-  'react/jsx-runtime',
-  '@grafana/ui',
-  '@grafana/data',
-  '@grafana/runtime',
-  '@emotion/css',
-  '@emotion/react',
-  'rxjs',
-  'lodash',
-  'moment',
-  'd3',
-  'i18next',
-];
+/** What Grafana shares with plugins at run time: the externals of the plugin's webpack build. */
+const GRAFANA_SHARED = (
+  createRequire(import.meta.url)(join(PLUGIN_DIR, 'webpack.config.cjs')) as { EXTERNALS: string[] }
+).EXTERNALS;
 
 interface PluginJson {
   type: string;
@@ -92,6 +81,9 @@ describe('grafana-plugin package', () => {
     expect(m, 'starts with define([...]').not.toBeNull();
     const deps = JSON.parse(m![1]!) as string[];
     expect(deps.length).toBeGreaterThan(0);
+    expect(GRAFANA_SHARED).toEqual(
+      expect.arrayContaining(['react', 'react-dom', '@grafana/ui', '@grafana/data']),
+    );
     for (const d of deps) expect(GRAFANA_SHARED, d).toContain(d);
     // the SDK's conventions are bundled (browser-safe), not required at run time
     expect(deps.some((d) => d.startsWith('omnicache'))).toBe(false);

@@ -21,7 +21,7 @@ import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
 import type { HostApi, RenderCostRequest, RenderRequest, Source } from './host-api.js';
 import { registerOptionEditors } from './option-editors.js';
-import { panelProps, timeRange, withFieldDisplay } from './panel-props.js';
+import { type PanelPropsInput, panelProps, timeRange, withFieldDisplay } from './panel-props.js';
 import { queryRangeFrames } from './prometheus-frames.js';
 import { registerSharedModules } from './shared-modules.js';
 
@@ -121,6 +121,21 @@ function mount(node: React.ReactNode, theme: GrafanaTheme2): void {
   flushSync(() => root!.render(<StrictMode>{node}</StrictMode>));
 }
 
+type AnyPanelProps = PanelProps<Record<string, unknown>>;
+
+/** The plugin's panel component and its props: the plugin's default options overlaid with `options`. */
+function panelOf(
+  plugin: PanelPlugin,
+  options: Record<string, unknown>,
+  input: Omit<PanelPropsInput<Record<string, unknown>>, 'options'>,
+): { Panel: ComponentType<AnyPanelProps>; props: AnyPanelProps } {
+  const merged = { ...(plugin.defaults as Record<string, unknown>), ...options };
+  return {
+    Panel: plugin.panel as ComponentType<AnyPanelProps>,
+    props: panelProps({ ...input, options: merged }),
+  };
+}
+
 /** Renders the plugin's panel; resolves once React has committed. */
 async function renderPanel(
   req: RenderRequest,
@@ -128,12 +143,9 @@ async function renderPanel(
   const plugin = await loadPlugin(req.moduleUrl);
   const frames = await framesFor(req);
   const theme = createTheme({ colors: { mode: req.theme } });
-  const options = { ...(plugin.defaults as Record<string, unknown>), ...(req.options ?? {}) };
-  const Panel = plugin.panel as ComponentType<PanelProps<Record<string, unknown>>>;
-  const props = panelProps({
+  const { Panel, props } = panelOf(plugin, req.options ?? {}, {
     frames,
     annotations: annotationFrames(req),
-    options,
     from: req.from,
     to: req.to,
     width: req.width,
@@ -149,7 +161,7 @@ async function renderPanel(
     </Chrome>,
     theme,
   );
-  return { frames: frames.length, options };
+  return { frames: frames.length, options: props.options };
 }
 
 const nextFrame = () =>
@@ -159,8 +171,8 @@ let costSetup:
   | {
       theme: GrafanaTheme2;
       frames: DataFrame[];
-      props: PanelProps<Record<string, unknown>>;
-      Panel: ComponentType<PanelProps<Record<string, unknown>>>;
+      props: AnyPanelProps;
+      Panel: ComponentType<AnyPanelProps>;
       range: ReturnType<typeof timeRange>;
       req: RenderCostRequest;
     }
@@ -175,17 +187,11 @@ async function prepareRenderCost(req: RenderCostRequest): Promise<void> {
   const theme = createTheme({ colors: { mode: 'dark' } });
   const fieldConfig = { defaults: { color: { mode: 'palette-classic' } }, overrides: [] };
   const frames = withFieldDisplay(req.frames, theme, fieldConfig);
-  const Panel = plugin.panel as ComponentType<PanelProps<Record<string, unknown>>>;
-  const options: Record<string, unknown> = { ...(plugin.defaults as Record<string, unknown>), view: 'arc' };
-  const props = panelProps({
-    frames: req.frames,
-    options,
-    from: req.from,
-    to: req.to,
-    width: req.width,
-    height: req.height,
-    theme,
-  });
+  const { Panel, props } = panelOf(
+    plugin,
+    { view: 'arc' },
+    { frames: req.frames, from: req.from, to: req.to, width: req.width, height: req.height, theme },
+  );
   costSetup = { theme, frames, props, Panel, range: timeRange(req.from, req.to), req };
   unmount();
 }
