@@ -2,7 +2,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import { useLayoutEffect, useMemo, useRef, useState } from 'react';
-import { decimate, maxOf, type Point } from '../transforms/decimate.js';
+import { decimate, maxOf, type Polyline } from '../transforms/decimate.js';
 
 export interface ChartSeries {
   readonly label: string;
@@ -70,8 +70,8 @@ interface PaneLayout {
   readonly zeroY: number;
   readonly drawn: readonly {
     series: ChartSeries;
-    top: readonly Point[];
-    base: readonly Point[] | undefined;
+    top: Polyline;
+    base: Polyline | undefined;
   }[];
 }
 
@@ -105,15 +105,15 @@ function draw(
       if (top.length === 0) continue;
       const y = s.right ? p.right : p.left;
       ctx.beginPath();
-      ctx.moveTo(PAD.left + top[0]!.x, y(top[0]!.y));
-      for (let i = 1; i < top.length; i++) ctx.lineTo(PAD.left + top[i]!.x, y(top[i]!.y));
+      ctx.moveTo(PAD.left + top.xs[0]!, y(top.ys[0]!));
+      for (let i = 1; i < top.length; i++) ctx.lineTo(PAD.left + top.xs[i]!, y(top.ys[i]!));
       if (s.kind === 'area') {
         // filled without an outline: the fill's edge is the line (a second pass over the points costs raster time)
         if (base && base.length > 0) {
-          for (let i = base.length - 1; i >= 0; i--) ctx.lineTo(PAD.left + base[i]!.x, y(base[i]!.y));
+          for (let i = base.length - 1; i >= 0; i--) ctx.lineTo(PAD.left + base.xs[i]!, y(base.ys[i]!));
         } else {
-          ctx.lineTo(PAD.left + top[top.length - 1]!.x, p.zeroY);
-          ctx.lineTo(PAD.left + top[0]!.x, p.zeroY);
+          ctx.lineTo(PAD.left + top.xs[top.length - 1]!, p.zeroY);
+          ctx.lineTo(PAD.left + top.xs[0]!, p.zeroY);
         }
         ctx.closePath();
         ctx.globalAlpha = 0.6;

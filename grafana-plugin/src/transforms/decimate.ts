@@ -1,10 +1,14 @@
-// Reduces a series to at most two points per pixel column (the first min and max in each column, in time order),
-// so drawing cost depends on the panel width, not on the number of samples; spikes survive.
+// Reduces a series to at most two points per pixel column (the min and max in each column, in time order), so
+// drawing cost depends on the panel width, not on the number of samples; spikes survive.
 
-export interface Point {
-  readonly x: number;
-  readonly y: number;
+/** Points in pixel x and value y, in two flat arrays (no object per point: drawing allocates little). */
+export interface Polyline {
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  readonly length: number;
 }
+
+const EMPTY: Polyline = { xs: new Float64Array(0), ys: new Float64Array(0), length: 0 };
 
 /**
  * `times`/`values` -> pixel points: x = (t - from) / (to - from) * width, y = value (unscaled). Nulls are skipped.
@@ -18,30 +22,48 @@ export function decimate(
   to: number,
   width: number,
   mode: 'minmax' | 'max' = 'minmax',
-): Point[] {
-  const out: Point[] = [];
-  if (!(to > from) || width <= 0) return out;
+): Polyline {
+  if (!(to > from) || width <= 0) return EMPTY;
   const scale = width / (to - from);
+  // at most two points per column; columns run from floor(0) to floor(width) (samples outside the range add theirs)
+  const capacity = Math.min(2 * times.length, 2 * (Math.ceil(width) + 2));
+  let xs = new Float64Array(capacity);
+  let ys = new Float64Array(capacity);
+  let n = 0;
+  const push = (i: number) => {
+    const x = (times[i]! - from) * scale;
+    const y = values[i]!;
+    // the middle of three points at the same height adds nothing: move it instead of adding one
+    if (n >= 2 && ys[n - 1] === y && ys[n - 2] === y) {
+      xs[n - 1] = x;
+      return;
+    }
+    if (n === xs.length) {
+      const grow = (a: Float64Array) => {
+        const b = new Float64Array(a.length * 2 + 2);
+        b.set(a);
+        return b;
+      };
+      xs = grow(xs);
+      ys = grow(ys);
+    }
+    xs[n] = x;
+    ys[n] = y;
+    n++;
+  };
   let col = Number.NaN;
   let minI = -1;
   let maxI = -1;
   const flush = () => {
     if (minI < 0) return;
-    const a = Math.min(minI, maxI);
-    const b = Math.max(minI, maxI);
     if (mode === 'max') {
       push(maxI);
       return;
     }
+    const a = Math.min(minI, maxI);
+    const b = Math.max(minI, maxI);
     push(a);
     if (b !== a) push(b);
-  };
-  const push = (i: number) => {
-    const p = { x: (times[i]! - from) * scale, y: values[i]! };
-    const n = out.length;
-    // the middle of three points at the same height adds nothing: move it instead of adding one
-    if (n >= 2 && out[n - 1]!.y === p.y && out[n - 2]!.y === p.y) out[n - 1] = p;
-    else out.push(p);
   };
   for (let i = 0; i < times.length; i++) {
     const v = values[i];
@@ -58,7 +80,7 @@ export function decimate(
     }
   }
   flush();
-  return out;
+  return { xs, ys, length: n };
 }
 
 /** Element-wise sum of columns (null where all are null), for stacked areas. */
