@@ -1,4 +1,4 @@
-import { createDataFrame, FieldType } from '@grafana/data';
+import { createDataFrame, DataFrameType, FieldType } from '@grafana/data';
 import { describe, expect, it } from 'vitest';
 import {
   type AuditRecord,
@@ -35,6 +35,34 @@ describe('audit records', () => {
     expect(auditRecords([frame([...records].reverse())])).toEqual(records);
     expect(auditRecords([frame(records, true)])).toEqual(records);
     expect(missingAuditFields([frame(records)])).toEqual([]);
+  });
+  it('reads log frames whose lines are JSON audit records (other lines skipped)', () => {
+    const lines = [
+      ...records.map((r) => JSON.stringify({ ...r, time: new Date(r.time).toISOString() })),
+      'not json',
+      '{"a":1}',
+    ];
+    const log = createDataFrame({
+      meta: { type: DataFrameType.LogLines },
+      fields: [
+        { name: 'timestamp', type: FieldType.time, values: lines.map((_, i) => T0 + i) },
+        { name: 'body', type: FieldType.string, values: lines },
+      ],
+    });
+    expect(missingAuditFields([log])).toEqual([]);
+    expect(auditRecords([log])).toEqual(records);
+    const partial = createDataFrame({
+      fields: [{ name: 'body', type: FieldType.string, values: ['{"action":"erase"}'] }],
+    });
+    expect(missingAuditFields([partial])).toEqual([
+      'sequence',
+      'time',
+      'actor',
+      'target',
+      'outcome',
+      'prevHash',
+      'hash',
+    ]);
   });
   it('names the fields a frame lacks', () => {
     const f = createDataFrame({

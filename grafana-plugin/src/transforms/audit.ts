@@ -70,38 +70,86 @@ function toTime(v: unknown): number {
   return Number.NaN;
 }
 
+type AuditField = (typeof AUDIT_FIELDS)[number];
+
+/** Names of the line field in log frames (Grafana's logs data frame: `body`; Loki and older frames: `Line`). */
+const LOG_LINE_FIELDS = ['body', 'line', 'Line'];
+
+function record(get: (k: AuditField) => unknown, timeIsEpoch: boolean): AuditRecord {
+  const str = (k: AuditField) => String(get(k) ?? '');
+  return {
+    sequence: Number(get('sequence')),
+    time: timeIsEpoch ? Number(get('time')) : toTime(get('time')),
+    actor: str('actor'),
+    action: str('action'),
+    target: str('target'),
+    outcome: str('outcome'),
+    prevHash: str('prevHash'),
+    hash: str('hash'),
+  };
+}
+
+function fromObject(o: Record<string, unknown>, k: AuditField): unknown {
+  for (const a of FIELD_ALIASES[k]) if (a in o) return o[a];
+  return undefined;
+}
+
+/** The JSON object on each line of a log frame (lines that are not JSON objects are skipped). */
+function logLines(frame: DataFrame): Record<string, unknown>[] {
+  const line = frame.fields.find((f) => LOG_LINE_FIELDS.includes(f.name) && f.type === FieldType.string);
+  if (!line) return [];
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < frame.length; i++) {
+    const text = at(line.values, i);
+    if (typeof text !== 'string' || !text.trimStart().startsWith('{')) continue;
+    try {
+      const o = JSON.parse(text) as unknown;
+      if (o !== null && typeof o === 'object' && !Array.isArray(o)) out.push(o as Record<string, unknown>);
+    } catch {
+      // not JSON: not an audit record
+    }
+  }
+  return out;
+}
+
+/** Audit fields a frame lacks: as fields of a table frame, else as keys of the JSON lines of a log frame. */
+function lacking(frame: DataFrame): AuditField[] {
+  const names = new Set(frame.fields.map((f) => f.name));
+  const asTable = AUDIT_FIELDS.filter((k) => !FIELD_ALIASES[k].some((a) => names.has(a)));
+  const first = asTable.length === 0 ? undefined : logLines(frame)[0];
+  if (!first) return asTable;
+  const asLog = AUDIT_FIELDS.filter((k) => fromObject(first, k) === undefined);
+  return asLog.length < asTable.length ? asLog : asTable;
+}
+
 /** Audit fields the frames lack (empty when at least one frame has them all). */
 export function missingAuditFields(frames: readonly DataFrame[]): string[] {
   let best: string[] = [...AUDIT_FIELDS];
   for (const frame of frames) {
-    const names = new Set(frame.fields.map((f) => f.name));
-    const lacking = AUDIT_FIELDS.filter((k) => !FIELD_ALIASES[k].some((a) => names.has(a)));
-    if (lacking.length < best.length) best = lacking;
+    const l = lacking(frame);
+    if (l.length < best.length) best = l;
   }
   return best;
 }
 
-/** Records of every frame that has all audit fields, ordered by sequence. */
+/**
+ * Records of every frame that carries all audit fields, ordered by sequence: table frames (one field per audit
+ * field) and log frames whose lines are JSON audit records.
+ */
 export function auditRecords(frames: readonly DataFrame[]): AuditRecord[] {
   const out: AuditRecord[] = [];
   for (const frame of frames) {
-    const field = (k: (typeof AUDIT_FIELDS)[number]) =>
-      frame.fields.find((f) => FIELD_ALIASES[k].includes(f.name));
-    const fields = Object.fromEntries(AUDIT_FIELDS.map((k) => [k, field(k)]));
-    if (AUDIT_FIELDS.some((k) => fields[k] === undefined)) continue;
-    const get = (k: (typeof AUDIT_FIELDS)[number], i: number) => at(fields[k]!.values, i);
-    for (let i = 0; i < frame.length; i++) {
-      const time = fields.time!.type === FieldType.time ? Number(get('time', i)) : toTime(get('time', i));
-      out.push({
-        sequence: Number(get('sequence', i)),
-        time,
-        actor: String(get('actor', i) ?? ''),
-        action: String(get('action', i) ?? ''),
-        target: String(get('target', i) ?? ''),
-        outcome: String(get('outcome', i) ?? ''),
-        prevHash: String(get('prevHash', i) ?? ''),
-        hash: String(get('hash', i) ?? ''),
-      });
+    const fields = new Map(
+      AUDIT_FIELDS.map((k) => [k, frame.fields.find((f) => FIELD_ALIASES[k].includes(f.name))] as const),
+    );
+    if (AUDIT_FIELDS.every((k) => fields.get(k) !== undefined)) {
+      const epoch = fields.get('time')!.type === FieldType.time;
+      for (let i = 0; i < frame.length; i++) out.push(record((k) => at(fields.get(k)!.values, i), epoch));
+      continue;
+    }
+    for (const o of logLines(frame)) {
+      if (AUDIT_FIELDS.some((k) => fromObject(o, k) === undefined)) continue;
+      out.push(record((k) => fromObject(o, k), false));
     }
   }
   return out.sort((a, b) => a.sequence - b.sequence);
