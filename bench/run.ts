@@ -1,5 +1,6 @@
 import { auditBench } from './audit/index.js';
 import { packagingBench } from './packaging/index.js';
+import { panelRenderBench } from './panel-render/index.js';
 import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
 import { securityBench } from './security/index.js';
@@ -14,6 +15,7 @@ const suites: Record<string, () => Promise<void>> = {
   pii: piiBench,
   audit: auditBench,
   security: securityBench,
+  'panel-render': panelRenderBench,
 };
 
 const name = process.argv[2];
