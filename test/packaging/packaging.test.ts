@@ -124,6 +124,15 @@ describe(`packaging on Node ${process.versions.node}`, () => {
       `try { await import('omnicache/gcs'); } catch (e) { console.log(e.message); }`,
     );
     expect(gcs.stdout).toContain('npm install @google-cloud/storage');
+    for (const framework of ['fastify', 'express']) {
+      const r = node(
+        coreOnly,
+        `try { await import('omnicache/${framework}'); } catch (e) { console.log(e.message); }`,
+      );
+      expect(r.stdout).toMatch(
+        new RegExp(`omnicache/${framework} needs the package "${framework}".*npm install ${framework}`),
+      );
+    }
     const api = node(
       coreOnly,
       `import { createCache, instrument } from 'omnicache';

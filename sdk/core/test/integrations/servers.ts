@@ -50,10 +50,9 @@ export interface Started {
 
 export type Framework = 'fastify' | 'express';
 
-const adapt = <T>(f: Fn<T> | undefined, input: (req: never) => HandlerInput) =>
-  f === undefined ? undefined : (req: never) => f(input(req));
-
 type AnyReq = { params: unknown; headers: IncomingHttpHeaders };
+const adapt = <T>(f: Fn<T> | undefined) => (f === undefined ? undefined : (req: AnyReq) => f(inputOf(req)));
+
 const inputOf = (req: AnyReq): HandlerInput => ({
   params: (req.params ?? {}) as Record<string, string>,
   headers: req.headers,
@@ -65,8 +64,8 @@ function cacheOptions(spec: RouteSpec) {
   const { user, tags, ...rest } = c;
   return {
     ...rest,
-    ...(user ? { user: adapt(user, inputOf as (r: never) => HandlerInput)! } : {}),
-    ...(tags ? { tags: adapt(tags, inputOf as (r: never) => HandlerInput)! } : {}),
+    ...(user ? { user: adapt(user)! } : {}),
+    ...(tags ? { tags: adapt(tags)! } : {}),
   };
 }
 
@@ -74,7 +73,7 @@ function invalidateOptions(spec: RouteSpec) {
   const i = spec.invalidate;
   if (i === undefined) return undefined;
   const { paths, ...rest } = i;
-  return { ...rest, ...(paths ? { paths: adapt(paths, inputOf as (r: never) => HandlerInput)! } : {}) };
+  return { ...rest, ...(paths ? { paths: adapt(paths)! } : {}) };
 }
 
 export async function startServer(

@@ -202,7 +202,7 @@ export class HttpCacheEngine {
       if (!isStoredResponse(value)) return RERUN;
       const now = Date.now();
       const result =
-        value.storedAt >= plan.startedAt ? 'coalesced' : now >= value.storedAt + value.ttl ? 'stale' : 'hit';
+        value.storedAt > plan.startedAt ? 'coalesced' : now >= value.storedAt + value.ttl ? 'stale' : 'hit';
       return { kind: 'entry', entry: value, result };
     } catch {
       // The leader answers with its own response (error or not); the others run the route themselves.
