@@ -333,6 +333,46 @@ describe.each<Framework>(['fastify', 'express'])(
       ).rejects.toThrow(/ttl must be a positive number/);
     });
 
+    it('a cache with invalidate(key | { tag } | { prefix }) is used for every invalidation; prefixes cover GET URLs', async () => {
+      const cache = createCache({ name: 'inv', l1: { capacity: 10 } });
+      const targets: unknown[] = [];
+      // The shape of the invalidation API being added to the cache: the adapter prefers it when present.
+      Object.assign(cache, {
+        async invalidate(t: string | { tag: string } | { prefix: string }) {
+          targets.push(t);
+          if (typeof t === 'string') return cache.delete(t);
+          if ('tag' in t) return cache.deleteByTag(t.tag);
+          return cache.clear();
+        },
+      });
+      const { base } = await start(
+        [
+          {
+            method: 'GET',
+            path: '/users/:id',
+            cache: {},
+            handler: async ({ params }) => ({ body: `u${params.id}` }),
+          },
+          {
+            method: 'POST',
+            path: '/users',
+            invalidate: { prefixes: ['/users/'], tags: ['people'], paths: () => ['/users/1?x=1'] },
+            handler: async () => ({ body: 'ok' }),
+          },
+        ],
+        cache,
+      );
+      await get(base, '/users/1');
+      expect((await get(base, '/users/1')).headers['x-omnicache']).toBe('hit');
+      await send(base, 'POST', '/users');
+      expect(targets).toEqual([
+        { tag: 'http:path:/users/1' },
+        { tag: 'people' },
+        { prefix: 'http:GET:/users/' },
+      ]);
+      expect((await get(base, '/users/1')).headers['x-omnicache']).toBe('miss');
+    });
+
     it('stale-while-revalidate: a stale entry is served at once and refreshed once in the background', async () => {
       let version = 0;
       let calls = 0;
