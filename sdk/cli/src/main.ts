@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { OmniCacheError } from 'omnicache';
+import { CliError } from './cli-error.js';
+import { inspectCommand } from './inspect-command.js';
 import { simulateCommand } from './simulate-command.js';
+import { statsCommand } from './stats-command.js';
 
 const program = new Command()
   .name('omnicache')
@@ -10,11 +13,16 @@ const program = new Command()
   .exitOverride();
 
 simulateCommand(program);
+statsCommand(program);
+inspectCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  if (err instanceof OmniCacheError) {
+  if (err instanceof CliError) {
+    process.stderr.write(`omnicache: ${err.message}\n`);
+    process.exitCode = err.exitCode;
+  } else if (err instanceof OmniCacheError) {
     process.stderr.write(`omnicache: ${err.message}\n`);
     process.exitCode = 2;
   } else if (err instanceof Error && 'exitCode' in err && typeof err.exitCode === 'number') {

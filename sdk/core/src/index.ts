@@ -20,6 +20,12 @@ export type { CacheFileConfig } from './config/file-schema.js';
 export { type LoadCacheConfigOptions, loadCacheConfig } from './config/load-config.js';
 export * from './errors.js';
 export * from './events.js';
+export {
+  type InspectKeyOptions,
+  inspectKey,
+  type KeyReport,
+  type TierKeyReport,
+} from './inspect/inspect-key.js';
 export { type CachedFunction, type CachedOptions, cached } from './integrations/cached.js';
 export {
   Cached,
