@@ -86,6 +86,8 @@ it('stats --watch draws the live demo in place, survives the target going away a
     (s) =>
       /hit ratio \d+\.\d%/.test(s) &&
       /\(last \d+\.\d s\)/.test(s) &&
+      // past the warm-up: values come back up from the fs L3
+      /l3→l1 [\d,]+ [\d.]+\/s/.test(s) &&
       /T1\s*│\s*\d+\s*│\s*[▁▂▃▄▅▆▇█]{3,}/.test(s),
     60_000,
   );
