@@ -26,8 +26,8 @@ try {
     process.stderr.write(`omnicache: ${err.message}\n`);
     process.exitCode = 2;
   } else if (err instanceof Error && 'exitCode' in err && typeof err.exitCode === 'number') {
-    // commander already printed its message (help, unknown option, ...)
-    process.exitCode = err.exitCode;
+    // commander already printed its message: help and version exit 0, usage errors 2 (see docs/cli.md)
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else {
     process.stderr.write(
       `omnicache: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,

@@ -110,6 +110,11 @@ describe('omnicache stats (built CLI)', () => {
     const gone = await run(['stats', '--url', url]);
     expect(gone.status).toBe(3);
     expect(gone.stderr).toMatch(/cannot reach .*ECONNREFUSED.*is the service running/);
+    const missing = await run(['stats']);
+    expect([missing.status, missing.stderr]).toEqual([
+      2,
+      expect.stringMatching(/required option '--url <url>'/),
+    ]);
     const usage = await run(['stats', '--url', 'ftp://x']);
     expect([usage.status, usage.stderr]).toEqual([
       2,

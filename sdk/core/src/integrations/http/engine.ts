@@ -9,6 +9,7 @@
  * `detached` runs it without a client, for the background refresh of stale-while-revalidate.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { MeterProvider } from '@opentelemetry/api';
 import type { LoaderContext } from '../../cache/types.js';
 import type { Cache } from '../../cache.js';
 import { ConfigError } from '../../errors.js';
@@ -99,7 +100,7 @@ export class HttpCacheEngine {
   readonly resultHeader: string | undefined;
   readonly #options: HttpCacheOptions;
   readonly #invalidator: Invalidator;
-  readonly #stopMetrics: (() => void) | undefined;
+  readonly #stopMetrics: () => void;
 
   constructor(cache: Cache, options: HttpCacheOptions = {}) {
     this.cache = cache;
@@ -111,11 +112,12 @@ export class HttpCacheEngine {
     this.stats = new RouteStats(cache.name);
     this.resultHeader =
       options.resultHeader === false ? undefined : (options.resultHeader ?? 'x-omnicache').toLowerCase();
-    const provider =
-      options.meterProvider === false
-        ? undefined
-        : (options.meterProvider ?? optionalOtelApi()?.metrics.getMeterProvider());
-    this.#stopMetrics = provider === undefined ? undefined : this.stats.observe(provider);
+    const given = options.meterProvider ?? optionalOtelApi()?.metrics.getMeterProvider() ?? false;
+    const providers = given === false ? [] : Array.isArray(given) ? given : [given as MeterProvider];
+    const stops = providers.map((p) => this.stats.observe(p));
+    this.#stopMetrics = () => {
+      for (const stop of stops) stop();
+    };
   }
 
   /** Validates a route's options when the route is registered (bad input fails at start-up, not per request). */
@@ -263,6 +265,6 @@ export class HttpCacheEngine {
 
   /** Stops reporting metrics (the cache itself stays open: it belongs to the application). */
   close(): void {
-    this.#stopMetrics?.();
+    this.#stopMetrics();
   }
 }

@@ -52,10 +52,11 @@ export interface HttpCacheOptions {
   statuses?: readonly number[];
   maxBodyBytes?: number;
   /**
-   * Where `omnicache.http.responses` (per route, method, status and cache result) is reported: a meter provider,
-   * or false for none. Default: the global meter provider when `@opentelemetry/api` is installed.
+   * Where `omnicache.http.responses` (per route, method, status and cache result) is reported: meter providers
+   * (e.g. `telemetry.meterProviders` from omnicache/otel), or false for none. Default: the global meter provider
+   * when `@opentelemetry/api` is installed.
    */
-  meterProvider?: MeterProvider | false;
+  meterProvider?: MeterProvider | readonly MeterProvider[] | false;
   /** Response header naming the cache result (hit, stale, miss, coalesced, bypass, uncacheable); false for none. */
   resultHeader?: string | false;
 }
