@@ -88,6 +88,8 @@ it('stats --watch draws the live demo in place, survives the target going away a
       /\(last \d+\.\d s\)/.test(s) &&
       // past the warm-up: values come back up from the fs L3
       /l3→l1 [\d,]+ [\d.]+\/s/.test(s) &&
+      // the demo's Fastify service, cached by omnicache/fastify
+      /│ \/items\/:id\s*│ hit\s*│ [\d,]+/.test(s) &&
       /T1\s*│\s*\d+\s*│\s*[▁▂▃▄▅▆▇█]{3,}/.test(s),
     60_000,
   );
@@ -101,6 +103,8 @@ it('stats --watch draws the live demo in place, survives the target going away a
   expect(live).toMatch(/evictions {2}capacity [\d,]+/);
   expect(live).toMatch(/loader {2}p50 [\d.]+ ms {2}p95 [\d.]+ ms {2}p99 [\d.]+ ms/);
   expect(live).toMatch(/│ l3 .*closed/);
+  expect(live).toContain('cache demo-http');
+  expect(live).toMatch(/HTTP routes[\s\S]*│ \/items\/:id\s*│ miss\s*│ [\d,]+/);
   // Redrawn in place: the alternate screen, the cursor moved home, never scrolled down.
   expect(raw).toContain('\x1b[?1049h');
   expect(raw.split('\x1b[H').length - 1).toBeGreaterThan(2);
