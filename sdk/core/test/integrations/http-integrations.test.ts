@@ -142,7 +142,10 @@ describe.each<Framework>(['fastify', 'express'])(
       expect(all.every((r) => r.status === 200)).toBe(true);
       const results = all.map((r) => r.headers['x-omnicache']);
       expect(results.filter((r) => r === 'miss')).toHaveLength(1);
-      expect(results.filter((r) => r === 'coalesced')).toHaveLength(24);
+      // the others waited for it, or (arriving after it was stored, on a loaded machine) hit it
+      const coalesced = results.filter((r) => r === 'coalesced').length;
+      expect(coalesced + results.filter((r) => r === 'hit').length).toBe(24);
+      expect(coalesced).toBeGreaterThan(0);
     });
 
     it('Vary headers and users select variants; per-user responses are private', async () => {
@@ -213,7 +216,8 @@ describe.each<Framework>(['fastify', 'express'])(
         const cookie = await get(base, '/cookie');
         expect(cookie.headers['set-cookie']).toBe('session=abc');
         expect(cookie.headers['x-omnicache']).toBe('uncacheable');
-        expect((await get(base, '/boom')).status).toBe(500);
+        const boom = await get(base, '/boom');
+        expect([boom.status, boom.headers['x-omnicache']]).toEqual([500, 'uncacheable']);
         expect((await get(base, '/missing')).status).toBe(404);
         expect((await get(base, '/nostore')).body).toBe('secret');
         expect((await get(base, '/private')).body).toBe('mine');
@@ -384,7 +388,7 @@ describe.each<Framework>(['fastify', 'express'])(
           cache: { ttl: 1000, staleWhileRevalidate: 30_000 },
           handler: async ({ headers }) => {
             calls++;
-            seen.push(headers['if-none-match']);
+            seen.push(`${headers['if-none-match']} ${headers['cache-control']}`);
             await sleep(150);
             return { body: `v${version}` };
           },
@@ -407,8 +411,8 @@ describe.each<Framework>(['fastify', 'express'])(
       expect(fresh.body).toBe('v1');
       expect(fresh.headers['x-omnicache']).toBe('hit');
       expect(calls).toBe(2);
-      // the background refresh asked for a full response, not a 304
-      expect(seen).toEqual([undefined, undefined]);
+      // the background refresh asked for a full, uncached response (no validators, no-store)
+      expect(seen).toEqual(['undefined undefined', 'undefined no-store']);
     });
 
     it("the request's traceparent is the parent of get_or_set; the handler runs inside the loader span", async () => {

@@ -94,6 +94,7 @@ const plugin: FastifyPluginAsync<FastifyCacheOptions> = async (app, options) => 
         if (leader.settled) return;
         leader.settled = true;
         leader.error = error;
+        mark(request, reply, view, 'uncacheable');
         reject(new UncacheableResponse('handler-error'));
       };
       reply.raw.once('close', () => {

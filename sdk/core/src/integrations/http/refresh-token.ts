@@ -11,7 +11,7 @@ export function isRefresh(headers: Record<string, unknown>): boolean {
   return headers[REFRESH_HEADER] === REFRESH_TOKEN;
 }
 
-/** The request's headers for a detached re-run: validators dropped (a full response is wanted), marker added. */
+/** The request's headers for a detached re-run: validators dropped (a full response is wanted), marker and no-store added. */
 export function refreshHeaders(
   headers: Record<string, string | string[] | undefined>,
 ): Record<string, string> {
@@ -24,6 +24,9 @@ export function refreshHeaders(
     out[n] = Array.isArray(value) ? value.join(', ') : value;
   }
   out[REFRESH_HEADER] = REFRESH_TOKEN;
+  // Should the request reach another process (a cluster sharing the port), where the marker is unknown, this
+  // still makes it run the handler uncached instead of answering from the cache.
+  out['cache-control'] = 'no-store';
   return out;
 }
 
