@@ -1,3 +1,4 @@
+import { httpBench } from './http/index.js';
 import { packagingBench } from './packaging/index.js';
 import { policiesBench } from './policies/index.js';
 import { telemetryBench } from './telemetry/index.js';
@@ -8,6 +9,7 @@ const suites: Record<string, () => Promise<void>> = {
   tiered: tieredBench,
   telemetry: telemetryBench,
   packaging: packagingBench,
+  http: httpBench,
 };
 
 const name = process.argv[2];

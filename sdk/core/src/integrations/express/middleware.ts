@@ -15,7 +15,7 @@ import { HttpCacheEngine, type RequestView, type RoutePlan, UncacheableResponse 
 import type { HttpCacheOptions, RouteCacheOptions, RouteInvalidateOptions } from '../http/options.js';
 import { isRefresh, stripValidators } from '../http/refresh-token.js';
 import type { RouteStats } from '../http/route-stats.js';
-import type { StoredResponse } from '../http/stored-response.js';
+import { bodyBuffer, type StoredResponse } from '../http/stored-response.js';
 import { selfRequest } from './self-request.js';
 
 export interface ExpressCacheOptions extends HttpCacheOptions {
@@ -159,7 +159,10 @@ export function omnicacheExpress(options: ExpressCacheOptions): ExpressCache {
             res.status(304).set(extra).end();
             return;
           }
-          res.status(entry.status).set(entry.headers).set(extra).end(Buffer.from(entry.body));
+          res.statusCode = entry.status;
+          for (const [name, value] of Object.entries(entry.headers)) res.setHeader(name, value);
+          for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
+          res.end(bodyBuffer(entry));
         })
         .catch(next);
     };

@@ -21,7 +21,7 @@ import type { HttpResult } from '../../telemetry/conventions.js';
 import { HttpCacheEngine, type RequestView, type RoutePlan, UncacheableResponse } from '../http/engine.js';
 import type { HttpCacheOptions, RouteCacheOptions, RouteInvalidateOptions } from '../http/options.js';
 import { isRefresh, refreshHeaders, stripValidators } from '../http/refresh-token.js';
-import type { CapturedResponse, StoredResponse } from '../http/stored-response.js';
+import { bodyBuffer, type CapturedResponse, type StoredResponse } from '../http/stored-response.js';
 
 /** The route option: `{ config: { omnicache: { ...caching, invalidate: {...} } } }`. */
 export interface FastifyRouteCache extends RouteCacheOptions<FastifyRequest> {
@@ -154,7 +154,7 @@ const plugin: FastifyPluginAsync<FastifyCacheOptions> = async (app, options) => 
       results.set(request, { view, result });
       const extra = engine.headers(entry, plan, Date.now(), result);
       if (engine.notModified(view, entry)) return reply.code(304).headers(extra).send();
-      return reply.code(entry.status).headers(entry.headers).headers(extra).send(Buffer.from(entry.body));
+      return reply.code(entry.status).headers(entry.headers).headers(extra).send(bodyBuffer(entry));
     };
   }
 

@@ -101,6 +101,7 @@ export class HttpCacheEngine {
   readonly #options: HttpCacheOptions;
   readonly #invalidator: Invalidator;
   readonly #stopMetrics: () => void;
+  readonly #fixedHeaders = new WeakMap<StoredResponse, { lastModified: string; cacheControl: string }>();
 
   constructor(cache: Cache, options: HttpCacheOptions = {}) {
     this.cache = cache;
@@ -230,11 +231,22 @@ export class HttpCacheEngine {
    * handler set them), Vary, Age, and the result header. For a stored response, merge over `entry.headers`.
    */
   headers(entry: StoredResponse, plan: RoutePlan, now: number, result: HttpResult): Record<string, string> {
-    const h: Record<string, string> = { etag: entry.etag };
-    const lm = entry.headers['last-modified'];
-    h['last-modified'] = typeof lm === 'string' ? lm : new Date(entry.storedAt).toUTCString();
-    const cc = entry.headers['cache-control'];
-    h['cache-control'] = typeof cc === 'string' ? cc : cacheControlFor(entry, entry.private);
+    // An L1 hit returns the same entry object each time: its derived header values are computed once.
+    let fixed = this.#fixedHeaders.get(entry);
+    if (fixed === undefined) {
+      const lm = entry.headers['last-modified'];
+      const cc = entry.headers['cache-control'];
+      fixed = {
+        lastModified: typeof lm === 'string' ? lm : new Date(entry.storedAt).toUTCString(),
+        cacheControl: typeof cc === 'string' ? cc : cacheControlFor(entry, entry.private),
+      };
+      this.#fixedHeaders.set(entry, fixed);
+    }
+    const h: Record<string, string> = {
+      etag: entry.etag,
+      'last-modified': fixed.lastModified,
+      'cache-control': fixed.cacheControl,
+    };
     if (plan.rules.vary.length > 0) h.vary = plan.rules.vary.join(', ');
     h.age = String(Math.max(0, Math.floor((now - entry.storedAt) / 1000)));
     if (this.resultHeader !== undefined) h[this.resultHeader] = result;

@@ -130,6 +130,12 @@ export function toStored(
   };
 }
 
+/** The body as a Buffer without copying it (frameworks send Buffers as they are). */
+export function bodyBuffer(entry: StoredResponse): Buffer {
+  const b = entry.body;
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
 /** Narrows a value read from the cache to a StoredResponse (a key may have been written by something else). */
 export function isStoredResponse(v: unknown): v is StoredResponse {
   if (typeof v !== 'object' || v === null) return false;
