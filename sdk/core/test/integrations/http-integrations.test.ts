@@ -117,6 +117,10 @@ describe.each<Framework>(['fastify', 'express'])(
       expect(leader.body).toBe('');
       expect(leader.headers['x-omnicache']).toBe('miss');
       expect(calls).toBe(2);
+      // HEAD is answered by the framework from the handler, never from or into the cache
+      const head = await send(base, 'HEAD', '/doc');
+      expect([head.status, head.body, head.headers['x-omnicache']]).toEqual([200, '', 'bypass']);
+      expect(calls).toBe(3);
       const after = await get(base, '/doc');
       expect(after.body).toBe('same content');
       expect(after.headers['x-omnicache']).toBe('hit');

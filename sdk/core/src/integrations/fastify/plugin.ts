@@ -170,7 +170,9 @@ const plugin: FastifyPluginAsync<FastifyCacheOptions> = async (app, options) => 
     if (cfg === undefined) return;
     engine.checkRoute(cfg, cfg.invalidate);
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (methods.includes('GET')) route.handler = cachedHandler(cfg, route.handler);
+    // HEAD (Fastify adds one per GET) passes through the wrapper too, to be marked and counted as a bypass.
+    if (methods.includes('GET') || methods.includes('HEAD'))
+      route.handler = cachedHandler(cfg, route.handler);
     if (cfg.invalidate !== undefined) {
       const own =
         route.onSend === undefined ? [] : Array.isArray(route.onSend) ? route.onSend : [route.onSend];
