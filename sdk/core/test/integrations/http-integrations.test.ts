@@ -36,7 +36,7 @@ afterEach(async () => {
   for (const s of started.splice(0)) await s.close();
 });
 
-describe.each<Framework>(['fastify', 'express'])(
+describe.each<Framework>(['fastify', 'express', 'express4'])(
   'omnicache/%s: a real server on 127.0.0.1, driven over HTTP',
   (fw) => {
     async function start(routes: RouteSpec[], cache?: Cache, meterProvider?: MeterProvider) {

@@ -3,6 +3,7 @@
  * so one suite checks that both integrations behave the same.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { MeterProvider } from '@opentelemetry/api';
 import express from 'express';
@@ -48,7 +49,10 @@ export interface Started {
   close(): Promise<void>;
 }
 
-export type Framework = 'fastify' | 'express';
+export type Framework = 'fastify' | 'express' | 'express4';
+
+// Express 4 (the peer range covers 4.21+ and 5), installed under an alias; same API as far as the middleware goes.
+const express4 = createRequire(import.meta.url)('express4') as typeof express;
 
 type AnyReq = { params: unknown; headers: IncomingHttpHeaders };
 const adapt = <T>(f: Fn<T> | undefined) => (f === undefined ? undefined : (req: AnyReq) => f(inputOf(req)));
@@ -106,7 +110,7 @@ export async function startServer(
     return { base, close: () => app.close() };
   }
   const http = omnicacheExpress({ cache, meterProvider });
-  const app = express();
+  const app = framework === 'express4' ? express4() : express();
   for (const spec of routes) {
     const middleware = [];
     if (spec.cache) middleware.push(http.route(cacheOptions(spec)));
