@@ -339,6 +339,9 @@ describe.each<Framework>(['fastify', 'express', 'express4'])(
       await expect(
         startServer(fw, cache, [{ method: 'GET', path: '/y', cache: { ttl: -1 }, handler }]),
       ).rejects.toThrow(/ttl must be a positive number/);
+      await expect(startServer(fw, undefined as unknown as Cache, [])).rejects.toThrow(
+        /omnicache\/(fastify|express) needs the cache to store responses in/,
+      );
     });
 
     it('a cache with invalidate(key | { tag } | { prefix }) is used for every invalidation; prefixes cover GET URLs', async () => {

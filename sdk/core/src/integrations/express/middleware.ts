@@ -48,7 +48,7 @@ function viewOf(req: Request): RequestView {
 
 export function omnicacheExpress(options: ExpressCacheOptions): ExpressCache {
   const { cache, ...httpOptions } = options;
-  const engine = new HttpCacheEngine(cache, httpOptions);
+  const engine = new HttpCacheEngine(cache, httpOptions, 'omnicache/express');
   const resultHeader = engine.resultHeader;
 
   const track = (res: Response, view: RequestView) => {

@@ -103,7 +103,12 @@ export class HttpCacheEngine {
   readonly #stopMetrics: () => void;
   readonly #fixedHeaders = new WeakMap<StoredResponse, { lastModified: string; cacheControl: string }>();
 
-  constructor(cache: Cache, options: HttpCacheOptions = {}) {
+  constructor(cache: Cache, options: HttpCacheOptions = {}, integration = 'omnicache/fastify') {
+    if (typeof (cache as Partial<Cache> | undefined)?.getOrSet !== 'function') {
+      throw new ConfigError(
+        `${integration} needs the cache to store responses in: pass { cache: createCache({ name: 'http', l1: { capacity: 10_000 } }) }`,
+      );
+    }
     this.cache = cache;
     this.#options = options;
     checkWindow('ttl', options.ttl, true);
