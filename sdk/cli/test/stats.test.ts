@@ -103,6 +103,11 @@ describe('omnicache stats (built CLI)', () => {
     const parsed = JSON.parse(json.stdout);
     expect(parsed.caches[0].cache).toBe('app');
     expect(parsed.caches[0].tiers[1].circuit).toBe('open');
+    const other = await run(['stats', '--url', url, '--cache', 'nope']);
+    expect([other.status, other.stderr]).toEqual([
+      3,
+      expect.stringMatching(/reports no OmniCache metrics for cache "nope"/),
+    ]);
     body = 'this is { not prometheus';
     const bad = await run(['stats', '--url', url]);
     expect([bad.status, bad.stderr]).toEqual([3, expect.stringMatching(/does not serve Prometheus text/)]);
