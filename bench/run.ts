@@ -1,4 +1,5 @@
 import { auditBench } from './audit/index.js';
+import { httpBench } from './http/index.js';
 import { packagingBench } from './packaging/index.js';
 import { panelRenderBench } from './panel-render/index.js';
 import { piiBench } from './pii/index.js';
@@ -16,6 +17,7 @@ const suites: Record<string, () => Promise<void>> = {
   audit: auditBench,
   security: securityBench,
   'panel-render': panelRenderBench,
+  http: httpBench,
 };
 
 const name = process.argv[2];

@@ -133,6 +133,15 @@ describe(`packaging on Node ${process.versions.node}`, () => {
     expect(kms.stdout).toMatch(
       /omnicache\/aws-kms needs the package "@aws-sdk\/client-kms".*npm install @aws-sdk\/client-kms/,
     );
+    for (const framework of ['fastify', 'express']) {
+      const r = node(
+        coreOnly,
+        `try { await import('omnicache/${framework}'); } catch (e) { console.log(e.message); }`,
+      );
+      expect(r.stdout).toMatch(
+        new RegExp(`omnicache/${framework} needs the package "${framework}".*npm install ${framework}`),
+      );
+    }
     const api = node(
       coreOnly,
       `import { createCache, instrument } from 'omnicache';

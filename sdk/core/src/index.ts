@@ -21,6 +21,23 @@ export type { CacheFileConfig } from './config/file-schema.js';
 export { type LoadCacheConfigOptions, loadCacheConfig } from './config/load-config.js';
 export * from './errors.js';
 export * from './events.js';
+export {
+  type InspectKeyOptions,
+  inspectKey,
+  type KeyReport,
+  type TierKeyReport,
+} from './inspect/inspect-key.js';
+export { type CachedFunction, type CachedOptions, cached } from './integrations/cached.js';
+export {
+  Cached,
+  type CachedMethodOptions,
+  type CacheSource,
+  cachedKey,
+  InvalidatesCache,
+  type InvalidatesCacheOptions,
+  invalidateAllCached,
+  invalidateCached,
+} from './integrations/decorators.js';
 export * from './policy/index.js';
 export * from './resilience/index.js';
 export * from './security/access/index.js';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Cache, createCache, fsTier } from 'omnicache';
 import { startTelemetry, type Telemetry } from 'omnicache/otel';
+import { startDemoHttp } from './http-service.js';
 import { demoPhases } from './workload.js';
 
 export interface LiveDemoOptions {
@@ -28,9 +29,13 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
     defaults: { ttl: 5 * 60_000 },
   });
   const telemetry = await startDemoTelemetry(cache, options.port);
+  const http = await startDemoHttp(telemetry);
   const url = telemetry.metricsUrl!;
   process.stdout.write(`\nLive cache "demo" (L1 ARC c=1000, L3 local directory ${dir})\n`);
   process.stdout.write(`metrics: ${url}\n`);
+  process.stdout.write(
+    `http service (omnicache/fastify, cache "demo-http"): ${http.url}/items/1 ; watch it all: npm run -s omnicache -- stats --url ${url} --watch\n`,
+  );
   process.stdout.write(
     `point Prometheus at it: scrape_configs: [{ job_name: omnicache-demo, static_configs: [{ targets: ['${new URL(url).host}'] }] }]\n`,
   );
@@ -77,6 +82,7 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
     }
   } finally {
     process.off('SIGINT', onSignal);
+    await http.stop();
     await telemetry.shutdown();
     await cache.close();
     await rm(dir, { recursive: true, force: true });

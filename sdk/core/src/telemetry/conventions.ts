@@ -35,6 +35,10 @@ export const ATTR = {
   encryptionOperation: 'omnicache.encryption.operation',
   encryptionFailureReason: 'omnicache.encryption.failure.reason',
   encryptionKeyId: 'omnicache.encryption.kek.id',
+  httpResult: 'omnicache.http.result',
+  httpRoute: 'http.route',
+  httpMethod: 'http.request.method',
+  httpStatus: 'http.response.status_code',
   // span-only attributes
   namespace: 'omnicache.namespace',
   tierKind: 'omnicache.tier.kind',
@@ -67,6 +71,7 @@ export const ARC_GHOST_LIST_VALUES = ['b1', 'b2'] as const;
 export const CIRCUIT_STATE_VALUES = ['closed', 'open', 'half_open'] as const;
 export const STALE_REASON_VALUES = ['revalidate', 'grace', 'soft_timeout', 'backoff'] as const;
 export const CODEC_OPERATION_VALUES = ['encode', 'decode'] as const;
+export const HTTP_RESULT_VALUES = ['hit', 'stale', 'miss', 'coalesced', 'bypass', 'uncacheable'] as const;
 export const TIER_KIND_VALUES = ['memory', 'redis', 'redis-cluster', 'gcs', 'fs'] as const;
 export const ENCRYPTION_OPERATION_VALUES = ['encrypt', 'decrypt'] as const;
 export const ENCRYPTION_FAILURE_REASON_VALUES = [
@@ -94,6 +99,7 @@ export type CodecOperation = (typeof CODEC_OPERATION_VALUES)[number];
 export type TierKind = (typeof TIER_KIND_VALUES)[number];
 export type EncryptionOperation = (typeof ENCRYPTION_OPERATION_VALUES)[number];
 export type EncryptionFailureReasonValue = (typeof ENCRYPTION_FAILURE_REASON_VALUES)[number];
+export type HttpResult = (typeof HTTP_RESULT_VALUES)[number];
 
 export interface AttributeConvention {
   readonly key: AttributeKey;
@@ -199,6 +205,30 @@ export const ATTRIBUTES: Readonly<Record<AttributeName, AttributeConvention>> = 
     scope: 'metric',
     description:
       'Id of a key-encryption key in the ring (local key id or KMS key id/ARN; never key material). Bounded by the ring size.',
+  },
+  httpResult: {
+    key: ATTR.httpResult,
+    scope: 'metric',
+    values: HTTP_RESULT_VALUES,
+    description:
+      'How the HTTP integrations answered a request on a cached route: hit (fresh from the cache), stale (from the stale-while-revalidate or grace window), miss (this request ran the handler and stored its response), coalesced (waited for another request running the handler), bypass (not a cacheable request: not a GET, or Cache-Control: no-store), uncacheable (the handler ran and its response may not be stored: status, Set-Cookie, no-store, private, Vary, size, streamed).',
+  },
+  httpRoute: {
+    key: ATTR.httpRoute,
+    scope: 'metric',
+    description:
+      'OpenTelemetry semantic convention: the route template (`/users/:id`), never the URL. `_other` past 1000 series.',
+  },
+  httpMethod: {
+    key: ATTR.httpMethod,
+    scope: 'metric',
+    description:
+      'OpenTelemetry semantic convention: HTTP request method (`_OTHER` for non-standard methods).',
+  },
+  httpStatus: {
+    key: ATTR.httpStatus,
+    scope: 'metric',
+    description: 'OpenTelemetry semantic convention: HTTP response status code (304 for a conditional hit).',
   },
   namespace: {
     key: ATTR.namespace,
@@ -430,6 +460,14 @@ export const METRICS = {
     description:
       'Cache calls refused by the access policy (each also raised AccessDeniedError and emitted an access-denied event).',
     attributes: [ATTR.cache],
+  },
+  httpResponses: {
+    name: 'omnicache.http.responses',
+    instrument: 'ObservableCounter',
+    unit: '{response}',
+    description:
+      'Responses of routes cached by omnicache/fastify or omnicache/express, by route, method, status and cache result.',
+    attributes: [ATTR.cache, ATTR.httpRoute, ATTR.httpMethod, ATTR.httpStatus, ATTR.httpResult],
   },
 } as const satisfies Record<string, MetricConvention>;
 

@@ -36,6 +36,8 @@ export interface TelemetryOptions {
 export interface Telemetry {
   /** The Prometheus scrape URL, when the endpoint is on. */
   readonly metricsUrl: string | undefined;
+  /** The meter providers caches report to (OTLP and/or the Prometheus endpoint), for instruments of your own or omnicache/fastify's. */
+  readonly meterProviders: readonly ApiMeterProvider[];
   /** Metrics (on every configured exporter) and traces for one more cache. */
   instrument(cache: Cache): void;
   /** Pushes pending OTLP metrics and spans now. */
@@ -106,12 +108,12 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     metricsUrl = `http://${host}:${port}${endpoint}`;
   }
 
+  const providers: ApiMeterProvider[] = [];
+  if (sdk) providers.push(metrics.getMeterProvider());
+  if (promProvider) providers.push(promProvider);
   const add = (cache: Cache) => {
     // One instrumentation feeds every meter provider (the cache has a single tracing hook, which carries the
     // remote tier latency histogram and, with OTLP on, the spans).
-    const providers: ApiMeterProvider[] = [];
-    if (sdk) providers.push(metrics.getMeterProvider());
-    if (promProvider) providers.push(promProvider);
     const inst: CacheInstrumentation = instrument(cache, {
       meterProvider: providers,
       tracerProvider: sdk ? trace.getTracerProvider() : false,
@@ -123,6 +125,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
 
   return {
     metricsUrl,
+    meterProviders: providers,
     instrument: add,
     async flush() {
       await Promise.all([otlpReader?.forceFlush(), spans?.forceFlush()]);
