@@ -50,7 +50,11 @@ export class SeasonalDetector implements Detector {
 
   update(value: number, timestamp: number): number {
     let stat = 0;
-    const profile = this.weekly.ready(timestamp) ? this.weekly : this.daily.ready(timestamp) ? this.daily : null;
+    const profile = this.weekly.ready(timestamp)
+      ? this.weekly
+      : this.daily.ready(timestamp)
+        ? this.daily
+        : null;
     if (profile) {
       const b = profile.bucket(timestamp);
       if (b.n >= 2) {

@@ -69,7 +69,13 @@ export class TfForecaster implements Detector {
   private sinceTrain = 0;
   private running: Promise<void> | undefined;
   private readonly input: Float32Array;
-  readonly training: TrainingStats = { rounds: 0, lastSeconds: 0, totalSeconds: 0, lastLoss: 0, status: 'untrained' };
+  readonly training: TrainingStats = {
+    rounds: 0,
+    lastSeconds: 0,
+    totalSeconds: 0,
+    lastLoss: 0,
+    status: 'untrained',
+  };
 
   constructor(opts: TfForecasterOptions = {}) {
     this.opts = { ...defaults, ...opts };
@@ -89,7 +95,9 @@ export class TfForecaster implements Detector {
         kernelInitializer: tf.initializers.glorotUniform({ seed }),
       }),
     );
-    m.add(tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
+    m.add(
+      tf.layers.dense({ units: 1, kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }),
+    );
     return m;
   }
 
@@ -97,14 +105,20 @@ export class TfForecaster implements Detector {
     const { window } = this.opts;
     let stat = 0;
     if (this.training.rounds > 0 && this.ring.size >= window) {
-      for (let i = 0; i < window; i++) this.input[i] = (this.ring.recent(window - 1 - i) - this.center) / this.scale;
-      const predicted = tf.tidy(() => (this.model.predict(tf.tensor2d(this.input, [1, window])) as tf.Tensor).dataSync()[0]!);
+      for (let i = 0; i < window; i++)
+        this.input[i] = (this.ring.recent(window - 1 - i) - this.center) / this.scale;
+      const predicted = tf.tidy(
+        () => (this.model.predict(tf.tensor2d(this.input, [1, window])) as tf.Tensor).dataSync()[0]!,
+      );
       stat = Math.abs((value - this.center) / this.scale - predicted);
     }
     this.ring.push(value);
     this.seen++;
     this.sinceTrain++;
-    const due = this.training.rounds === 0 ? this.seen >= this.opts.firstTrainAfter : this.sinceTrain >= this.opts.retrainEvery;
+    const due =
+      this.training.rounds === 0
+        ? this.seen >= this.opts.firstTrainAfter
+        : this.sinceTrain >= this.opts.retrainEvery;
     if (due && !this.running) {
       this.sinceTrain = 0;
       this.running = this.train().finally(() => {
@@ -177,9 +191,15 @@ export class TfForecaster implements Detector {
     await this.model.save(
       tf.io.withSaveHandler(async (artifacts) => {
         const tmp = (f: string) => join(dir, `${f}.tmp`);
-        writeFileSync(tmp('model.json'), JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs }));
+        writeFileSync(
+          tmp('model.json'),
+          JSON.stringify({ modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs }),
+        );
         const data = artifacts.weightData;
-        const buf = data instanceof ArrayBuffer ? Buffer.from(data) : Buffer.concat((data ?? []).map((b) => Buffer.from(b)));
+        const buf =
+          data instanceof ArrayBuffer
+            ? Buffer.from(data)
+            : Buffer.concat((data ?? []).map((b) => Buffer.from(b)));
         writeFileSync(tmp('weights.bin'), buf);
         writeFileSync(tmp('meta.json'), JSON.stringify(meta));
         for (const f of ['model.json', 'weights.bin', 'meta.json']) renameSync(tmp(f), join(dir, f));
@@ -203,8 +223,12 @@ export class TfForecaster implements Detector {
     } catch {
       return false;
     }
-    if (meta.version !== 1 || meta.window !== this.opts.window || meta.hidden !== this.opts.hidden) return false;
-    const weightData = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer;
+    if (meta.version !== 1 || meta.window !== this.opts.window || meta.hidden !== this.opts.hidden)
+      return false;
+    const weightData = weights.buffer.slice(
+      weights.byteOffset,
+      weights.byteOffset + weights.byteLength,
+    ) as ArrayBuffer;
     const loaded = await tf.loadLayersModel(
       tf.io.fromMemory({ modelTopology: model.modelTopology, weightSpecs: model.weightSpecs, weightData }),
     );

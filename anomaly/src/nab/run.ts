@@ -25,7 +25,10 @@ export interface NabRunReport {
 }
 
 function isoNab(ts: number): string {
-  return new Date(ts).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+  return new Date(ts)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, '');
 }
 
 export async function runNab(opts: NabRunOptions): Promise<NabRunReport> {
@@ -40,25 +43,27 @@ export async function runNab(opts: NabRunOptions): Promise<NabRunReport> {
     const values = table.columns.get('value')!;
     const ensemble = await opts.createEnsemble(values.length);
     memberNames = ensemble.names;
-    const lines = [['timestamp,value,anomaly_score,label']];
+    const lines = ['timestamp,value,anomaly_score,label'];
     const memberLines = memberNames.map(() => ['timestamp,value,anomaly_score,label']);
     for (let i = 0; i < values.length; i++) {
       const ts = table.timestamps[i]!;
       const r = await ensemble.updateAsync(values[i]!, ts);
       const label = windows.some((w) => ts >= w.start && ts <= w.end) ? 1 : 0;
       const prefix = `${isoNab(ts)},${values[i]}`;
-      lines.push([`${prefix},${r.score},${label}`]);
+      lines.push(`${prefix},${r.score},${label}`);
       memberNames.forEach((m, j) => {
-        memberLines[j]!.push([`${prefix},${r.detectors[m] ?? 0},${label}`]);
+        memberLines[j]!.push(`${prefix},${r.detectors[m] ?? 0},${label}`);
       });
     }
-    const write = (detector: string, rows: string[][]) => {
+    const write = (detector: string, rows: string[]) => {
       const path = resultsPath(join(opts.outDir, detector), detector, dataFile);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, `${rows.join('\n')}\n`);
     };
     write(opts.name, lines);
-    memberNames.forEach((m, j) => write(`${opts.name}-${m}`, memberLines[j]!));
+    memberNames.forEach((m, j) => {
+      write(`${opts.name}-${m}`, memberLines[j]!);
+    });
   }
   const seconds = (performance.now() - started) / 1000;
   const score = (detector: string) =>

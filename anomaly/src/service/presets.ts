@@ -1,0 +1,44 @@
+// PromQL over the SDK's telemetry conventions for the series the service watches by default. Names come from
+// `omnicache/conventions`; nothing here spells a metric or label name by hand.
+import { ATTR, METRICS, prometheusLabel, prometheusName } from 'omnicache/conventions';
+
+const cache = prometheusLabel(ATTR.cache);
+const tier = prometheusLabel(ATTR.tier);
+const result = prometheusLabel(ATTR.result);
+const outcome = prometheusLabel(ATTR.outcome);
+const requests = prometheusName(METRICS.requests);
+const loaderCalls = prometheusName(METRICS.loaderCalls);
+const tierDuration = prometheusName(METRICS.tierOperationDuration);
+
+export interface SeriesPreset {
+  readonly query: (rateWindow: string) => string;
+  readonly summary: string;
+  readonly runbook: string;
+}
+
+/** Built-in watched series, by name. `rateWindow` is a PromQL range such as `1m`. */
+export const SERIES_PRESETS = {
+  /** Cache-level hit ratio: hits in any tier / l1 lookups. */
+  hit_ratio: {
+    query: (w) =>
+      `sum by (${cache}) (rate(${requests}{${result}="hit"}[${w}])) / sum by (${cache}) (rate(${requests}{${tier}="l1"}[${w}]))`,
+    summary: 'Cache hit ratio is anomalous',
+    runbook: 'OmniCacheAnomalyHitRatio',
+  },
+  /** p99 latency of remote tier operations, per cache and tier. */
+  remote_latency_p99: {
+    query: (w) =>
+      `histogram_quantile(0.99, sum by (${cache}, ${tier}, le) (rate(${tierDuration}_bucket[${w}])))`,
+    summary: 'Remote tier latency is anomalous',
+    runbook: 'OmniCacheAnomalyRemoteLatency',
+  },
+  /** Failed loader calls per second. */
+  loader_error_rate: {
+    query: (w) => `sum by (${cache}) (rate(${loaderCalls}{${outcome}=~"error|timeout"}[${w}]))`,
+    summary: 'Loader error rate is anomalous',
+    runbook: 'OmniCacheAnomalyLoaderErrors',
+  },
+} as const satisfies Record<string, SeriesPreset>;
+
+export type SeriesPresetName = keyof typeof SERIES_PRESETS;
+export const SERIES_PRESET_NAMES = Object.keys(SERIES_PRESETS) as SeriesPresetName[];
