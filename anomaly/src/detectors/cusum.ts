@@ -36,7 +36,7 @@ export class CusumDetector implements Detector {
 
   update(value: number): number {
     const r = this.ref;
-    let stat = 0;
+    let stat = Number.NaN;
     if (r.n >= this.minHistory) {
       const sd = r.std || Math.max(Math.abs(r.mean) * 1e-3, 1e-9);
       const z = (value - r.mean) / sd;

@@ -19,7 +19,7 @@ export class EwmaDetector implements Detector {
 
   update(value: number): number {
     const s = this.stats;
-    let stat = 0;
+    let stat = Number.NaN;
     if (s.n >= this.minHistory) {
       const sd = s.std || Math.max(Math.abs(s.mean) * 1e-3, 1e-9);
       stat = Math.abs(value - s.mean) / sd;

@@ -37,8 +37,10 @@ export class Likelihood {
     this.minHistory = opts.minHistory ?? 50;
   }
 
+  /** Score of the detector's statistic; a non-finite statistic (no opinion yet) scores 0 and is not learnt. */
   update(stat: number): number {
-    const s = Number.isFinite(stat) ? stat : 0;
+    if (!Number.isFinite(stat)) return 0;
+    const s = stat;
     if (this.recent.size === this.recent.capacity) this.sum -= this.recent.recent(this.recent.capacity - 1);
     this.recent.push(s);
     this.sum += s;

@@ -27,7 +27,7 @@ export class RobustZDetector implements Detector {
   }
 
   update(value: number): number {
-    let stat = 0;
+    let stat = Number.NaN;
     if (this.ring.size >= this.minHistory) {
       if (this.sinceRefresh >= this.refreshEvery) {
         const values = this.ring.values();

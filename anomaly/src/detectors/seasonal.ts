@@ -33,7 +33,7 @@ class Profile {
 /**
  * Seasonal baseline: each time-of-day bucket (and, once two weeks exist, each time-of-week bucket) keeps the mean and
  * spread of the values seen at that phase; the statistic is the distance from the bucket's mean in its std units.
- * Silent (0) until two full days of history exist.
+ * No opinion (NaN) until two full days of history exist.
  */
 export class SeasonalDetector implements Detector {
   readonly name = 'seasonal';
@@ -49,7 +49,7 @@ export class SeasonalDetector implements Detector {
   }
 
   update(value: number, timestamp: number): number {
-    let stat = 0;
+    let stat = Number.NaN;
     const profile = this.weekly.ready(timestamp)
       ? this.weekly
       : this.daily.ready(timestamp)

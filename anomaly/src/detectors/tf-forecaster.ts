@@ -101,9 +101,9 @@ export class TfForecaster implements Detector {
     return m;
   }
 
-  update(value: number): number {
+  update(value: number, _timestamp?: number): number {
     const { window } = this.opts;
-    let stat = 0;
+    let stat = Number.NaN;
     if (this.training.rounds > 0 && this.ring.size >= window) {
       for (let i = 0; i < window; i++)
         this.input[i] = (this.ring.recent(window - 1 - i) - this.center) / this.scale;
