@@ -145,7 +145,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/omnicache_anomaly_alerts_firing 1/);
     expect(metrics).toMatch(
-      /omnicache_anomaly_score_ratio\{[^}]*omnicache_anomaly_detector="ensemble"[^}]*\} /,
+      /^omnicache_anomaly_score_ratio\{.*omnicache_anomaly_detector="ensemble".*\} [0-9.e-]+$/m,
     );
     const annotations = (await (await fetch(`${server.url}/api/annotations`)).json()) as { state: string }[];
     expect(annotations.map((a) => a.state)).toEqual(['firing']);

@@ -1,10 +1,10 @@
-import { CusumDetector } from './cusum.js';
+import { CusumDetector, type CusumOptions } from './cusum.js';
 import type { Detector } from './detector.js';
-import { EwmaDetector } from './ewma.js';
+import { EwmaDetector, type EwmaOptions } from './ewma.js';
 import { Likelihood, type LikelihoodOptions } from './likelihood.js';
-import { RobustZDetector } from './robust-z.js';
-import { SeasonalDetector } from './seasonal.js';
-import { SlidingMax } from './sliding-max.js';
+import { Refractory } from './refractory.js';
+import { RobustZDetector, type RobustZOptions } from './robust-z.js';
+import { SeasonalDetector, type SeasonalOptions } from './seasonal.js';
 
 /** Per-detector scores of one point, in [0, 1], and their combination. */
 export interface EnsembleScore {
@@ -26,9 +26,21 @@ export interface EnsembleOptions {
   combine?: 'max' | 'mean';
 }
 
-/** The statistical detectors with their defaults. */
-export function statisticalDetectors(): Detector[] {
-  return [new RobustZDetector(), new EwmaDetector(), new SeasonalDetector(), new CusumDetector()];
+export interface StatisticalOptions {
+  robustZ?: RobustZOptions;
+  ewma?: EwmaOptions;
+  seasonal?: SeasonalOptions;
+  cusum?: CusumOptions;
+}
+
+/** The statistical detectors (defaults unless given). */
+export function statisticalDetectors(opts: StatisticalOptions = {}): Detector[] {
+  return [
+    new RobustZDetector(opts.robustZ),
+    new EwmaDetector(opts.ewma),
+    new SeasonalDetector(opts.seasonal),
+    new CusumDetector(opts.cusum),
+  ];
 }
 
 /**
@@ -40,16 +52,19 @@ export class Ensemble {
   private readonly detectors: Detector[];
   private readonly likelihoods: Likelihood[];
   private readonly weights: number[];
-  private readonly recentMax: SlidingMax | undefined;
-  private readonly damping: number;
+  private readonly refractory: Refractory | undefined;
+  /** Refractory period and damping in force (0: none), to post-process a member alone the same way. */
+  readonly refractoryPoints: number;
+  readonly damping: number;
   private readonly combine: 'max' | 'mean';
 
   constructor(detectors: Detector[], opts: EnsembleOptions = {}) {
     this.detectors = detectors;
     this.likelihoods = detectors.map(() => new Likelihood(opts.likelihood));
     this.weights = detectors.map((d) => opts.weights?.[d.name] ?? 1);
-    this.recentMax = opts.refractory ? new SlidingMax(opts.refractory) : undefined;
+    this.refractoryPoints = opts.refractory ?? 0;
     this.damping = opts.damping ?? 0.1;
+    this.refractory = this.refractoryPoints ? new Refractory(this.refractoryPoints, this.damping) : undefined;
     this.combine = opts.combine ?? 'max';
   }
 
@@ -78,11 +93,6 @@ export class Ensemble {
       totalWeight += w;
     }
     const combined = Math.min(1, this.combine === 'max' ? max : sum / (totalWeight || 1));
-    let score = combined;
-    if (this.recentMax) {
-      if (combined <= this.recentMax.max) score = combined * this.damping;
-      this.recentMax.push(combined);
-    }
-    return { score, detectors: per };
+    return { score: this.refractory ? this.refractory.apply(combined) : combined, detectors: per };
   }
 }

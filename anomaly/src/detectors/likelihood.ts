@@ -7,6 +7,8 @@ export interface LikelihoodOptions {
   alpha?: number;
   /** Points needed before any score other than 0. */
   minHistory?: number;
+  /** Model log(1 + statistic) instead of the statistic (heavy-tailed statistics). */
+  log?: boolean;
 }
 
 /** Standard normal upper tail Q(z) = P(Z > z) (Abramowitz-Stegun 7.1.26 through erfc). */
@@ -29,18 +31,20 @@ export class Likelihood {
   private readonly recent: Ring;
   private readonly dist: EwStats;
   private readonly minHistory: number;
+  private readonly log: boolean;
   private sum = 0;
 
   constructor(opts: LikelihoodOptions = {}) {
     this.recent = new Ring(opts.shortWindow ?? 3);
     this.dist = new EwStats(opts.alpha ?? 0.002);
     this.minHistory = opts.minHistory ?? 50;
+    this.log = opts.log ?? false;
   }
 
   /** Score of the detector's statistic; a non-finite statistic (no opinion yet) scores 0 and is not learnt. */
   update(stat: number): number {
     if (!Number.isFinite(stat)) return 0;
-    const s = stat;
+    const s = this.log ? Math.log1p(stat) : stat;
     if (this.recent.size === this.recent.capacity) this.sum -= this.recent.recent(this.recent.capacity - 1);
     this.recent.push(s);
     this.sum += s;

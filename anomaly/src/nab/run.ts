@@ -1,8 +1,9 @@
 // Runs the ensemble over NAB's data files in streaming order (each point scored before it is learnt from) and
-// writes the results in NAB's layout: one results directory per detector (the ensemble and each member).
+// writes the results in NAB's layout: one results directory per detector (the ensemble and each member alone).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Ensemble } from '../detectors/ensemble.js';
+import { Refractory } from '../detectors/refractory.js';
 import { readNabCsv } from './csv.js';
 import { readWindows } from './labels.js';
 import { type NabScoreReport, resultsPath, scoreResults } from './score.js';
@@ -45,6 +46,10 @@ export async function runNab(opts: NabRunOptions): Promise<NabRunReport> {
     memberNames = ensemble.names;
     const lines = ['timestamp,value,anomaly_score,label'];
     const memberLines = memberNames.map(() => ['timestamp,value,anomaly_score,label']);
+    // Each member alone gets the ensemble's post-processing (refractory damping), so their scores compare.
+    const memberRefractory = memberNames.map(() =>
+      ensemble.refractoryPoints ? new Refractory(ensemble.refractoryPoints, ensemble.damping) : undefined,
+    );
     for (let i = 0; i < values.length; i++) {
       const ts = table.timestamps[i]!;
       const r = await ensemble.updateAsync(values[i]!, ts);
@@ -52,7 +57,9 @@ export async function runNab(opts: NabRunOptions): Promise<NabRunReport> {
       const prefix = `${isoNab(ts)},${values[i]}`;
       lines.push(`${prefix},${r.score},${label}`);
       memberNames.forEach((m, j) => {
-        memberLines[j]!.push(`${prefix},${r.detectors[m] ?? 0},${label}`);
+        const raw = r.detectors[m] ?? 0;
+        const score = memberRefractory[j] ? memberRefractory[j].apply(raw) : raw;
+        memberLines[j]!.push(`${prefix},${score},${label}`);
       });
     }
     const write = (detector: string, rows: string[]) => {
