@@ -62,6 +62,8 @@ export const configSchema = z.object({
   /** How often models are saved. */
   saveInterval: duration.default(600_000),
   tfjs: z.object({ enabled: z.boolean().default(true) }).prefault({}),
+  /** Weight of each detector in the ensemble's maximum (robust_z, ewma, seasonal, cusum, tfjs; default 1 each). */
+  weights: z.record(z.string(), z.number().min(0).max(1)).default({}),
   alerting: z
     .object({
       /** Score at or above which an evaluation counts as anomalous. */

@@ -101,7 +101,7 @@ export class AnomalyService {
         rendered,
         labels,
         w.config.kind,
-        new Ensemble(detectors),
+        new Ensemble(detectors, { weights: this.config.weights }),
         tf,
         this.config.alerting,
         now,
