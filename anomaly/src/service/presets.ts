@@ -32,9 +32,13 @@ export const SERIES_PRESETS = {
     summary: 'Remote tier latency is anomalous',
     runbook: 'OmniCacheAnomalyRemoteLatency',
   },
-  /** Failed loader calls per second. */
+  /**
+   * Failed loader calls per second; 0 (not absent) for a cache whose loader has not failed yet, so the series has a
+   * history before its first error.
+   */
   loader_error_rate: {
-    query: (w) => `sum by (${cache}) (rate(${loaderCalls}{${outcome}=~"error|timeout"}[${w}]))`,
+    query: (w) =>
+      `sum by (${cache}) (rate(${loaderCalls}{${outcome}=~"error|timeout"}[${w}])) or (sum by (${cache}) (rate(${loaderCalls}[${w}])) * 0)`,
     summary: 'Loader error rate is anomalous',
     runbook: 'OmniCacheAnomalyLoaderErrors',
   },
