@@ -26,6 +26,7 @@ async function cli(args: string[]): Promise<NabJson> {
 }
 
 describe.skipIf(!NAB_PRESENT)(`NAB through the CLI${NAB_PRESENT ? '' : ` (${NAB_MISSING_REASON})`}`, () => {
+  let withoutTf: NabJson | undefined;
   it('nab score --json reproduces windowedGaussian with the published thresholds', async () => {
     const r = await cli([
       'nab',
@@ -50,6 +51,7 @@ describe.skipIf(!NAB_PRESENT)(`NAB through the CLI${NAB_PRESENT ? '' : ` (${NAB_
     const out = mkdtempSync(join(tmpdir(), 'nab-stat-'));
     const r = await cli(['nab', 'run', '--data', NAB_DIR, '--out', out, '--no-tfjs', '--json']);
     console.info(`[nab] without TF.js: ${JSON.stringify(r)}`);
+    withoutTf = r;
     expect(r.seconds).toBeLessThan(300);
     expect(r.scores.standard).toBeGreaterThanOrEqual(54);
     expect(r.scores.reward_low_FN_rate).toBeGreaterThanOrEqual(62);
@@ -57,12 +59,17 @@ describe.skipIf(!NAB_PRESENT)(`NAB through the CLI${NAB_PRESENT ? '' : ` (${NAB_
     for (const m of Object.values(r.members ?? {})) expect(r.scores.standard).toBeGreaterThan(m.standard);
   }, 600_000);
 
-  it('nab run: with the TF.js forecaster, all 58 files within 5 minutes', async () => {
+  it('nab run: with the TF.js forecaster, all 58 files within 5 minutes; the forecaster earns its place', async () => {
     const out = mkdtempSync(join(tmpdir(), 'nab-tf-'));
     const r = await cli(['nab', 'run', '--data', NAB_DIR, '--out', out, '--json']);
     console.info(`[nab] with TF.js: ${JSON.stringify(r)}`);
     expect(r.seconds).toBeLessThan(300);
     expect(r.members).toHaveProperty('omnicache-tfjs');
-    expect(r.scores.standard).toBeGreaterThanOrEqual(54);
+    expect(r.scores.standard).toBeGreaterThanOrEqual(57);
+    // Ablation: the ensemble with the forecaster beats the one without it on every profile.
+    expect(withoutTf).toBeDefined();
+    for (const p of ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const) {
+      expect(r.scores[p], p).toBeGreaterThan(withoutTf!.scores[p]);
+    }
   }, 600_000);
 });

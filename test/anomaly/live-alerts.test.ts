@@ -53,11 +53,26 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     return r;
   };
 
-  /** Evaluations until `key` fires (at most `limit`); returns how many it took, or -1. */
+  /** Every alert transition seen, for the log. */
+  const transitions: string[] = [];
+
+  /** Evaluations until `key` fires or resolves (at most `limit`); returns how many it took, or -1. */
   const until = async (what: 'fired' | 'resolved', key: string, limit: number) => {
     for (let i = 1; i <= limit; i++) {
       const r = await evaluate();
+      for (const k of r.fired) transitions.push(`fired ${k}`);
+      for (const k of r.resolved) transitions.push(`resolved ${k}`);
       if (r[what].includes(key)) return i;
+    }
+    return -1;
+  };
+
+  /** Evaluations until nothing fires any more (a fault may also move other series, e.g. l2 timeouts the hit ratio). */
+  const settle = async (limit: number) => {
+    for (let i = 1; i <= limit; i++) {
+      if (service.firingCount() === 0) return i;
+      const r = await evaluate();
+      for (const k of r.resolved) transitions.push(`resolved ${k}`);
     }
     return -1;
   };
@@ -177,6 +192,8 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     const latResolved = await until('resolved', latKey, 240);
     console.info(`[anomaly e2e] redis latency: resolved ${latResolved} evaluation(s) after recovery`);
     expect(latResolved).toBeGreaterThan(0);
+    expect(await settle(240)).toBeGreaterThan(0);
+    console.info(`[anomaly e2e] transitions during the latency fault: ${transitions.join('; ')}`);
 
     // Scan: the hit ratio collapses.
     workload.mode = 'scan';
@@ -198,6 +215,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     const scanResolved = await until('resolved', hitKey, 240);
     console.info(`[anomaly e2e] scan: resolved ${scanResolved} evaluation(s) after recovery`);
     expect(scanResolved).toBeGreaterThan(0);
+    expect(await settle(240)).toBeGreaterThan(0);
 
     // Loader error burst.
     workload.mode = 'errors';
@@ -213,8 +231,8 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     const errResolved = await until('resolved', errKey, 240);
     console.info(`[anomaly e2e] loader errors: resolved ${errResolved} evaluation(s) after recovery`);
     expect(errResolved).toBeGreaterThan(0);
-    for (let i = 0; i < 10; i++) await evaluate(); // let any other alert settle
-    expect(service.firingCount()).toBe(0);
+    expect(await settle(240)).toBeGreaterThan(0);
+    console.info(`[anomaly e2e] all transitions: ${transitions.join('; ')}`);
     expect(await activeAlerts()).toEqual([]);
 
     // Annotation events for the panel: each alert as a span from fire to resolve.
