@@ -163,4 +163,34 @@ describe('service under bad input', () => {
     expect(r.fired).toEqual([]);
     expect(await metricsText(s)).toMatch(/omnicache_anomaly_reason="gap"\} 1/);
   });
+
+  it('a significant but small change does not alert below minRelativeChange', async () => {
+    const fired: Record<string, number> = {};
+    for (const minRelativeChange of [0, 0.1]) {
+      let t = 1_000_000;
+      let value = '10';
+      const prom = await fake(() => ({ status: 200, body: vector([{ labels: {}, t, v: value }]) }));
+      const s = new AnomalyService(
+        parseConfig({
+          prometheus: { url: prom },
+          evaluationInterval: 1000,
+          tfjs: { enabled: false },
+          alerting: { fireAt: 0.5, resolveBelow: 0.3, fireAfter: 1, resolveAfter: 3 },
+          series: [{ name: 'ratio', query: 'x', minRelativeChange }],
+        }),
+      );
+      for (let i = 0; i < 300; i++) {
+        t += 1000;
+        value = String(10 + (i % 5) * 0.01);
+        await s.evaluate(t);
+      }
+      fired[minRelativeChange] = 0;
+      for (let i = 0; i < 5; i++) {
+        t += 1000;
+        value = '10.5'; // 5%: far outside the noise, small in practice
+        fired[minRelativeChange] += (await s.evaluate(t)).fired.length;
+      }
+    }
+    expect(fired).toEqual({ 0: 1, 0.1: 0 });
+  });
 });

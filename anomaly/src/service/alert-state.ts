@@ -24,8 +24,8 @@ export class AlertState {
   constructor(private readonly policy: AlertPolicy) {}
 
   /**
-   * One evaluation. `countable` is false for a point that follows a gap: it may hold or resolve an alert but never
-   * starts one (a gap is not an anomaly).
+   * One evaluation. `countable` is false for a point that must not count towards firing (it follows a gap, or its
+   * change is too small to matter): it may hold or resolve an alert but never starts one.
    */
   observe(score: number, time: number, countable = true): AlertTransition {
     const p = this.policy;

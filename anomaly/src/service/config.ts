@@ -36,6 +36,11 @@ const seriesSchema = z
     summary: z.string().optional(),
     /** Runbook page name under docs/runbooks/ (without .md). */
     runbook: z.string().optional(),
+    /**
+     * Practical significance: an alert only starts when the value is at least this far from the series' recent median,
+     * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_p99 2, loader 0), else 0.
+     */
+    minRelativeChange: z.number().min(0).optional(),
   })
   .refine((s) => (s.preset ? !s.query : !!s.query), { message: 'give exactly one of preset or query' });
 
@@ -118,5 +123,6 @@ export function resolveSeries(s: SeriesConfig, rateWindow: string) {
     alertname: s.alertname ?? preset?.runbook ?? 'OmniCacheAnomaly',
     summary: s.summary ?? preset?.summary ?? `${s.name} is anomalous`,
     runbook: s.runbook ?? preset?.runbook ?? 'OmniCacheAnomaly',
+    minRelativeChange: s.minRelativeChange ?? preset?.minRelativeChange ?? 0,
   };
 }

@@ -14,6 +14,8 @@ export interface SeriesPreset {
   readonly query: (rateWindow: string) => string;
   readonly summary: string;
   readonly runbook: string;
+  /** Practical significance: how far (relative to the series' median) a value must be to start an alert. */
+  readonly minRelativeChange: number;
 }
 
 /** Built-in watched series, by name. `rateWindow` is a PromQL range such as `1m`. */
@@ -24,6 +26,7 @@ export const SERIES_PRESETS = {
       `sum by (${cache}) (rate(${requests}{${result}="hit"}[${w}])) / sum by (${cache}) (rate(${requests}{${tier}="l1"}[${w}]))`,
     summary: 'Cache hit ratio is anomalous',
     runbook: 'OmniCacheAnomalyHitRatio',
+    minRelativeChange: 0.1,
   },
   /** p99 latency of remote tier operations, per cache and tier. */
   remote_latency_p99: {
@@ -31,6 +34,8 @@ export const SERIES_PRESETS = {
       `histogram_quantile(0.99, sum by (${cache}, ${tier}, le) (rate(${tierDuration}_bucket[${w}])))`,
     summary: 'Remote tier latency is anomalous',
     runbook: 'OmniCacheAnomalyRemoteLatency',
+    // p99 of a busy host's Redis calls jitters by multiples of itself; 3x its median is worth a page.
+    minRelativeChange: 2,
   },
   /**
    * Failed loader calls per second; 0 (not absent) for a cache whose loader has not failed yet, so the series has a
@@ -41,6 +46,7 @@ export const SERIES_PRESETS = {
       `sum by (${cache}) (rate(${loaderCalls}{${outcome}=~"error|timeout"}[${w}])) or (sum by (${cache}) (rate(${loaderCalls}[${w}])) * 0)`,
     summary: 'Loader error rate is anomalous',
     runbook: 'OmniCacheAnomalyLoaderErrors',
+    minRelativeChange: 0,
   },
 } as const satisfies Record<string, SeriesPreset>;
 

@@ -1,3 +1,5 @@
+import { median } from 'simple-statistics';
+import { Ring } from '../detectors/detector.js';
 import type { Ensemble, EnsembleScore } from '../detectors/ensemble.js';
 import type { TfForecaster } from '../detectors/tf-forecaster.js';
 import { type AlertPolicy, AlertState } from './alert-state.js';
@@ -6,7 +8,13 @@ import type { Sample } from './prometheus-client.js';
 export type RejectReason = 'gap' | 'not_finite' | 'counter_reset' | 'stale';
 
 export type IngestResult =
-  | { readonly kind: 'scored'; readonly score: EnsembleScore; readonly afterGap: boolean }
+  | {
+      readonly kind: 'scored';
+      readonly score: EnsembleScore;
+      readonly afterGap: boolean;
+      /** |value - median of the recent values| / |median| (Infinity when the median is 0 and the value is not). */
+      readonly relativeChange: number;
+    }
   | { readonly kind: 'rejected'; readonly reason: RejectReason }
   | { readonly kind: 'warmup' };
 
@@ -21,6 +29,8 @@ export class SeriesState {
   lastSeen: number;
   points = 0;
   private lastRaw = Number.NaN;
+  /** Recent values, for the median that `relativeChange` compares with. */
+  private readonly recent = new Ring(400);
 
   constructor(
     readonly config: string,
@@ -61,9 +71,13 @@ export class SeriesState {
       this.lastT = sample.t;
     }
     const score = this.ensemble.update(value, sample.t);
+    const med = this.recent.size > 0 ? median(this.recent.values()) : value;
+    const diff = Math.abs(value - med);
+    const relativeChange = diff === 0 ? 0 : med === 0 ? Number.POSITIVE_INFINITY : diff / Math.abs(med);
+    this.recent.push(value);
     this.lastScore = score;
     this.lastValue = value;
     this.points++;
-    return { kind: 'scored', score, afterGap };
+    return { kind: 'scored', score, afterGap, relativeChange };
   }
 }

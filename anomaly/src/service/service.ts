@@ -28,6 +28,7 @@ interface Watched {
   readonly alertname: string;
   readonly summary: string;
   readonly runbook: string;
+  readonly minRelativeChange: number;
 }
 
 export interface EvaluationReport {
@@ -181,7 +182,9 @@ export class AnomalyService {
           scored++;
           this.metrics.scored(w.config.name);
           if (res.afterGap) this.metrics.rejected(w.config.name, 'gap');
-          const t = s.alert.observe(res.score.score, now, !res.afterGap);
+          // A point after a gap, or one too close to the usual level to matter, never starts an alert.
+          const countable = !res.afterGap && res.relativeChange >= w.minRelativeChange;
+          const t = s.alert.observe(res.score.score, now, countable);
           if (t === 'fire') {
             fired.push(s.key);
             this.openAnnotation(w, s, now);
