@@ -193,4 +193,15 @@ describe('service under bad input', () => {
     }
     expect(fired).toEqual({ 0: 1, 0.1: 0 });
   });
+
+  it('tracks at most maxSeries series; points of the others are counted as over_limit', async () => {
+    const prom = await fake(() => ({
+      status: 200,
+      body: vector(['a', 'b', 'c'].map((c) => ({ labels: { cache: c }, t: Date.now(), v: '1' }))),
+    }));
+    const s = service(prom, { maxSeries: 2 });
+    await s.evaluate();
+    expect(s.series()).toHaveLength(2);
+    expect(await metricsText(s)).toMatch(/omnicache_anomaly_reason="over_limit"\} 1/);
+  });
 });

@@ -38,7 +38,7 @@ const seriesSchema = z
     runbook: z.string().optional(),
     /**
      * Practical significance: an alert only starts when the value is at least this far from the series' recent median,
-     * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_p99 2, loader 0), else 0.
+     * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_p50 1, remote_latency_p99 2, loader 0), else 0.
      */
     minRelativeChange: z.number().min(0).optional(),
   })
@@ -59,6 +59,8 @@ export const configSchema = z.object({
   rateWindow: duration.default(300_000),
   /** A series absent this long is forgotten (its alert resolved). */
   forgetAfter: duration.default(3_600_000),
+  /** At most this many series are tracked (all queries together); points of further series are counted, not scored. */
+  maxSeries: z.number().int().positive().default(1000),
   listen: z
     .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(9466) })
     .prefault({}),

@@ -78,15 +78,20 @@ export class AnomalyService {
     return n;
   }
 
+  /** The state of a series, created on first sight; undefined when maxSeries are already tracked. */
   private async state(
     w: Watched,
     labels: Readonly<Record<string, string>>,
     now: number,
-  ): Promise<SeriesState> {
+  ): Promise<SeriesState | undefined> {
     const rendered = renderLabels(labels);
     const key = `${w.config.name}${rendered}`;
     let s = this.states.get(key);
     if (!s) {
+      if (this.states.size >= this.config.maxSeries) {
+        this.metrics.rejected(w.config.name, 'over_limit');
+        return undefined;
+      }
       const detectors = statisticalDetectors();
       let tf: TfForecaster | undefined;
       if (this.config.tfjs.enabled) {
@@ -132,6 +137,7 @@ export class AnomalyService {
       }
       for (const r of result) {
         const s = await this.state(w, r.labels, now);
+        if (!s) continue;
         for (const sample of r.samples) {
           const res = s.ingest(sample, step);
           if (res.kind === 'scored') {
@@ -170,6 +176,7 @@ export class AnomalyService {
       const present = new Set<string>();
       for (const r of result) {
         const s = await this.state(w, r.labels, now);
+        if (!s) continue;
         present.add(s.key);
         s.lastSeen = now;
         for (const sample of r.samples) {

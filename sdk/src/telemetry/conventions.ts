@@ -538,6 +538,7 @@ export const ANOMALY_REJECT_REASON_VALUES = [
   'counter_reset',
   'stale',
   'disappeared',
+  'over_limit',
 ] as const;
 export const ANOMALY_QUERY_ERROR_VALUES = ['unreachable', 'timeout', 'http_status', 'bad_response'] as const;
 export const ANOMALY_MODEL_STATUS_VALUES = ['untrained', 'training', 'ready', 'failed'] as const;
@@ -563,7 +564,7 @@ export const ANOMALY_METRICS = {
     instrument: 'ObservableCounter',
     unit: '{point}',
     description:
-      'Points not scored, by reason: gap (missing evaluations), not_finite (NaN/Inf), counter_reset, stale (no new sample), disappeared (series dropped after a long absence).',
+      'Points not scored, by reason: gap (missing evaluations), not_finite (NaN/Inf), counter_reset, stale (no new sample), disappeared (series dropped after a long absence), over_limit (a new series beyond maxSeries).',
     attributes: [ANOMALY_ATTR.series, ANOMALY_ATTR.reason],
   },
   queryErrors: {
