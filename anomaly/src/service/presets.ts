@@ -32,9 +32,13 @@ export const SERIES_PRESETS = {
     runbook: 'OmniCacheAnomalyHitRatio',
     minRelativeChange: 0.1,
   },
-  /** Median latency of remote tier operations, per cache and tier: robust to a busy host's tail jitter. */
-  remote_latency_p50: {
-    query: (w) => remoteQuantile(0.5, w),
+  /**
+   * Mean latency of remote tier operations, per cache and tier. Moves within a second of a slowdown (a median needs
+   * half of the rate window's calls to be slow first) and a busy host's rare slow calls barely move it.
+   */
+  remote_latency_mean: {
+    query: (w) =>
+      `sum by (${cache}, ${tier}) (rate(${tierDuration}_sum[${w}])) / sum by (${cache}, ${tier}) (rate(${tierDuration}_count[${w}]))`,
     summary: 'Remote tier latency is anomalous',
     runbook: 'OmniCacheAnomalyRemoteLatency',
     minRelativeChange: 1,
