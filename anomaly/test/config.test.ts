@@ -53,10 +53,16 @@ describe('configuration', () => {
   });
 
   it('preset queries use the names of the SDK conventions', () => {
-    const q = resolveSeries({ name: 'h', preset: 'hit_ratio', kind: 'gauge', severity: 'warning' }, '1m');
+    const q = resolveSeries({ name: 'h', preset: 'hit_ratio', kind: 'gauge', severity: 'warning' }, 60_000);
     expect(q.query).toContain(prometheusName(METRICS.requests));
     expect(q.query).toContain(prometheusLabel(ATTR.cache));
-    expect(q.query).toContain('[1m]');
+    expect(q.query).toContain('[60s]');
     expect(q.alertname).toBe('OmniCacheAnomalyHitRatio');
+    const own = resolveSeries(
+      { name: 'l', preset: 'remote_latency_mean', kind: 'gauge', severity: 'warning', rateWindow: 2000 },
+      60_000,
+    );
+    expect(own.query).toContain('[2s]');
+    expect(own.query).not.toContain('[60s]');
   });
 });

@@ -152,7 +152,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
         series: [
           { name: 'hit_ratio', preset: 'hit_ratio' },
           { name: 'loader_errors', preset: 'loader_error_rate' },
-          { name: 'remote_latency', preset: 'remote_latency_mean' },
+          { name: 'remote_latency', preset: 'remote_latency_mean', rateWindow: '2s' },
         ],
       }),
     );

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { parseDuration, promDuration } from './duration.js';
 import { SERIES_PRESET_NAMES, SERIES_PRESETS } from './presets.js';
 
 const duration = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
@@ -38,9 +38,11 @@ const seriesSchema = z
     runbook: z.string().optional(),
     /**
      * Practical significance: an alert only starts when the value is at least this far from the series' recent median,
-     * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_mean 1, remote_latency_p99 2, loader 0), else 0.
+     * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_mean 9, remote_latency_p99 2, loader 0), else 0.
      */
     minRelativeChange: z.number().min(0).optional(),
+    /** Range of rate() in this series' preset query (default: the top-level rateWindow). */
+    rateWindow: duration.optional(),
   })
   .refine((s) => (s.preset ? !s.query : !!s.query), { message: 'give exactly one of preset or query' });
 
@@ -118,10 +120,10 @@ export function loadConfig(file: string): AnomalyConfig {
 }
 
 /** The PromQL, alert name, summary and runbook of a watched series. */
-export function resolveSeries(s: SeriesConfig, rateWindow: string) {
+export function resolveSeries(s: SeriesConfig, rateWindowMs: number) {
   const preset = s.preset ? SERIES_PRESETS[s.preset as keyof typeof SERIES_PRESETS] : undefined;
   return {
-    query: preset ? preset.query(rateWindow) : s.query!,
+    query: preset ? preset.query(promDuration(s.rateWindow ?? rateWindowMs)) : s.query!,
     alertname: s.alertname ?? preset?.runbook ?? 'OmniCacheAnomaly',
     summary: s.summary ?? preset?.summary ?? `${s.name} is anomalous`,
     runbook: s.runbook ?? preset?.runbook ?? 'OmniCacheAnomaly',

@@ -9,7 +9,6 @@ import { TfForecaster } from '../detectors/tf-forecaster.js';
 import { AlertmanagerClient, type AmAlert } from './alertmanager-client.js';
 import { type AnnotationEvent, AnnotationLog } from './annotations.js';
 import { type AnomalyConfig, resolveSeries, type SeriesConfig } from './config.js';
-import { promDuration } from './duration.js';
 import { ServiceMetrics } from './metrics.js';
 import {
   PrometheusClient,
@@ -59,8 +58,7 @@ export class AnomalyService {
     this.alertmanager = config.alertmanager
       ? new AlertmanagerClient(config.alertmanager.url, config.alertmanager.timeout)
       : undefined;
-    const rateWindow = promDuration(config.rateWindow);
-    this.watched = config.series.map((s) => ({ config: s, ...resolveSeries(s, rateWindow) }));
+    this.watched = config.series.map((s) => ({ config: s, ...resolveSeries(s, config.rateWindow) }));
     this.metrics = new ServiceMetrics(
       () => this.states.values(),
       () => this.firingCount(),
