@@ -8,6 +8,8 @@ export interface Detector {
   update(value: number, timestamp: number): number;
   /** Background work (model training) still running, if any: awaited where results must be reproducible (NAB). */
   settle?(): Promise<void>;
+  /** Seconds spent training so far (detectors that train a model). */
+  readonly trainingSeconds?: number;
 }
 
 /** Bounded ring buffer of the last `capacity` numbers. */

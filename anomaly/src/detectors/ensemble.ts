@@ -72,9 +72,19 @@ export class Ensemble {
     return this.detectors.map((d) => d.name);
   }
 
+  /** Seconds its detectors spent training models so far. */
+  get trainingSeconds(): number {
+    return this.detectors.reduce((sum, d) => sum + (d.trainingSeconds ?? 0), 0);
+  }
+
+  /** Waits for any background training of its detectors. */
+  async settle(): Promise<void> {
+    for (const d of this.detectors) if (d.settle) await d.settle();
+  }
+
   /** As `update`, after any background training has finished (reproducible runs). */
   async updateAsync(value: number, timestamp: number): Promise<EnsembleScore> {
-    for (const d of this.detectors) if (d.settle) await d.settle();
+    await this.settle();
     return this.update(value, timestamp);
   }
 

@@ -128,6 +128,10 @@ export class TfForecaster implements Detector {
     return stat;
   }
 
+  get trainingSeconds(): number {
+    return this.training.totalSeconds;
+  }
+
   settle(): Promise<void> {
     return this.running ?? Promise.resolve();
   }

@@ -23,6 +23,8 @@ export interface NabRunReport {
   readonly ensemble: NabScoreReport;
   readonly members: NabScoreReport[];
   readonly seconds: number;
+  /** Seconds spent training models (TF.js), summed over the files; part of `seconds`. */
+  readonly trainingSeconds: number;
 }
 
 function isoNab(ts: number): string {
@@ -38,6 +40,7 @@ export async function runNab(opts: NabRunOptions): Promise<NabRunReport> {
   const labels = readWindows(labelsFile);
   let memberNames: string[] = [];
   let index = 0;
+  let trainingSeconds = 0;
   for (const [dataFile, windows] of labels) {
     opts.onFile?.(dataFile, index++, labels.size);
     const table = readNabCsv(join(opts.nabDir, 'data', dataFile), ['value']);
@@ -67,6 +70,8 @@ export async function runNab(opts: NabRunOptions): Promise<NabRunReport> {
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, `${rows.join('\n')}\n`);
     };
+    await ensemble.settle();
+    trainingSeconds += ensemble.trainingSeconds;
     write(opts.name, lines);
     memberNames.forEach((m, j) => {
       write(`${opts.name}-${m}`, memberLines[j]!);
@@ -79,5 +84,6 @@ export async function runNab(opts: NabRunOptions): Promise<NabRunReport> {
     ensemble: score(opts.name),
     members: memberNames.map((m) => score(`${opts.name}-${m}`)),
     seconds,
+    trainingSeconds,
   };
 }
