@@ -83,11 +83,19 @@ export function registerNabCommands(program: Command): void {
       if (o.json) {
         const members = Object.fromEntries(r.members.map((m) => [m.detector, m.scores]));
         console.log(
-          JSON.stringify({ detector: o.name, scores: r.ensemble.scores, members, seconds: r.seconds }),
+          JSON.stringify({
+            detector: o.name,
+            scores: r.ensemble.scores,
+            members,
+            seconds: r.seconds,
+            trainingSeconds: r.trainingSeconds,
+          }),
         );
       } else {
         console.log(table([r.ensemble, ...r.members]));
-        console.log(`${r.seconds.toFixed(1)} s for ${r.ensemble.files} files`);
+        console.log(
+          `${r.seconds.toFixed(1)} s for ${r.ensemble.files} files (${r.trainingSeconds.toFixed(1)} s training models)`,
+        );
       }
     });
 }
