@@ -56,6 +56,7 @@ export async function nabBench(): Promise<void> {
         ...withTf.members.map((m) => [
           ...row(`${m.detector.replace(/^omnicache-/, '')} alone`, m.scores),
           '',
+          '',
         ]),
         [...row('windowedGaussian (published results, our scorer)', check.scores), '', ''],
       ],
