@@ -1,4 +1,5 @@
-import { type Detector, EwStats } from './detector.js';
+import type { Detector } from './detector.js';
+import { EwStats } from './ew-stats.js';
 
 export interface CusumOptions {
   /** Slack, in std units: drifts smaller than this are not accumulated. */

@@ -1,4 +1,5 @@
-import { type Detector, EwStats } from './detector.js';
+import type { Detector } from './detector.js';
+import { EwStats } from './ew-stats.js';
 
 export interface EwmaOptions {
   /** Smoothing of the centre line. */

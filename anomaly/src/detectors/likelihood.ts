@@ -1,4 +1,5 @@
-import { EwStats, Ring } from './detector.js';
+import { EwStats } from './ew-stats.js';
+import { Ring } from './ring.js';
 
 export interface LikelihoodOptions {
   /** Points averaged into the short-term statistic. */

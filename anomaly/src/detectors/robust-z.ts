@@ -1,5 +1,6 @@
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
-import { type Detector, Ring } from './detector.js';
+import type { Detector } from './detector.js';
+import { Ring } from './ring.js';
 
 export interface RobustZOptions {
   /** Values kept for the median and MAD. */

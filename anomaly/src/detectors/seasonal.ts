@@ -1,4 +1,5 @@
-import { type Detector, EwStats } from './detector.js';
+import type { Detector } from './detector.js';
+import { EwStats } from './ew-stats.js';
 
 export const DAY_MS = 86_400_000;
 export const WEEK_MS = 7 * DAY_MS;

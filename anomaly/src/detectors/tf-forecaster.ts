@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { median, medianAbsoluteDeviation } from 'simple-statistics';
-import { type Detector, Ring } from './detector.js';
+import type { Detector } from './detector.js';
+import { Ring } from './ring.js';
 
 export interface TfForecasterOptions {
   /** Past values the model sees to forecast the next one. */

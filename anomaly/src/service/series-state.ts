@@ -1,6 +1,6 @@
 import { median } from 'simple-statistics';
-import { Ring } from '../detectors/detector.js';
 import type { Ensemble, EnsembleScore } from '../detectors/ensemble.js';
+import { Ring } from '../detectors/ring.js';
 import type { TfForecaster } from '../detectors/tf-forecaster.js';
 import { type AlertPolicy, AlertState } from './alert-state.js';
 import type { Sample } from './prometheus-client.js';
