@@ -3,6 +3,7 @@
 // annotation events and its own metrics. Bad input is counted, never fatal.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { ANOMALY_ATTR, prometheusLabel } from 'omnicache/conventions';
 import { Ensemble, statisticalDetectors } from '../detectors/ensemble.js';
 import { ensureTfBackend } from '../detectors/tf-backend.js';
 import { TfForecaster } from '../detectors/tf-forecaster.js';
@@ -17,6 +18,9 @@ import {
   type SeriesSamples,
 } from './prometheus-client.js';
 import { SeriesState } from './series-state.js';
+
+/** Label naming the watched series on the alerts (the same as on the service's metrics). */
+const SERIES_LABEL = prometheusLabel(ANOMALY_ATTR.series);
 
 /** Prometheus refuses range queries of more than 11,000 points per series. */
 const MAX_RANGE_POINTS = 11_000;
@@ -230,7 +234,7 @@ export class AnomalyService {
       ...Object.fromEntries(Object.entries(s.labelSet).filter(([k]) => k !== '__name__')),
       alertname: w.alertname,
       severity: w.config.severity,
-      omnicache_anomaly_series: w.config.name,
+      [SERIES_LABEL]: w.config.name,
     };
     return {
       labels,
