@@ -38,6 +38,8 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
   let telemetry: Telemetry;
   let cache: Cache;
   let service: AnomalyService;
+  /** The same configuration with the TF.js forecaster on and no Alertmanager: the live ablation. */
+  let serviceTf: AnomalyService;
   let server: ServiceServer;
   const workload = { stop: false, mode: 'steady' as Mode, done: Promise.resolve() };
 
@@ -46,9 +48,16 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     return ((await res.json()) as AmAlertView[]).filter((a) => a.labels.omnicache_anomaly_series);
   };
 
+  /** Evaluation index at which the TF.js service fired each key, and its steady-run false alerts. */
+  let tick = 0;
+  const tfFired: { tick: number; key: string }[] = [];
+
   const evaluate = async () => {
     const started = Date.now();
     const r = await service.evaluate(started);
+    const rTf = await serviceTf.evaluate(started);
+    tick++;
+    for (const key of rTf.fired) tfFired.push({ tick, key });
     await sleep(Math.max(0, INTERVAL_MS - (Date.now() - started)));
     return r;
   };
@@ -130,6 +139,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     workload.stop = true;
     await workload.done;
     await service?.stop();
+    await serviceTf?.stop();
     await server?.close();
     await telemetry?.shutdown();
     await cache?.close();
@@ -157,8 +167,16 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
         ],
       }),
     );
+    serviceTf = new AnomalyService(
+      parseConfig({
+        ...service.config,
+        alertmanager: undefined,
+        tfjs: { enabled: true, firstTrainAfter: 128 },
+      }),
+    );
     server = await serve(service, '127.0.0.1', 0);
     expect(await service.backfill()).toBeGreaterThan(40);
+    await serviceTf.backfill();
     const hitKey = `hit_ratio{omnicache_cache_name="${CACHE}"}`;
     const errKey = `loader_errors{omnicache_cache_name="${CACHE}"}`;
     const latKey = `remote_latency{omnicache_cache_name="${CACHE}",omnicache_tier="l2"}`;
@@ -177,7 +195,13 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     }
     expect(await activeAlerts()).toEqual([]);
 
+    const steadyTicks = tick;
+    // Every TF.js model trained during the steady run (first training after 128 points).
+    expect(serviceTf.series().every((s) => (s.tf?.training.rounds ?? 0) >= 1)).toBe(true);
+    const faultStarts: Record<string, number> = {};
+
     // Redis latency: toxiproxy adds 40 ms to every reply from Redis.
+    faultStarts[latKey] = tick;
     await redisProxy.addLatency(40);
     const latFired = await until('fired', latKey, 12);
     console.info(
@@ -199,6 +223,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     console.info(`[anomaly e2e] transitions during the latency fault: ${transitions.join('; ')}`);
 
     // Scan: the hit ratio collapses.
+    faultStarts[hitKey] = tick;
     workload.mode = 'scan';
     const scanFired = await until('fired', hitKey, 12);
     console.info(`[anomaly e2e] scan: OmniCacheAnomalyHitRatio fired after ${scanFired} evaluation(s)`);
@@ -221,6 +246,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     expect(await settle(240)).toBeGreaterThan(0);
 
     // Loader error burst.
+    faultStarts[errKey] = tick;
     workload.mode = 'errors';
     const errFired = await until('fired', errKey, 12);
     console.info(
@@ -236,6 +262,26 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     expect(errResolved).toBeGreaterThan(0);
     expect(await settle(240)).toBeGreaterThan(0);
     console.info(`[anomaly e2e] all transitions: ${transitions.join('; ')}`);
+
+    // Live ablation: the same service with the TF.js forecaster (no Alertmanager), evaluated at the same instants.
+    const tfSteady = tfFired.filter((f) => f.tick <= steadyTicks);
+    const tfDelay = (key: string) => {
+      const f = tfFired.find((x) => x.key === key && x.tick > faultStarts[key]!);
+      return f ? f.tick - faultStarts[key]! : -1;
+    };
+    const ablation = {
+      steadyFalseAlerts: tfSteady.length,
+      latency: tfDelay(latKey),
+      scan: tfDelay(hitKey),
+      loaderErrors: tfDelay(errKey),
+      trainingSeconds: serviceTf.series().map((s) => s.tf?.training.totalSeconds ?? 0),
+    };
+    console.info(`[anomaly e2e] with TF.js (evaluations to fire): ${JSON.stringify(ablation)}`);
+    // The forecaster must not make things worse: no false alert, every fault still caught.
+    expect(ablation.steadyFalseAlerts).toBe(0);
+    expect(ablation.latency).toBeGreaterThan(0);
+    expect(ablation.scan).toBeGreaterThan(0);
+    expect(ablation.loaderErrors).toBeGreaterThan(0);
     expect(await activeAlerts()).toEqual([]);
 
     // Annotation events for the panel: each alert as a span from fire to resolve.

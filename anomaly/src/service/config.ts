@@ -70,7 +70,14 @@ export const configSchema = z.object({
   stateDir: z.string().optional(),
   /** How often models are saved. */
   saveInterval: duration.default(600_000),
-  tfjs: z.object({ enabled: z.boolean().default(true) }).prefault({}),
+  tfjs: z
+    .object({
+      enabled: z.boolean().default(true),
+      /** First training after this many points per series (default 256), then every `retrainEvery` (1024). */
+      firstTrainAfter: z.number().int().min(32).optional(),
+      retrainEvery: z.number().int().min(32).optional(),
+    })
+    .prefault({}),
   /** Weight of each detector in the ensemble's maximum (robust_z, ewma, seasonal, cusum, tfjs; default 1 each). */
   weights: z.record(z.string(), z.number().min(0).max(1)).default({}),
   alerting: z

@@ -99,7 +99,11 @@ export class AnomalyService {
       if (this.config.tfjs.enabled) {
         this.tfReady ??= ensureTfBackend();
         await this.tfReady;
-        tf = new TfForecaster();
+        const { firstTrainAfter, retrainEvery } = this.config.tfjs;
+        tf = new TfForecaster({
+          ...(firstTrainAfter ? { firstTrainAfter } : {}),
+          ...(retrainEvery ? { retrainEvery } : {}),
+        });
         if (this.config.stateDir) await tf.load(this.modelDir(key));
         detectors.push(tf);
       }
