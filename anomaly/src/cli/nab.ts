@@ -68,34 +68,44 @@ export function registerNabCommands(program: Command): void {
     .option('--no-tfjs', 'leave the TensorFlow.js forecaster out (ablation)')
     .option('--name <name>', 'detector name of the results', 'omnicache')
     .option('--json', 'print one JSON object')
-    .action(async (o: { data: string; out: string; tfjs: boolean; name: string; json?: boolean }) => {
-      const root = nabRoot(o.data);
-      const r = await runNab({
-        nabDir: root,
-        outDir: resolve(o.out),
-        name: o.name,
-        createEnsemble: (rows) => createNabEnsemble(rows, { tfjs: o.tfjs }),
-        onFile: o.json
-          ? undefined
-          : (f, i, n) => process.stderr.write(`\r[nab] ${i + 1}/${n} ${f}`.padEnd(80)),
-      });
-      if (!o.json) process.stderr.write('\n');
-      if (o.json) {
-        const members = Object.fromEntries(r.members.map((m) => [m.detector, m.scores]));
-        console.log(
-          JSON.stringify({
-            detector: o.name,
-            scores: r.ensemble.scores,
-            members,
-            seconds: r.seconds,
-            trainingSeconds: r.trainingSeconds,
-          }),
-        );
-      } else {
-        console.log(table([r.ensemble, ...r.members]));
-        console.log(
-          `${r.seconds.toFixed(1)} s for ${r.ensemble.files} files (${r.trainingSeconds.toFixed(1)} s training models)`,
-        );
-      }
-    });
+    .action(
+      async (o: {
+        data: string;
+        out: string;
+        labels?: string;
+        tfjs: boolean;
+        name: string;
+        json?: boolean;
+      }) => {
+        const root = nabRoot(o.data);
+        const r = await runNab({
+          nabDir: root,
+          outDir: resolve(o.out),
+          ...(o.labels ? { labelsFile: resolve(o.labels) } : {}),
+          name: o.name,
+          createEnsemble: (rows) => createNabEnsemble(rows, { tfjs: o.tfjs }),
+          onFile: o.json
+            ? undefined
+            : (f, i, n) => process.stderr.write(`\r[nab] ${i + 1}/${n} ${f}`.padEnd(80)),
+        });
+        if (!o.json) process.stderr.write('\n');
+        if (o.json) {
+          const members = Object.fromEntries(r.members.map((m) => [m.detector, m.scores]));
+          console.log(
+            JSON.stringify({
+              detector: o.name,
+              scores: r.ensemble.scores,
+              members,
+              seconds: r.seconds,
+              trainingSeconds: r.trainingSeconds,
+            }),
+          );
+        } else {
+          console.log(table([r.ensemble, ...r.members]));
+          console.log(
+            `${r.seconds.toFixed(1)} s for ${r.ensemble.files} files (${r.trainingSeconds.toFixed(1)} s training models)`,
+          );
+        }
+      },
+    );
 }

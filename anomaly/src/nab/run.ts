@@ -12,6 +12,8 @@ export interface NabRunOptions {
   /** NAB root: `data/`, `labels/combined_windows.json`. */
   readonly nabDir: string;
   readonly outDir: string;
+  /** Labels to score against (default: `<nabDir>/labels/combined_windows.json`). */
+  readonly labelsFile?: string;
   /** Name of the ensemble's results (members are written under their own names, `<name>-<member>`). */
   readonly name: string;
   /** A fresh ensemble for one file; `rows` is the file's length (for length-relative settings, as NAB's probation). */
@@ -36,7 +38,7 @@ function isoNab(ts: number): string {
 
 export async function runNab(opts: NabRunOptions): Promise<NabRunReport> {
   const started = performance.now();
-  const labelsFile = join(opts.nabDir, 'labels', 'combined_windows.json');
+  const labelsFile = opts.labelsFile ?? join(opts.nabDir, 'labels', 'combined_windows.json');
   const labels = readWindows(labelsFile);
   let memberNames: string[] = [];
   let index = 0;
