@@ -1,5 +1,6 @@
 import { auditBench } from './audit/index.js';
 import { httpBench } from './http/index.js';
+import { nabBench } from './nab/index.js';
 import { packagingBench } from './packaging/index.js';
 import { panelRenderBench } from './panel-render/index.js';
 import { piiBench } from './pii/index.js';
@@ -18,6 +19,7 @@ const suites: Record<string, () => Promise<void>> = {
   security: securityBench,
   'panel-render': panelRenderBench,
   http: httpBench,
+  nab: nabBench,
 };
 
 const name = process.argv[2];

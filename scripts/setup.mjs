@@ -34,4 +34,5 @@ if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== digest) {
   run(['install', ...frozen], 'pnpm install');
   writeFileSync(stamp, digest);
 }
-if (!process.argv.includes('--no-build')) run(['-r', '--filter', './sdk/**', 'run', 'build'], 'build');
+if (!process.argv.includes('--no-build'))
+  run(['-r', '--filter', './sdk/**', '--filter', './anomaly', 'run', 'build'], 'build');

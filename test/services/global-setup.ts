@@ -1,6 +1,7 @@
 // vitest globalSetup of the `test` project: provisions every server binary once (Debian packages,
-// fake-gcs-server, local-kms, the collector), starts one shared Redis, Redis Cluster, fake-gcs-server and local-kms, provides their
-// endpoints to the tests (see provided-context.ts), and stops them when the run ends, also on failure.
+// fake-gcs-server, local-kms, toxiproxy, the collector), starts one shared Redis, Redis Cluster, fake-gcs-server and
+// local-kms, provides their endpoints to the tests (see provided-context.ts), and stops them when the run ends, also on
+// failure.
 import type { TestProject } from 'vitest/node';
 import './provided-context.js';
 import { provisionServices } from './provision.js';

@@ -35,3 +35,9 @@ export { type ProvisionOptions, type ProvisionReport, provisionServices } from '
 export { type RedisEndpoint, type RedisHandle, type RedisOptions, startRedis } from './redis.js';
 export { type RedisClusterHandle, type RedisClusterOptions, startRedisCluster } from './redis-cluster.js';
 export { type Stack, type StackOptions, startStack } from './stack.js';
+export {
+  ensureToxiproxy,
+  startToxiproxy,
+  type ToxiproxyHandle,
+  type ToxiproxyProxy,
+} from './toxiproxy.js';

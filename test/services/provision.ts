@@ -1,9 +1,10 @@
 // Provisions every server binary the tests need, in parallel, each step idempotent and cached:
-// Debian packages (Redis, Prometheus, Alertmanager), fake-gcs-server, local-kms and the OpenTelemetry Collector.
+// Debian packages (Redis, Prometheus, Alertmanager), fake-gcs-server, local-kms, toxiproxy and the OpenTelemetry Collector.
 import { ensureCollector } from './collector-build.js';
 import { ensureDebianPackages } from './debian-packages.js';
 import { ensureFakeGcs } from './fake-gcs.js';
 import { ensureLocalKms } from './local-kms.js';
+import { ensureToxiproxy } from './toxiproxy.js';
 
 export interface ProvisionOptions {
   /** Build (or find cached) the collector too (default true). */
@@ -15,6 +16,7 @@ export interface ProvisionReport {
   seconds: Record<string, number>;
   fakeGcsBinary: string;
   localKmsBinary: string;
+  toxiproxyBinary: string;
   collectorBinary?: string;
 }
 
@@ -29,13 +31,14 @@ async function timed<T>(seconds: Record<string, number>, step: string, fn: () =>
 
 export async function provisionServices(opts: ProvisionOptions = {}): Promise<ProvisionReport> {
   const seconds: Record<string, number> = {};
-  const [, fakeGcsBinary, localKmsBinary, collector] = await Promise.all([
+  const [, fakeGcsBinary, localKmsBinary, toxiproxyBinary, collector] = await Promise.all([
     timed(seconds, 'debian-packages', () => ensureDebianPackages()),
     timed(seconds, 'fake-gcs-server', () => ensureFakeGcs()),
     timed(seconds, 'local-kms', () => ensureLocalKms()),
+    timed(seconds, 'toxiproxy', () => ensureToxiproxy()),
     opts.collector === false ? undefined : timed(seconds, 'otelcol', () => ensureCollector()),
   ]);
   return collector
-    ? { seconds, fakeGcsBinary, localKmsBinary, collectorBinary: collector.binary }
-    : { seconds, fakeGcsBinary, localKmsBinary };
+    ? { seconds, fakeGcsBinary, localKmsBinary, toxiproxyBinary, collectorBinary: collector.binary }
+    : { seconds, fakeGcsBinary, localKmsBinary, toxiproxyBinary };
 }

@@ -663,3 +663,105 @@ export const PROMETHEUS_EXTRA_LABELS = [
   'otel_scope_name',
   'otel_scope_version',
 ] as const;
+
+// ---------------------------------------------------------------------------------------------------------
+// Anomaly service (@omnicache/anomaly): the names of its own metrics and of the labels on its alerts. Kept apart
+// from METRICS (what a cache exports): these come from the service's /metrics, not from the SDK.
+
+/** Attribute (label) keys of the anomaly service's metrics. */
+export const ANOMALY_ATTR = {
+  /** Name of the watched series in the service's configuration (e.g. `hit_ratio`). */
+  series: 'omnicache.anomaly.series',
+  /** Labels of the Prometheus series it scored, rendered `{k="v",...}` (one config series may match several). */
+  labels: 'omnicache.anomaly.labels',
+  detector: 'omnicache.anomaly.detector',
+  /** Why a point was not scored, or a query failed. */
+  reason: 'omnicache.anomaly.reason',
+  modelStatus: 'omnicache.anomaly.model.status',
+} as const;
+
+export type AnomalyAttributeKey = (typeof ANOMALY_ATTR)[keyof typeof ANOMALY_ATTR];
+
+/** A metric of the anomaly service (as MetricConvention, over the anomaly attribute keys). */
+export interface AnomalyMetricConvention extends Omit<MetricConvention, 'attributes' | 'values'> {
+  readonly attributes: readonly AnomalyAttributeKey[];
+}
+
+export const ANOMALY_DETECTOR_VALUES = ['ensemble', 'robust_z', 'ewma', 'seasonal', 'cusum', 'tfjs'] as const;
+export const ANOMALY_REJECT_REASON_VALUES = [
+  'gap',
+  'not_finite',
+  'counter_reset',
+  'stale',
+  'disappeared',
+  'over_limit',
+] as const;
+export const ANOMALY_QUERY_ERROR_VALUES = ['unreachable', 'timeout', 'http_status', 'bad_response'] as const;
+export const ANOMALY_MODEL_STATUS_VALUES = ['untrained', 'training', 'ready', 'failed'] as const;
+
+export const ANOMALY_METRICS = {
+  score: {
+    name: 'omnicache.anomaly.score',
+    instrument: 'ObservableGauge',
+    unit: '1',
+    description:
+      'Latest anomaly score in [0, 1] of each watched series: the ensemble and each detector (0 normal, 1 certain anomaly).',
+    attributes: [ANOMALY_ATTR.series, ANOMALY_ATTR.labels, ANOMALY_ATTR.detector],
+  },
+  points: {
+    name: 'omnicache.anomaly.points',
+    instrument: 'ObservableCounter',
+    unit: '{point}',
+    description: 'Points scored per watched series (back-fill included).',
+    attributes: [ANOMALY_ATTR.series],
+  },
+  rejected: {
+    name: 'omnicache.anomaly.points.rejected',
+    instrument: 'ObservableCounter',
+    unit: '{point}',
+    description:
+      'Points not scored, by reason: gap (missing evaluations), not_finite (NaN/Inf), counter_reset, stale (no new sample), disappeared (series dropped after a long absence), over_limit (a new series beyond maxSeries).',
+    attributes: [ANOMALY_ATTR.series, ANOMALY_ATTR.reason],
+  },
+  queryErrors: {
+    name: 'omnicache.anomaly.query.errors',
+    instrument: 'ObservableCounter',
+    unit: '{error}',
+    description: 'Failed Prometheus queries, by reason (the evaluation is skipped, never a crash).',
+    attributes: [ANOMALY_ATTR.series, ANOMALY_ATTR.reason],
+  },
+  trainingDuration: {
+    name: 'omnicache.anomaly.model.training.duration',
+    instrument: 'ObservableGauge',
+    unit: 's',
+    description: 'Duration of the last TensorFlow.js training round of each series model.',
+    attributes: [ANOMALY_ATTR.series, ANOMALY_ATTR.labels],
+  },
+  modelStatus: {
+    name: 'omnicache.anomaly.model.status',
+    instrument: 'ObservableGauge',
+    unit: '{state}',
+    description:
+      'TensorFlow.js model state of each series as a state set: 1 for the current state, 0 for the others.',
+    attributes: [ANOMALY_ATTR.series, ANOMALY_ATTR.labels, ANOMALY_ATTR.modelStatus],
+  },
+  alertsFiring: {
+    name: 'omnicache.anomaly.alerts.firing',
+    instrument: 'ObservableGauge',
+    unit: '{alert}',
+    description: 'Anomaly alerts currently firing (sent to Alertmanager and not yet resolved).',
+    attributes: [],
+  },
+  alertmanagerErrors: {
+    name: 'omnicache.anomaly.alertmanager.errors',
+    instrument: 'ObservableCounter',
+    unit: '{error}',
+    description: 'Failed posts to Alertmanager (retried at the next evaluation).',
+    attributes: [],
+  },
+} as const satisfies Record<string, AnomalyMetricConvention>;
+
+/** The Prometheus name of an anomaly-service metric, e.g. `omnicache_anomaly_score_ratio`. */
+export function anomalyPrometheusName(metric: AnomalyMetricConvention): string {
+  return toPrometheusName(metric.name, metric.unit, metric.instrument);
+}
