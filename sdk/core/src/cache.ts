@@ -1,5 +1,15 @@
 import { type CacheConfig, parseCacheConfig } from './cache/config.js';
 import { CacheCore } from './cache/core.js';
+import {
+  afterRemove,
+  afterWrite,
+  attachBus,
+  dependencyTags,
+  existingInvalidation,
+  type InvalidationResult,
+  type InvalidationTarget,
+  invalidateTarget,
+} from './cache/invalidation.js';
 import type { RemoteTier } from './cache/remote-tier.js';
 import { childScope, invalidKey, invalidTag, rootScope, type Scope } from './cache/scope.js';
 import type { CacheStats } from './cache/stats.js';
@@ -100,7 +110,11 @@ export class Cache {
 
   /** Counters and gauges for every tier, the policy snapshot and movements. Cheap; meant for collection time. */
   stats(): CacheStats {
-    return this.#core.stats();
+    const stats = this.#core.stats();
+    // invalidation hook
+    const inv = existingInvalidation(this.#core);
+    if (inv !== undefined) stats.invalidation = inv.stats();
+    return stats;
   }
 
   // ---------------------------------------------------------------- reads
@@ -214,6 +228,7 @@ export class Cache {
     const p = this.#prepare(where, value, this.#resolve(options), Date.now());
     this.#writeL1(p);
     await this.#writeRemotes([p]);
+    afterWrite(this.#core, this.#scope, [{ key, dependsOn: options?.dependsOn }]); // invalidation hook
   }
 
   /** Writes many values; validates all of them before any tier is touched, then uses one batch per remote tier. */
@@ -230,6 +245,7 @@ export class Cache {
     });
     for (const p of prepared) this.#writeL1(p);
     await this.#writeRemotes(prepared);
+    afterWrite(this.#core, this.#scope, entries); // invalidation hook
   }
 
   /** Removes a key from every tier. True when some tier had it. */
@@ -249,6 +265,7 @@ export class Cache {
       }
     });
     this.#emitInvalidate('key', remoteKey, removed);
+    afterRemove(core, 'keys', [remoteKey], 'delete'); // invalidation hook
     return removed > 0;
   }
 
@@ -268,6 +285,7 @@ export class Cache {
       removed = Math.max(removed, n);
     });
     for (const k of remoteKeys) this.#emitInvalidate('key', k, removed);
+    afterRemove(core, 'keys', remoteKeys, 'delete'); // invalidation hook
     return removed;
   }
 
@@ -282,6 +300,7 @@ export class Cache {
     );
     for (const n of counts) removed = Math.max(removed, n);
     this.#emitInvalidate('tag', qtag, removed);
+    afterRemove(core, 'tag', [qtag], 'tag'); // invalidation hook
     return removed;
   }
 
@@ -297,7 +316,25 @@ export class Cache {
     );
     for (const n of counts) removed = Math.max(removed, n);
     this.#emitInvalidate('prefix', scope.clearPrefix, removed);
+    afterRemove(core, 'prefix', [scope.clearPrefix], 'clear'); // invalidation hook
     return removed;
+  }
+
+  /**
+   * Invalidates a key and, transitively, every key set with `dependsOn` it (cycle-safe), or every key with a
+   * tag (and their dependents), or every key starting with a prefix, in this view: removed from every tier
+   * here, and from the other instances' L1 through the bus. Returns what it removed.
+   */
+  invalidate(target: InvalidationTarget): Promise<InvalidationResult> {
+    return invalidateTarget(this.#core, this.#scope, target);
+  }
+
+  /** The invalidation bus of this cache (undefined without `bus` in the config): `ready` resolves once subscribed. */
+  get bus():
+    | { readonly ready: Promise<void>; readonly origin: string; readonly transport: string }
+    | undefined {
+    const inv = existingInvalidation(this.#core);
+    return inv?.transport === 'none' ? undefined : inv;
   }
 
   // ---------------------------------------------------------------- read-through
@@ -336,6 +373,7 @@ export class Cache {
     const core = this.#core;
     if (core.closed) return;
     core.closed = true;
+    await existingInvalidation(core)?.close(); // invalidation hook
     await Promise.all(core.remotes.map((r) => r.tier.close().catch(() => undefined)));
   }
 
@@ -851,8 +889,10 @@ export class Cache {
       hard: options?.hardTimeout ?? d.timeouts.hard,
       graceBackoff: options?.graceBackoff ?? d.graceBackoff,
       lock: options?.lock ?? true,
-      tags: tags !== undefined && tags.length > 0 ? tags : undefined,
+      tags: undefined,
     };
+    const withDeps = dependencyTags(tags, options?.dependsOn, this.#core.maxKeyLength); // invalidation hook
+    if (withDeps !== undefined && withDeps.length > 0) o.tags = withDeps;
     if (!(o.ttl > 0) || !Number.isFinite(o.ttl)) {
       throw new InvalidValueError(
         `ttl must be a positive finite number of milliseconds, got ${String(o.ttl)}`,
@@ -959,6 +999,7 @@ function safeSize(value: unknown, fallback: number): number {
 export function createCache(config: CacheConfig): Cache {
   const resolved = parseCacheConfig(config);
   const core = new CacheCore(resolved);
+  attachBus(core, resolved.bus); // invalidation hook
   return new Cache(core, rootScope(resolved.name));
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { busOptionSchema } from '../invalidation/options.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
 import type { Tier } from '../tiers/tier.js';
 
@@ -118,6 +119,13 @@ export const cacheConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Invalidation across instances: a Bus (redisBus, kafkaBus, ...) or { bus, ...options }. */
+    bus: z
+      .custom<z.input<typeof busOptionSchema>>((v) => busOptionSchema.safeParse(v).success, {
+        message:
+          'must be a Bus (redisBus(...), redisClusterBus(...), kafkaBus(...)) or { bus, heartbeatMs?, maxQueue?, ... } with valid options',
+      })
+      .optional(),
   })
   .strict();
 

@@ -1,4 +1,5 @@
 import type { CircuitState, TierName } from '../events.js';
+import type { InvalidationStats } from '../invalidation/invalidator.js';
 import type { ArcSnapshot, LruSnapshot, PolicyName } from '../policy/index.js';
 import type { TierKind } from '../tiers/tier.js';
 
@@ -121,4 +122,6 @@ export interface CacheStats {
   movements: MovementStats[];
   inFlight: number;
   tiers: { l1: L1Stats; l2?: RemoteTierStats; l3?: RemoteTierStats };
+  /** Invalidation bus counters, when the cache has a bus (or used invalidate()/dependsOn). */
+  invalidation?: InvalidationStats;
 }

@@ -12,6 +12,11 @@ export interface SetOptions {
   jitter?: number;
   /** Extend freshness by `ttl` on every L1 hit. */
   sliding?: boolean;
+  /**
+   * Keys (in the same namespace) this value was derived from: invalidate(dep) also invalidates this key,
+   * transitively. Kept as tags, so L2 knows the edges for every instance.
+   */
+  dependsOn?: readonly string[];
 }
 
 export interface GetOrSetOptions extends SetOptions {

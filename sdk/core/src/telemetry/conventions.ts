@@ -32,6 +32,10 @@ export const ATTR = {
   circuitState: 'omnicache.circuit.state',
   staleReason: 'omnicache.stale.reason',
   codecOperation: 'omnicache.codec.operation',
+  invalidationCause: 'omnicache.invalidation.cause',
+  invalidationSource: 'omnicache.invalidation.source',
+  busTransport: 'omnicache.bus.transport',
+  busOutcome: 'omnicache.bus.outcome',
   // span-only attributes
   namespace: 'omnicache.namespace',
   tierKind: 'omnicache.tier.kind',
@@ -65,6 +69,25 @@ export const CIRCUIT_STATE_VALUES = ['closed', 'open', 'half_open'] as const;
 export const STALE_REASON_VALUES = ['revalidate', 'grace', 'soft_timeout', 'backoff'] as const;
 export const CODEC_OPERATION_VALUES = ['encode', 'decode'] as const;
 export const TIER_KIND_VALUES = ['memory', 'redis', 'redis-cluster', 'gcs', 'fs'] as const;
+export const INVALIDATION_CAUSE_VALUES = [
+  'invalidate',
+  'delete',
+  'tag',
+  'clear',
+  'set',
+  'dependency',
+  'gap',
+] as const;
+export const INVALIDATION_SOURCE_VALUES = ['local', 'bus', 'webhook'] as const;
+export const BUS_TRANSPORT_VALUES = ['redis', 'redis-cluster', 'kafka', 'none'] as const;
+export const BUS_OUTCOME_VALUES = [
+  'published',
+  'received',
+  'duplicate',
+  'rejected',
+  'dropped',
+  'failed',
+] as const;
 
 export type TierLevel = (typeof TIER_VALUES)[number];
 export type RemoteTierLevel = (typeof REMOTE_TIER_VALUES)[number];
@@ -78,6 +101,9 @@ export type CircuitState = (typeof CIRCUIT_STATE_VALUES)[number];
 export type StaleReason = (typeof STALE_REASON_VALUES)[number];
 export type CodecOperation = (typeof CODEC_OPERATION_VALUES)[number];
 export type TierKind = (typeof TIER_KIND_VALUES)[number];
+export type InvalidationCauseValue = (typeof INVALIDATION_CAUSE_VALUES)[number];
+export type InvalidationSourceValue = (typeof INVALIDATION_SOURCE_VALUES)[number];
+export type BusOutcome = (typeof BUS_OUTCOME_VALUES)[number];
 
 export interface AttributeConvention {
   readonly key: AttributeKey;
@@ -163,6 +189,33 @@ export const ATTRIBUTES: Readonly<Record<AttributeName, AttributeConvention>> = 
     values: CODEC_OPERATION_VALUES,
     description:
       'Codec direction that failed: encode (value -> bytes) or decode (bytes found in a tier -> value).',
+  },
+  invalidationCause: {
+    key: ATTR.invalidationCause,
+    scope: 'metric',
+    values: INVALIDATION_CAUSE_VALUES,
+    description:
+      'Why entries were invalidated: invalidate() call, delete/deleteMany, deleteByTag, clear, a set() on another instance, a dependency cascade, or a gap (lost bus messages or a re-established subscription: l1 cleared).',
+  },
+  invalidationSource: {
+    key: ATTR.invalidationSource,
+    scope: 'metric',
+    values: INVALIDATION_SOURCE_VALUES,
+    description:
+      'Where an invalidation entered this instance: a call here (local), a message from another instance (bus), or a signed webhook (webhook).',
+  },
+  busTransport: {
+    key: ATTR.busTransport,
+    scope: 'metric',
+    values: BUS_TRANSPORT_VALUES,
+    description: 'Transport of the invalidation bus.',
+  },
+  busOutcome: {
+    key: ATTR.busOutcome,
+    scope: 'metric',
+    values: BUS_OUTCOME_VALUES,
+    description:
+      'What happened to a bus message: published (handed to the transport), received (applied from another instance), duplicate (seen before, not applied again), rejected (malformed, oversized or another group), dropped (publish queue full while the bus was down), failed (a publish attempt failed and was queued for retry).',
   },
   namespace: {
     key: ATTR.namespace,
@@ -346,6 +399,46 @@ export const METRICS = {
       'Values the codec could not encode, or bytes found in a tier it could not decode (treated as a miss).',
     attributes: [ATTR.cache, ATTR.tier, ATTR.codecOperation],
   },
+  invalidations: {
+    name: 'omnicache.invalidations',
+    instrument: 'ObservableCounter',
+    unit: '{invalidation}',
+    description:
+      'Invalidations performed by this instance (one per call or applied bus message, whatever it removed), by cause and source.',
+    attributes: [ATTR.cache, ATTR.invalidationCause, ATTR.invalidationSource],
+  },
+  busMessages: {
+    name: 'omnicache.bus.messages',
+    instrument: 'ObservableCounter',
+    unit: '{message}',
+    description: 'Invalidation bus messages by outcome (heartbeats not counted).',
+    attributes: [ATTR.cache, ATTR.busTransport, ATTR.busOutcome],
+  },
+  busQueued: {
+    name: 'omnicache.bus.queued',
+    instrument: 'ObservableGauge',
+    unit: '{message}',
+    description:
+      'Invalidation messages waiting for the bus (it is down or slow); bounded by the maxQueue option.',
+    attributes: [ATTR.cache, ATTR.busTransport],
+  },
+  busGaps: {
+    name: 'omnicache.bus.gaps',
+    instrument: 'ObservableCounter',
+    unit: '{message}',
+    description:
+      'Bus messages detected as lost (holes in an origin sequence) on this instance; each detection clears l1.',
+    attributes: [ATTR.cache, ATTR.busTransport],
+  },
+  busLag: {
+    name: 'omnicache.bus.lag',
+    instrument: 'Histogram',
+    unit: 's',
+    description:
+      'Time from publish on the origin (its hybrid logical clock) to applied on this instance, for invalidation messages received over the bus.',
+    attributes: [ATTR.cache, ATTR.busTransport],
+    buckets: DURATION_BUCKETS_SECONDS,
+  },
 } as const satisfies Record<string, MetricConvention>;
 
 export type MetricName = keyof typeof METRICS;
@@ -358,6 +451,7 @@ export const SPANS = {
   getOrSet: 'omnicache.get_or_set',
   tierOperation: 'omnicache.tier.operation',
   loader: 'omnicache.loader',
+  invalidationApply: 'omnicache.invalidation.apply',
 } as const;
 
 export interface SpanConvention {
@@ -383,6 +477,12 @@ export const SPAN_CONVENTIONS: Readonly<Record<keyof typeof SPANS, SpanConventio
     description:
       'The loader call; the active context propagates into it (W3C trace context for its own I/O).',
     attributes: [ATTR.cache, ATTR.namespace, ATTR.outcome, ATTR.keyHmac, ATTR.errorType],
+  },
+  invalidationApply: {
+    name: SPANS.invalidationApply,
+    description:
+      'A bus invalidation applied on a receiving instance (consumer span); its parent is the span that was active on the origin when it invalidated (W3C trace context carried in the message).',
+    attributes: [ATTR.cache, ATTR.busTransport],
   },
 };
 

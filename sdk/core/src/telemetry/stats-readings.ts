@@ -7,6 +7,7 @@ import type { CacheStats, RemoteTierStats } from '../cache/stats.js';
 import type { CircuitState as CacheCircuitState } from '../events.js';
 import {
   ATTR,
+  BUS_OUTCOME_VALUES,
   CIRCUIT_STATE_VALUES,
   type CircuitState,
   METRICS,
@@ -37,6 +38,10 @@ export const OBSERVED_METRICS: readonly MetricConvention[] = [
   METRICS.circuitState,
   METRICS.staleServed,
   METRICS.codecFailures,
+  METRICS.invalidations,
+  METRICS.busMessages,
+  METRICS.busQueued,
+  METRICS.busGaps,
 ];
 
 function readRemote(cache: string, t: RemoteTierStats, read: Reading): void {
@@ -105,6 +110,23 @@ export function readStats(s: CacheStats, read: Reading): void {
   read(METRICS.staleServed, s.stale.grace, stale('grace'));
   read(METRICS.staleServed, s.stale.softTimeout, stale('soft_timeout'));
   read(METRICS.staleServed, s.stale.backoff, stale('backoff'));
+
+  const inv = s.invalidation;
+  if (inv !== undefined) {
+    for (const i of inv.invalidations) {
+      read(METRICS.invalidations, i.count, {
+        [ATTR.cache]: cache,
+        [ATTR.invalidationCause]: i.cause,
+        [ATTR.invalidationSource]: i.source,
+      });
+    }
+    const bus = { [ATTR.cache]: cache, [ATTR.busTransport]: inv.transport };
+    for (const outcome of BUS_OUTCOME_VALUES) {
+      read(METRICS.busMessages, inv.messages[outcome], { ...bus, [ATTR.busOutcome]: outcome });
+    }
+    read(METRICS.busQueued, inv.queued, bus);
+    read(METRICS.busGaps, inv.gaps, bus);
+  }
 
   const p = l1.policy;
   if (p.name === 'arc' && 'p' in p) {

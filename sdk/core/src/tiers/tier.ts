@@ -37,6 +37,11 @@ export interface Tier {
    * the tier cannot tell cheaply (or not yet).
    */
   usage?(): { entries: number; bytes: number } | undefined;
+  /**
+   * The keys written with a qualified tag, when the tier indexes tags and can list them (Redis: the tag set).
+   * The cache uses it to follow dependency edges (`dependsOn`) that other instances wrote.
+   */
+  tagMembers?(tag: string): Promise<string[]>;
   /** Removes every key starting with `prefix` (a cache or namespace prefix). Returns how many were removed. */
   clear(prefix: string): Promise<number>;
   close(): Promise<void>;
