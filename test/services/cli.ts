@@ -27,11 +27,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const { redis, redisCluster, fakeGcs, prometheus, alertmanager, collector } = stack;
+  const { redis, redisCluster, fakeGcs, kafka, prometheus, alertmanager, collector } = stack;
   const lines = [
     `redis (single)        ${redis?.url}`,
     `redis cluster nodes   ${redisCluster?.startupNodes.map((n) => `${n.host}:${n.port}`).join(' ')}`,
     `fake-gcs-server       ${fakeGcs?.apiEndpoint}   (new Storage({ apiEndpoint, projectId: 'test' }))`,
+    `kafka (KRaft)         ${kafka?.broker}   (new Kafka({ brokers: [broker] }))`,
     `prometheus            ${prometheus?.url}   remote write: ${prometheus?.remoteWriteUrl}`,
     `alertmanager          ${alertmanager?.url}`,
     `otel collector        OTLP gRPC 127.0.0.1:${collector?.ports.otlpGrpc}  OTLP HTTP http://127.0.0.1:${collector?.ports.otlpHttp}`,
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     `\nOmniCache test services are up (${((Date.now() - t0) / 1000).toFixed(1)} s):\n  ${lines.join('\n  ')}\nLogs: ${[
       redis?.logFile,
       fakeGcs?.logFile,
+      kafka?.logFile,
       prometheus?.logFile,
       alertmanager?.logFile,
       collector?.logFile,

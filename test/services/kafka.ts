@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { type ServiceProcess, spawnService } from './child-processes.js';
+import { ensureDebianPackages, requireExecutable } from './debian-packages.js';
 import { withFileLock } from './file-lock.js';
 import { freePort } from './free-port.js';
 import { cacheDir } from './paths.js';
@@ -50,13 +51,14 @@ export async function ensureKafka(): Promise<string> {
   const lib = join(home, 'lib');
   const stamp = join(home, 'ready');
   if (existsSync(stamp)) return lib;
+  await ensureDebianPackages();
   return withFileLock(home, async () => {
     if (existsSync(stamp)) return lib;
     mkdirSync(home, { recursive: true });
     writeFileSync(join(home, 'pom.xml'), POM);
     process.stderr.write(`[services] fetching Kafka ${KAFKA_VERSION} jars from Maven Central (once)\n`);
     await runCommand(
-      'mvn',
+      requireExecutable('mvn'),
       [
         '-B',
         '-q',

@@ -1,8 +1,9 @@
 // Provisions every server binary the tests need, in parallel, each step idempotent and cached:
-// Debian packages (Redis, Prometheus, Alertmanager), fake-gcs-server and the OpenTelemetry Collector.
+// Debian packages (Redis, Prometheus, Alertmanager), fake-gcs-server, Kafka's jars and the OpenTelemetry Collector.
 import { ensureCollector } from './collector-build.js';
 import { ensureDebianPackages } from './debian-packages.js';
 import { ensureFakeGcs } from './fake-gcs.js';
+import { ensureKafka } from './kafka.js';
 
 export interface ProvisionOptions {
   /** Build (or find cached) the collector too (default true). */
@@ -13,6 +14,8 @@ export interface ProvisionReport {
   /** Seconds per step; a cached step takes a few milliseconds. */
   seconds: Record<string, number>;
   fakeGcsBinary: string;
+  /** Directory of Kafka's runtime jars. */
+  kafkaLib: string;
   collectorBinary?: string;
 }
 
@@ -27,12 +30,13 @@ async function timed<T>(seconds: Record<string, number>, step: string, fn: () =>
 
 export async function provisionServices(opts: ProvisionOptions = {}): Promise<ProvisionReport> {
   const seconds: Record<string, number> = {};
-  const [, fakeGcsBinary, collector] = await Promise.all([
+  const [, fakeGcsBinary, kafkaLib, collector] = await Promise.all([
     timed(seconds, 'debian-packages', () => ensureDebianPackages()),
     timed(seconds, 'fake-gcs-server', () => ensureFakeGcs()),
+    timed(seconds, 'kafka', () => ensureKafka()),
     opts.collector === false ? undefined : timed(seconds, 'otelcol', () => ensureCollector()),
   ]);
   return collector
-    ? { seconds, fakeGcsBinary, collectorBinary: collector.binary }
-    : { seconds, fakeGcsBinary };
+    ? { seconds, fakeGcsBinary, kafkaLib, collectorBinary: collector.binary }
+    : { seconds, fakeGcsBinary, kafkaLib };
 }

@@ -11,6 +11,7 @@ import {
 } from './collector.js';
 import { type FakeGcsHandle, startFakeGcs } from './fake-gcs.js';
 import { freePort } from './free-port.js';
+import { type KafkaHandle, startKafka } from './kafka.js';
 import { repoRoot } from './paths.js';
 import { type PrometheusHandle, startPrometheus } from './prometheus.js';
 import { type RedisHandle, startRedis } from './redis.js';
@@ -20,6 +21,8 @@ export interface StackOptions {
   redis?: boolean;
   redisCluster?: boolean;
   fakeGcs?: boolean;
+  /** Kafka in KRaft mode (one node). */
+  kafka?: boolean;
   /**
    * Prometheus with the remote-write receiver on: collector-config/prometheus.yml (+ rules, alerting to the
    * stack's Alertmanager) when it exists, else a built-in config scraping the collector's Prometheus exporter.
@@ -35,6 +38,7 @@ export const ALL_SERVICES: Required<StackOptions> = {
   redis: true,
   redisCluster: true,
   fakeGcs: true,
+  kafka: true,
   prometheus: true,
   alertmanager: true,
   collector: true,
@@ -44,6 +48,7 @@ export interface Stack {
   redis?: RedisHandle;
   redisCluster?: RedisClusterHandle;
   fakeGcs?: FakeGcsHandle;
+  kafka?: KafkaHandle;
   prometheus?: PrometheusHandle;
   alertmanager?: AlertmanagerHandle;
   collector?: CollectorHandle & { ports: CollectorPorts; configSource: string };
@@ -120,6 +125,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       opts.redis ? startRedis().then((h) => (stack.redis = track(h))) : undefined,
       opts.redisCluster ? startRedisCluster().then((h) => (stack.redisCluster = track(h))) : undefined,
       opts.fakeGcs ? startFakeGcs().then((h) => (stack.fakeGcs = track(h))) : undefined,
+      opts.kafka ? startKafka().then((h) => (stack.kafka = track(h))) : undefined,
       opts.alertmanager ? startAlertmanager().then((h) => (stack.alertmanager = track(h))) : undefined,
     ]);
     const failed = first.find((r) => r.status === 'rejected');

@@ -1,9 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { compareHlc, HybridLogicalClock } from '../../src/invalidation/hlc.js';
-import { decodeMessage, encodeMessage, MAX_MESSAGE_BYTES } from '../../src/invalidation/messages.js';
+import {
+  decodeMessage,
+  encodeMessage,
+  type InvalidateMessage,
+  MAX_MESSAGE_BYTES,
+} from '../../src/invalidation/messages.js';
 import { type SequenceGap, SequenceTracker } from '../../src/invalidation/sequence.js';
 
-const valid = {
+const valid: InvalidateMessage = {
   v: 1,
   kind: 'invalidate',
   group: 'app',
@@ -14,7 +19,7 @@ const valid = {
   targets: ['app::k'],
   cause: 'invalidate',
   source: 'local',
-} as const;
+};
 
 describe('bus messages (v1)', () => {
   it('round-trips a valid message', () => {
