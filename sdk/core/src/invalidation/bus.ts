@@ -30,7 +30,10 @@ export interface Bus {
   readonly ordered: boolean;
   /** Subscribes to the group's channel/topic; resolves once messages published from now on will be delivered. */
   start(group: string, handler: BusHandler): Promise<void>;
-  /** Hands one message to the transport; rejects when the transport did not take it (the cache queues and retries). */
-  publish(message: BusOutgoing): Promise<void>;
+  /**
+   * Hands messages to the transport, in order (one round trip where the transport allows: a pipeline, one
+   * produce request); rejects when the transport did not take them all (the cache queues and retries the batch).
+   */
+  publish(messages: readonly BusOutgoing[]): Promise<void>;
   close(): Promise<void>;
 }

@@ -61,6 +61,9 @@ export interface InvalidationStats {
   edges: number;
 }
 
+/** Queued messages sent per transport call once the bus is back. */
+const PUMP_BATCH = 500;
+
 /** Delays after an applied invalidation at which L1 is cleaned again (see bumpVersion). */
 const FENCE_DELAYS_MS = [20];
 
@@ -194,7 +197,7 @@ export class CacheInvalidation {
       this.#enqueue(out);
       return;
     }
-    bus.publish(out).then(
+    bus.publish([out]).then(
       () => {
         this.#counts.published++;
       },
@@ -222,16 +225,21 @@ export class CacheInvalidation {
     this.#pumping = true;
     try {
       while (this.#queue.length > 0 && !this.#closed) {
-        const out = this.#queue[0]!;
+        const batch = this.#queue.slice(0, PUMP_BATCH);
         try {
-          await bus.publish(out);
+          await bus.publish(batch);
         } catch {
-          this.#counts.failed++;
+          this.#counts.failed += batch.length;
           this.#scheduleRetry();
           return;
         }
-        if (this.#queue[0] === out) this.#queue.shift();
-        this.#counts.published++;
+        // Messages dropped from the head meanwhile (queue overflow) were part of this batch: keep the rest.
+        let sent = 0;
+        while (sent < batch.length && this.#queue[0] === batch[sent]) {
+          this.#queue.shift();
+          sent++;
+        }
+        this.#counts.published += batch.length;
         this.#retryAttempt = 0;
       }
     } finally {
@@ -264,7 +272,7 @@ export class CacheInvalidation {
       hlc: this.#hlc.now(),
     };
     // Not queued: a heartbeat that cannot be sent is simply replaced by the next one.
-    this.#bus?.publish({ key: this.origin, payload: encodeMessage(message) }).catch(() => undefined);
+    this.#bus?.publish([{ key: this.origin, payload: encodeMessage(message) }]).catch(() => undefined);
   }
 
   // ------------------------------------------------------------ receiving (other instances)

@@ -40,8 +40,11 @@ export class FakeBus implements Bus {
     this.handler = handler;
     this.hub.buses.add(this);
   }
-  async publish(m: BusOutgoing): Promise<void> {
+  async publish(messages: readonly BusOutgoing[]): Promise<void> {
     if (this.hub.down) throw new Error('bus down');
+    for (const m of messages) this.one(m);
+  }
+  private one(m: BusOutgoing): void {
     this.hub.log.push(m.payload);
     if (this.hub.lose > 0) {
       this.hub.lose--;

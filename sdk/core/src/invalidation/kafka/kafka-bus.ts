@@ -125,11 +125,15 @@ export class KafkaBus implements Bus {
     );
   }
 
-  async publish(m: BusOutgoing): Promise<void> {
+  async publish(messages: readonly BusOutgoing[]): Promise<void> {
     const producer = this.#producer;
     if (producer === undefined || !this.#connected) throw new Error('Kafka producer is not connected');
     await withTimeout(
-      producer.send({ topic: this.#topic, acks: 1, messages: [{ key: m.key, value: m.payload }] }),
+      producer.send({
+        topic: this.#topic,
+        acks: 1,
+        messages: messages.map((m) => ({ key: m.key, value: m.payload })),
+      }),
       this.#options.publishTimeoutMs ?? 2_000,
       'Kafka send',
     );

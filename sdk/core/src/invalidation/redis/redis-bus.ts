@@ -78,10 +78,11 @@ export class RedisBus implements Bus {
     subscribed = true;
   }
 
-  async publish(m: BusOutgoing): Promise<void> {
+  async publish(messages: readonly BusOutgoing[]): Promise<void> {
     if (this.#pub.status !== 'ready') throw new Error(`Redis publisher is ${this.#pub.status}`);
+    // Sent back to back on one connection: Redis delivers them in this order.
     await withTimeout(
-      this.#pub.publish(this.#channel, m.payload),
+      Promise.all(messages.map((m) => this.#pub.publish(this.#channel, m.payload))),
       this.#options.publishTimeoutMs ?? 1000,
       'PUBLISH',
     );
@@ -132,11 +133,11 @@ export class RedisClusterBus implements Bus {
     await this.#cluster.ssubscribe(channel);
   }
 
-  async publish(m: BusOutgoing): Promise<void> {
+  async publish(messages: readonly BusOutgoing[]): Promise<void> {
     if (this.#cluster.status !== 'ready')
       throw new Error(`Redis Cluster publisher is ${this.#cluster.status}`);
     await withTimeout(
-      this.#cluster.spublish(this.#channel, m.payload),
+      Promise.all(messages.map((m) => this.#cluster.spublish(this.#channel, m.payload))),
       this.#options.publishTimeoutMs ?? 1000,
       'SPUBLISH',
     );
