@@ -6,6 +6,7 @@ import {
   attachBus,
   dependencyTags,
   existingInvalidation,
+  INVALIDATE_FROM,
   type InvalidationResult,
   type InvalidationTarget,
   invalidateTarget,
@@ -327,6 +328,11 @@ export class Cache {
    */
   invalidate(target: InvalidationTarget): Promise<InvalidationResult> {
     return invalidateTarget(this.#core, this.#scope, target);
+  }
+
+  /** @internal invalidate() for the webhook receiver (source `webhook` in metrics and bus messages). */
+  [INVALIDATE_FROM](target: InvalidationTarget, source: 'local' | 'webhook'): Promise<InvalidationResult> {
+    return invalidateTarget(this.#core, this.#scope, target, source);
   }
 
   /** The invalidation bus of this cache (undefined without `bus` in the config): `ready` resolves once subscribed. */

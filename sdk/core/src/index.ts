@@ -1,4 +1,5 @@
 export type { ResolvedCacheConfig } from './cache/config.js';
+export type { InvalidationResult, InvalidationTarget } from './cache/invalidation.js';
 export type {
   CacheStats,
   EvictionStats,
@@ -18,6 +19,18 @@ export { Cache, type CacheConfig, createCache } from './cache.js';
 export * from './codec/index.js';
 export * from './errors.js';
 export * from './events.js';
+export type { Bus, BusHandler, BusOutgoing } from './invalidation/bus.js';
+export type { BusMessageCounts, InvalidationStats } from './invalidation/invalidator.js';
+export type { BusOption } from './invalidation/options.js';
+export {
+  signWebhook,
+  startWebhookServer,
+  WebhookHandler,
+  type WebhookOptions,
+  type WebhookRejection,
+  type WebhookServer,
+  type WebhookStats,
+} from './invalidation/webhook.js';
 export * from './policy/index.js';
 export * from './resilience/index.js';
 export * as conventions from './telemetry/conventions.js';

@@ -31,6 +31,9 @@ export interface InvalidationResult {
 
 const engines = new WeakMap<CacheCore, CacheInvalidation>();
 
+/** Cache method for invalidations that entered through the webhook (counted with source `webhook`). */
+export const INVALIDATE_FROM: unique symbol = Symbol('omnicache.invalidateFrom');
+
 /** Starts the bus for a cache (createCache calls this when the config has `bus`). */
 export function attachBus(core: CacheCore, option: BusOption | undefined): CacheInvalidation | undefined {
   if (option === undefined) return undefined;
