@@ -1,3 +1,4 @@
+import { invalidationBench } from './invalidation/index.js';
 import { policiesBench } from './policies/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
@@ -6,6 +7,7 @@ const suites: Record<string, () => Promise<void>> = {
   policies: policiesBench,
   tiered: tieredBench,
   telemetry: telemetryBench,
+  invalidation: invalidationBench,
 };
 
 const name = process.argv[2];

@@ -159,7 +159,10 @@ export async function invalidateTarget(
   throw badTarget(target);
 }
 
-/** Removes `roots` and their dependents (minus `alreadyRemoved`) from every tier, then publishes one message per chunk. */
+/**
+ * Removes `roots` and their dependents (minus `alreadyRemoved`) from every tier and publishes them. The roots go
+ * first, without waiting for the dependency lookup, so the other instances hear of them one round trip sooner.
+ */
 async function invalidateKeys(
   core: CacheCore,
   engine: CacheInvalidation,
@@ -169,13 +172,40 @@ async function invalidateKeys(
   source: 'local' | 'webhook',
   cause: InvalidationCause,
 ): Promise<InvalidationResult> {
-  const closure = await dependencyClosure(
-    roots,
-    (keys) => dependentsOf(core, engine, keys),
-    engine.options.maxCascade,
-  );
   const skip = new Set(alreadyRemoved);
-  const remoteKeys = closure.keys.filter((k) => !skip.has(k));
+  const [removedRoots, closure] = await Promise.all([
+    removeAndPublish(
+      core,
+      engine,
+      roots.filter((k) => !skip.has(k)),
+      cause,
+      source,
+    ),
+    dependencyClosure(roots, (keys) => dependentsOf(core, engine, keys), engine.options.maxCascade),
+  ]);
+  // Every key of the closure is gone, with its dependents: its edges are not needed any more.
+  for (const k of closure.keys) engine.graph.drop(k);
+  for (const r of roots) skip.add(r);
+  const dependents = closure.keys.filter((k) => !skip.has(k));
+  let removed = removedRoots;
+  if (dependents.length > 0) {
+    removed += await removeAndPublish(core, engine, dependents, 'dependency', source);
+    engine.count('dependency', source, 1);
+  }
+  const keys: string[] = [];
+  for (const k of closure.keys) if (k.startsWith(scope.keyPrefix)) keys.push(k.slice(scope.keyPrefix.length));
+  return { keys, removed, truncated: closure.truncated };
+}
+
+/** Deletes remote keys from L1 and every remote tier, then publishes them; returns the largest count removed. */
+async function removeAndPublish(
+  core: CacheCore,
+  engine: CacheInvalidation,
+  remoteKeys: readonly string[],
+  cause: InvalidationCause,
+  source: 'local' | 'webhook',
+): Promise<number> {
+  if (remoteKeys.length === 0) return 0;
   let removed = 0;
   const l1Keys: string[] = [];
   for (const k of remoteKeys) {
@@ -185,30 +215,18 @@ async function invalidateKeys(
     l1Keys.push(l1Key);
     if (core.l1.delete(l1Key)) removed++;
     core.retryAfter.delete(k);
-    engine.graph.drop(k);
   }
-  if (remoteKeys.length > 0) {
-    const counts = await Promise.all(
-      core.remotes.map((r) => r.call('deleteMany', (t) => t.deleteMany(remoteKeys), 0)),
-    );
-    counts.forEach((n, i) => {
-      core.remotes[i]!.counters.deletes += n;
-      removed = Math.max(removed, n);
-    });
-    const rootSet = new Set(roots);
-    engine.publish(
-      'keys',
-      remoteKeys,
-      cause === 'invalidate' || remoteKeys.some((k) => rootSet.has(k)) ? cause : 'dependency',
-      source,
-    );
-    if (closure.keys.length > roots.length) engine.count('dependency', source, 1);
-    engine.bumpVersion({ keys: l1Keys });
-    for (const k of remoteKeys) emitInvalidate(core, 'key', k, removed, source);
-  }
-  const keys: string[] = [];
-  for (const k of closure.keys) if (k.startsWith(scope.keyPrefix)) keys.push(k.slice(scope.keyPrefix.length));
-  return { keys, removed, truncated: closure.truncated };
+  const counts = await Promise.all(
+    core.remotes.map((r) => r.call('deleteMany', (t) => t.deleteMany(remoteKeys), 0)),
+  );
+  counts.forEach((n, i) => {
+    core.remotes[i]!.counters.deletes += n;
+    removed = Math.max(removed, n);
+  });
+  engine.publish('keys', remoteKeys, cause, source);
+  engine.bumpVersion({ keys: l1Keys });
+  for (const k of remoteKeys) emitInvalidate(core, 'key', k, removed, source);
+  return removed;
 }
 
 /** Dependents of each key: edges this instance recorded, entries in L1 tagged with it, and L2's tag index. */

@@ -26,6 +26,11 @@ export interface KafkaBusOptions {
   replicationFactor?: number;
   /** Budget for one send in ms (default 2000); a slower or failed send is queued and retried by the cache. */
   publishTimeoutMs?: number;
+  /**
+   * Longest a consumer fetch waits at the broker when there is nothing new (default 100 ms). The broker answers
+   * as soon as a message arrives, so this bounds idle polling, not latency.
+   */
+  maxWaitTimeInMs?: number;
   /** How long start() waits for the consumer to join its group (default 30000 ms). */
   startTimeoutMs?: number;
 }
@@ -99,7 +104,7 @@ export class KafkaBus implements Bus {
     this.#connected = true;
     const consumer = this.#kafka.consumer({
       groupId: this.#groupId,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: this.#options.maxWaitTimeInMs ?? 100,
       sessionTimeout: 10_000,
       heartbeatInterval: 1_000,
       retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 1_000_000 },
