@@ -131,11 +131,7 @@ export async function invalidateTarget(
     checkTargetString(target.tag, 'tag', core.maxKeyLength);
     const qtag = scope.keyPrefix + target.tag;
     const tagged = await taggedKeys(core, qtag);
-    let removed = core.l1.deleteByTag(qtag);
-    const counts = await Promise.all(
-      core.remotes.map((r) => r.call('deleteByTag', (t) => t.deleteByTag(qtag), 0)),
-    );
-    for (const n of counts) removed = Math.max(removed, n);
+    const removed = await removeFromRemotes(core, core.l1.deleteByTag(qtag), 'deleteByTag', qtag);
     engine.publish('tag', [qtag], 'tag', source);
     engine.bumpVersion({ tag: qtag });
     emitInvalidate(core, 'tag', qtag, removed, source);
@@ -146,11 +142,7 @@ export async function invalidateTarget(
     checkTargetString(target.prefix, 'prefix', core.maxKeyLength);
     const remotePrefix = scope.keyPrefix + target.prefix;
     const l1Prefix = scope.l1Prefix + target.prefix;
-    let removed = core.l1.clear(l1Prefix);
-    const counts = await Promise.all(
-      core.remotes.map((r) => r.call('clear', (t) => t.clear(remotePrefix), 0)),
-    );
-    for (const n of counts) removed = Math.max(removed, n);
+    const removed = await removeFromRemotes(core, core.l1.clear(l1Prefix), 'clear', remotePrefix);
     engine.publish('prefix', [remotePrefix], 'invalidate', source);
     engine.bumpVersion({ prefix: l1Prefix });
     emitInvalidate(core, 'prefix', remotePrefix, removed, source);
@@ -195,6 +187,17 @@ async function invalidateKeys(
   const keys: string[] = [];
   for (const k of closure.keys) if (k.startsWith(scope.keyPrefix)) keys.push(k.slice(scope.keyPrefix.length));
   return { keys, removed, truncated: closure.truncated };
+}
+
+/** deleteByTag / clear on every remote tier; returns the largest count removed (L1's included). */
+async function removeFromRemotes(
+  core: CacheCore,
+  l1Removed: number,
+  op: 'deleteByTag' | 'clear',
+  arg: string,
+): Promise<number> {
+  const counts = await Promise.all(core.remotes.map((r) => r.call(op, (t) => t[op](arg), 0)));
+  return Math.max(l1Removed, ...counts);
 }
 
 /** Deletes remote keys from L1 and every remote tier, then publishes them; returns the largest count removed. */

@@ -19,6 +19,12 @@ interface OriginState {
   highest: number;
   /** Missing sequence number -> deadline (ms) after which it counts as lost. */
   missing: Map<number, number>;
+  /** The first number heard from this origin: lower ones predate this receiver, or were overtaken. */
+  floor: number;
+  /** Until when (ms) numbers below the floor may still arrive late (reordering) and are applied once. */
+  earlyUntil: number;
+  /** Numbers below the floor already applied (reordered transports only). */
+  early: Set<number> | undefined;
 }
 
 export interface SequenceTrackerOptions {
@@ -51,6 +57,13 @@ export class SequenceTracker {
     const s = this.#state(origin, seq - 1);
     if (seq <= s.highest) {
       if (s.missing.delete(seq)) return 'apply';
+      if (seq < s.floor && this.#window > 0 && this.#now() < s.earlyUntil) {
+        // Overtaken by the first message we heard from this origin (a reordering transport): not a duplicate.
+        s.early ??= new Set();
+        if (s.early.has(seq) || s.early.size >= this.#maxMissing) return 'duplicate';
+        s.early.add(seq);
+        return 'apply';
+      }
       return 'duplicate';
     }
     this.#advance(origin, s, seq - 1, gaps);
@@ -102,7 +115,13 @@ export class SequenceTracker {
         const oldest = this.#origins.keys().next().value;
         if (oldest !== undefined) this.#origins.delete(oldest);
       }
-      s = { highest: baseline, missing: new Map() };
+      s = {
+        highest: baseline,
+        missing: new Map(),
+        floor: baseline + 1,
+        earlyUntil: this.#now() + this.#window,
+        early: undefined,
+      };
       this.#origins.set(origin, s);
     } else {
       // Keep recently heard origins at the end (eviction takes the least recently heard).

@@ -185,7 +185,7 @@ describe('invalidation under arbitrary interleavings (fast-check scheduler)', ()
           await Promise.all(caches.map((c) => c.close()));
         }
       }),
-      { numRuns: Number(process.env.FC_RUNS ?? 60) },
+      { numRuns: Number(process.env.FC_RUNS ?? 100) },
     );
   }, 120_000);
 });

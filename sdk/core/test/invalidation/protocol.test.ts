@@ -93,6 +93,22 @@ describe('per-origin sequences', () => {
     expect(t.observe('a', 3, gaps)).toBe('duplicate'); // too late: already answered by the gap
   });
 
+  it('on a reordering transport, messages overtaken by the first one heard are applied once within the window', () => {
+    let now = 0;
+    const t = new SequenceTracker({ reorderWindowMs: 100, now: () => now });
+    const gaps: SequenceGap[] = [];
+    expect(t.observe('a', 5, gaps)).toBe('apply'); // first contact
+    expect(t.observe('a', 4, gaps)).toBe('apply'); // overtaken, not a duplicate
+    expect(t.observe('a', 4, gaps)).toBe('duplicate');
+    now = 200;
+    expect(t.observe('a', 3, gaps)).toBe('duplicate'); // outside the window: predates this receiver
+    expect(gaps).toEqual([]);
+    // On an ordered transport nothing can be overtaken.
+    const o = new SequenceTracker({ reorderWindowMs: 0 });
+    o.observe('b', 5, gaps);
+    expect(o.observe('b', 4, gaps)).toBe('duplicate');
+  });
+
   it('heartbeats reveal messages lost at the end of a burst', () => {
     const t = new SequenceTracker({ reorderWindowMs: 0 });
     const gaps: SequenceGap[] = [];
