@@ -5,7 +5,7 @@
  */
 import { InvalidKeyError } from '../errors.js';
 import { dependencyClosure } from '../invalidation/dependency-graph.js';
-import { CacheInvalidation } from '../invalidation/invalidator.js';
+import { CacheInvalidation, l1PrefixForTarget } from '../invalidation/invalidator.js';
 import type { InvalidationCause } from '../invalidation/messages.js';
 import { type BusOption, busOptionSchema } from '../invalidation/options.js';
 import {
@@ -108,6 +108,13 @@ export function afterRemove(
       if (p !== undefined) keys.push(l1KeyOf(p));
     }
     engine.bumpVersion({ keys });
+  } else if (op === 'tag') {
+    for (const tag of targets) engine.bumpVersion({ tag });
+  } else {
+    for (const t of targets) {
+      const prefix = l1PrefixForTarget(core.name, t);
+      if (prefix !== undefined) engine.bumpVersion({ prefix });
+    }
   }
 }
 
