@@ -90,12 +90,12 @@ export interface InvalidateEvent extends EventBase {
  * The invalidation bus: a message from another instance was applied (`received`, with its lag), came again
  * (`duplicate`), was refused (`rejected`), a queued message was dropped while the bus was down (`dropped`), lost
  * messages were detected (`gap`) or the subscription was re-established after a disconnect (`reset`); the last
- * two clear this cache's L1.
+ * two clear this cache's L1. `start-failed`: subscribing failed and is retried (messages wait in the queue).
  */
 export interface BusEvent extends EventBase {
   type: 'bus';
   transport: string;
-  outcome: 'received' | 'duplicate' | 'rejected' | 'dropped' | 'gap' | 'reset';
+  outcome: 'received' | 'duplicate' | 'rejected' | 'dropped' | 'gap' | 'reset' | 'start-failed';
   /** received: ms from publish (the origin's hybrid logical clock) to applied here. */
   lagMs?: number;
   reason?: string;

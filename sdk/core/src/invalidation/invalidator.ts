@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CacheCore } from '../cache/core.js';
+import type { BusEvent } from '../events.js';
 import { backoffDelay } from '../resilience/backoff.js';
 import { ATTR, SPANS } from '../telemetry/conventions.js';
 import type { Bus, BusOutgoing } from './bus.js';
@@ -112,8 +113,8 @@ export class CacheInvalidation {
     const window = options.reorderWindowMs ?? (options.bus === undefined || options.bus.ordered ? 0 : 1_000);
     this.#tracker = new SequenceTracker({ reorderWindowMs: window });
     this.#fences = [...FENCE_DELAYS_MS, core.defaults.timeouts.tier].map((d) => new DelayedQueue(d));
+    // Until the bus has started, messages wait in the queue; a start that fails is retried (backoff).
     this.ready = this.#start(window);
-    // The cache works without the bus; a failed start surfaces through ready() and the stats.
     this.ready.catch(() => undefined);
   }
 
@@ -122,11 +123,23 @@ export class CacheInvalidation {
   }
 
   async #start(window: number): Promise<void> {
-    if (this.#bus === undefined) return;
-    await this.#bus.start(this.group, {
-      message: (payload) => this.receive(payload),
-      reset: (reason) => this.#reset(reason),
-    });
+    const bus = this.#bus;
+    if (bus === undefined) return;
+    const handler = {
+      message: (payload: string | Uint8Array) => this.receive(payload),
+      reset: (reason: string) => this.#reset(reason),
+    };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await bus.start(this.group, handler);
+        break;
+      } catch (error) {
+        if (this.#closed) throw error;
+        this.#emitBus('start-failed', undefined, String(error));
+        const delay = backoffDelay(attempt, this.options.retryMinMs, this.options.retryMaxMs);
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
     if (this.#closed) return;
     this.#started = true;
     this.#heartbeat = setInterval(() => this.#beat(), this.options.heartbeatMs);
@@ -444,11 +457,7 @@ export class CacheInvalidation {
     this.#invalidations.set(k, (this.#invalidations.get(k) ?? 0) + n);
   }
 
-  #emitBus(
-    outcome: 'received' | 'duplicate' | 'rejected' | 'dropped' | 'gap' | 'reset',
-    lagMs?: number,
-    reason?: string,
-  ): void {
+  #emitBus(outcome: BusEvent['outcome'], lagMs?: number, reason?: string): void {
     const ev = this.#core.events;
     if (!ev.wants('bus')) return;
     ev.emit({

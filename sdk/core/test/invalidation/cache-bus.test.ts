@@ -194,6 +194,68 @@ describe('invalidation across instances (in-memory bus)', () => {
     expect(b.stats().invalidation?.gaps).toBe(1);
   });
 
+  it('a read that fetched the old value from L2 before the invalidation and lands in L1 after it is removed again', async () => {
+    const l2 = new FakeTier();
+    // Reads see the data at once but answer 40 ms later (a slow network): the answer lands after the message.
+    const slowReads: typeof l2 = Object.assign(Object.create(l2), {
+      async get(key: string) {
+        const v = await l2.get(key);
+        await new Promise((r) => setTimeout(r, 40));
+        return v;
+      },
+    });
+    const hub = new FakeHub();
+    const mk = (tier: FakeTier) =>
+      createCache({
+        name: 'app',
+        l1: { capacity: 10 },
+        l2: tier,
+        defaults: { timeouts: { tier: 100 } },
+        bus: { bus: hub.bus(), heartbeatMs: 60_000 },
+      });
+    const a = mk(l2);
+    const b = mk(slowReads);
+    open.push(a, b);
+    await Promise.all([a.bus?.ready, b.bus?.ready]);
+    await a.set('k', 'old');
+    await settle();
+    const reading = b.get('k'); // L1 miss: reads 'old' from L2 now, answers in 40 ms
+    await settle();
+    await a.invalidate('k'); // L2 delete + message, applied by b before its read answers
+    expect(await reading).toBe('old'); // that read started before the invalidation: fine
+    // ... but its promotion into L1 must not outlive the re-clean after the tier budget (100 ms).
+    await new Promise((r) => setTimeout(r, 130));
+    expect(await b.get('k')).toBeUndefined();
+  });
+
+  it('a bus that fails to start is retried; messages wait in the queue meanwhile', async () => {
+    const hub = new FakeHub();
+    const flaky = hub.bus();
+    let failures = 2;
+    const start = flaky.start.bind(flaky);
+    flaky.start = async (group, handler) => {
+      if (failures-- > 0) throw new Error('broker unreachable');
+      return start(group, handler);
+    };
+    const a = createCache({
+      name: 'app',
+      l1: { capacity: 10 },
+      bus: { bus: flaky, retryMinMs: 5, retryMaxMs: 10 },
+    });
+    const b = createCache({ name: 'app', l1: { capacity: 10 }, bus: hub.bus() });
+    open.push(a, b);
+    const events: string[] = [];
+    a.events.on('bus', (e) => events.push(e.outcome));
+    await b.bus?.ready;
+    await l1Only(b, 'k', 1);
+    await a.invalidate('k'); // before a's bus is up
+    expect(a.stats().invalidation?.queued).toBe(1);
+    await a.bus?.ready;
+    await new Promise((r) => setTimeout(r, 10));
+    expect(await b.get('k')).toBeUndefined();
+    expect(events.filter((e) => e === 'start-failed').length).toBeGreaterThanOrEqual(1);
+  });
+
   it('a transport reset (lost subscription) clears L1', async () => {
     const { caches, hub } = await group(1);
     const [a] = caches as [Cache];

@@ -85,10 +85,18 @@ class ScheduledBus implements Bus {
 }
 
 const op = fc.oneof(
-  fc.record({ kind: fc.constant('get' as const), at: fc.nat(2), key: fc.constantFrom('a', 'b') }),
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(2), key: fc.constantFrom('a', 'b') }),
-  fc.record({ kind: fc.constant('invalidate' as const), at: fc.nat(2), key: fc.constantFrom('a', 'b') }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(2), key: fc.constantFrom('a', 'b') }),
+  fc.record({ kind: fc.constant('get' as const), at: fc.nat(2), key: fc.constantFrom('a', 'a', 'a', 'b') }),
+  fc.record({ kind: fc.constant('set' as const), at: fc.nat(2), key: fc.constantFrom('a', 'a', 'a', 'b') }),
+  fc.record({
+    kind: fc.constant('invalidate' as const),
+    at: fc.nat(2),
+    key: fc.constantFrom('a', 'a', 'a', 'b'),
+  }),
+  fc.record({
+    kind: fc.constant('delete' as const),
+    at: fc.nat(2),
+    key: fc.constantFrom('a', 'a', 'a', 'b'),
+  }),
 );
 
 const FENCE_MS = 20;
@@ -129,7 +137,7 @@ async function quiesce(s: Scheduler): Promise<void> {
 describe('invalidation under arbitrary interleavings (fast-check scheduler)', () => {
   it('after quiescence every instance agrees with the shared L2', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), fc.array(op, { minLength: 1, maxLength: 10 }), async (s, ops) => {
+      fc.asyncProperty(fc.scheduler(), fc.array(op, { minLength: 1, maxLength: 12 }), async (s, ops) => {
         const l2 = new FakeTier();
         const peers: ScheduledBus[] = [];
         const make = () =>
@@ -143,7 +151,8 @@ describe('invalidation under arbitrary interleavings (fast-check scheduler)', ()
         const caches: Cache[] = [make(), make(), make()];
         try {
           await Promise.all(caches.map((c) => c.bus?.ready));
-          // Every instance starts with both keys in L1 (so there is something to invalidate).
+          // Both keys in L2 (and instance 0's L1): the first reads elsewhere go to L2 and promote, racing with
+          // invalidations from the other instances.
           await drive(
             s,
             caches[0]!.setMany([
@@ -152,17 +161,19 @@ describe('invalidation under arbitrary interleavings (fast-check scheduler)', ()
             ]),
           );
           await quiesce(s);
-          for (const c of caches) await drive(s, Promise.all([c.get('a'), c.get('b')]));
+          // Each instance is a sequential client (one call at a time); the instances run concurrently. Concurrent
+          // calls on one key inside one process are issue 8 part 1 (per-key versions), not modelled here.
           let version = 0;
-          const running = ops.map((o) =>
-            s.schedule(Promise.resolve(`${o.kind} ${o.key} @${o.at}`)).then(async () => {
-              const c = caches[o.at]!;
+          const running = [0, 1, 2].map(async (at) => {
+            for (const o of ops.filter((x) => x.at === at)) {
+              await s.schedule(Promise.resolve(`${o.kind} ${o.key} @${at}`));
+              const c = caches[at]!;
               if (o.kind === 'get') await c.get(o.key);
               else if (o.kind === 'set') await c.set(o.key, `${o.key}${++version}`);
               else if (o.kind === 'invalidate') await c.invalidate(o.key);
               else await c.delete(o.key);
-            }),
-          );
+            }
+          });
           await drive(s, Promise.all(running));
           await quiesce(s);
           // The L1 re-clean after the tier budget (stand-in for per-key versions, see bumpVersion).
@@ -185,7 +196,10 @@ describe('invalidation under arbitrary interleavings (fast-check scheduler)', ()
           await Promise.all(caches.map((c) => c.close()));
         }
       }),
-      { numRuns: Number(process.env.FC_RUNS ?? 100) },
+      {
+        numRuns: Number(process.env.FC_RUNS ?? 200),
+        ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}),
+      },
     );
   }, 120_000);
 });

@@ -73,6 +73,11 @@ export class KafkaBus implements Bus {
 
   async start(group: string, handler: BusHandler): Promise<void> {
     this.#topic = this.#options.topic ?? defaultTopic(group);
+    // A previous start that failed part-way.
+    await Promise.all([
+      this.#consumer?.disconnect().catch(() => undefined),
+      this.#producer?.disconnect().catch(() => undefined),
+    ]);
     this.#groupId = `${this.#topic}.${randomUUID()}`;
     const admin: Admin = this.#kafka.admin();
     await admin.connect();

@@ -61,6 +61,7 @@ export class RedisBus implements Bus {
 
   async start(group: string, handler: BusHandler): Promise<void> {
     this.#channel = this.#options.channel ?? defaultChannel(group);
+    this.#sub?.disconnect(); // a previous start that failed
     // A subscriber connection that keeps retrying (it must come back after an outage) and re-subscribes itself.
     const sub = this.#pub.duplicate({ maxRetriesPerRequest: null, autoResubscribe: true });
     this.#sub = sub;

@@ -115,7 +115,7 @@ export class MemoryTier {
     return n;
   }
 
-  /** L1 keys of the entries carrying a qualified tag (a snapshot; no allocation when none). */
+  /** L1 keys of the entries carrying a qualified tag (a copy: the caller may delete while iterating). */
   taggedKeys(tag: string): readonly string[] {
     const keys = this.tagIndex.get(tag);
     return keys === undefined ? [] : [...keys];
