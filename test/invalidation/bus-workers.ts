@@ -16,6 +16,7 @@ export interface WorkerConfig {
   broker?: string;
   clusterNodes?: { host: string; port: number }[];
   tierTimeoutMs: number;
+  reorderWindowMs?: number;
 }
 
 export class BusWorker {
@@ -94,17 +95,21 @@ export interface WorkloadLog {
   ops: number;
 }
 
-/** Random gets, sets, invalidations and deletes from every worker, one at a time per worker, for `durationMs`. */
+/**
+ * Random gets, sets, invalidations and deletes from every worker, one at a time per worker, for `durationMs`, and
+ * (with `during`, e.g. a broker restart) at least `tailMs` after `during` finished.
+ */
 export async function runWorkload(
   workers: readonly BusWorker[],
   durationMs: number,
   keys: number,
   during?: (elapsedMs: () => number) => Promise<void>,
+  tailMs = 0,
 ): Promise<WorkloadLog> {
   const log: WorkloadLog = { writes: new Map(), invalidations: new Map(), reads: [], ops: 0 };
   let version = 0;
   const t0 = performance.now();
-  const end = t0 + durationMs;
+  let end = t0 + durationMs;
   const now = () => performance.now();
   const push = <T>(m: Map<string, T[]>, k: string, v: T) => {
     const list = m.get(k);
@@ -116,10 +121,14 @@ export async function runWorkload(
     for (const w of log.writes.get(key) ?? []) if (w.end < before && w.version > max) max = w.version;
     return max;
   };
-  const side = during?.(() => now() - t0);
+  let sideDone = during === undefined;
+  const side = during?.(() => now() - t0).then(() => {
+    end = Math.max(end, now() + tailMs);
+    sideDone = true;
+  });
   await Promise.all(
     workers.map(async (w, wi) => {
-      while (now() < end) {
+      while (now() < end || !sideDone) {
         const key = `k${Math.floor(Math.random() * keys)}`;
         const r = Math.random();
         const start = now();
@@ -156,7 +165,7 @@ export interface StalenessReport {
   staleReads: number;
   /** Largest time between "made old" and a read that still returned it (ms), outside outages. */
   maxStalenessMs: number;
-  /** The same for values made old during an outage of the bus, measured from the end of the outage. */
+  /** The same for values made old around an outage of the bus (see clock below), measured from when it was back. */
   maxStalenessAfterOutageMs: number;
   violations: string[];
 }
@@ -180,10 +189,16 @@ export function checkStaleness(
     maxStalenessAfterOutageMs: 0,
     violations: [],
   };
-  /** When the bound starts for something that became old at `t`, and which bound applies. */
+  /**
+   * When the bound starts for something that became old at `t`, and which bound applies: around an outage (from
+   * just before it until clients had `outageBoundMs` to reconnect after the server was back), the outage bound,
+   * counted from the moment the server was back.
+   */
   const clock = (t: number): { from: number; bound: number; outage: boolean } => {
     for (const o of outages) {
-      if (t + boundMs > o.down && t < o.up) return { from: o.up, bound: outageBoundMs, outage: true };
+      if (t + boundMs > o.down && t < o.up + outageBoundMs) {
+        return { from: Math.max(t, o.up), bound: outageBoundMs, outage: true };
+      }
     }
     return { from: t, bound: boundMs, outage: false };
   };

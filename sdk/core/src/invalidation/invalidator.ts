@@ -110,7 +110,7 @@ export class CacheInvalidation {
     this.#bus = options.bus;
     this.group = options.group ?? core.name;
     this.graph = new DependencyGraph(options.maxEdges);
-    const window = options.reorderWindowMs ?? (options.bus === undefined || options.bus.ordered ? 0 : 1_000);
+    const window = options.reorderWindowMs ?? (options.bus === undefined || options.bus.ordered ? 0 : 5_000);
     this.#tracker = new SequenceTracker({ reorderWindowMs: window });
     this.#fences = [...FENCE_DELAYS_MS, core.defaults.timeouts.tier].map((d) => new DelayedQueue(d));
     // Until the bus has started, messages wait in the queue; a start that fails is retried (backoff).

@@ -25,7 +25,7 @@ const busObject = z
       .optional(),
     /** How often an idle instance announces its last sequence number, so receivers notice lost messages (ms). */
     heartbeatMs: z.number().int().positive().default(1_000),
-    /** How long a missing message may be late before it counts as lost (ms; default 0 on ordered buses, 1000 otherwise). */
+    /** How long a missing message may be late before it counts as lost (ms; default 0 on ordered buses, 5000 otherwise). */
     reorderWindowMs: z.number().int().nonnegative().optional(),
     /** Messages kept while the bus is down; beyond this the oldest are dropped (and counted). */
     maxQueue: z.number().int().positive().default(10_000),

@@ -137,7 +137,16 @@ export class KafkaBus implements Bus {
 
   async publish(messages: readonly BusOutgoing[]): Promise<void> {
     const producer = this.#producer;
-    if (producer === undefined || !this.#connected) throw new Error('Kafka producer is not connected');
+    if (producer === undefined) throw new Error('Kafka bus is not started');
+    // kafkajs reports a lost connection with DISCONNECT and does not reconnect that producer by itself.
+    if (!this.#connected) {
+      await withTimeout(
+        producer.connect(),
+        this.#options.publishTimeoutMs ?? 2_000,
+        'Kafka producer reconnect',
+      );
+      this.#connected = true;
+    }
     await withTimeout(
       producer.send({
         topic: this.#topic,
