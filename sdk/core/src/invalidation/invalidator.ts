@@ -246,12 +246,9 @@ export class CacheInvalidation {
           this.#scheduleRetry();
           return;
         }
-        // Messages dropped from the head meanwhile (queue overflow) were part of this batch: keep the rest.
-        let sent = 0;
-        while (sent < batch.length && this.#queue[0] === batch[sent]) {
-          this.#queue.shift();
-          sent++;
-        }
+        // The queue may have overflowed meanwhile (its head dropped): remove what is left of this batch.
+        const first = this.#queue.length > 0 ? batch.indexOf(this.#queue[0]!) : -1;
+        if (first >= 0) this.#queue.splice(0, batch.length - first);
         this.#counts.published += batch.length;
         this.#retryAttempt = 0;
       }
@@ -322,13 +319,17 @@ export class CacheInvalidation {
     }
     this.#counts.received++;
     const lagMs = Math.max(0, Date.now() - m.hlc.wall);
-    inSpan(
-      SPANS.invalidationApply,
-      'consumer',
-      { [ATTR.cache]: this.#core.name, [ATTR.busTransport]: this.transport },
-      () => this.#apply(m),
-      m.trace,
-    );
+    // A span only continues a trace the origin had: untraced messages start no trace of their own.
+    if (m.trace === undefined) this.#apply(m);
+    else {
+      inSpan(
+        SPANS.invalidationApply,
+        'consumer',
+        { [ATTR.cache]: this.#core.name, [ATTR.busTransport]: this.transport },
+        () => this.#apply(m),
+        m.trace,
+      );
+    }
     this.#emitBus('received', lagMs);
   }
 

@@ -19,7 +19,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { z } from 'zod';
 import { INVALIDATE_FROM, type InvalidationResult, type InvalidationTarget } from '../cache/invalidation.js';
 import type { Cache } from '../cache.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, InvalidKeyError } from '../errors.js';
 
 export const SIGNATURE_HEADER = 'x-omnicache-signature';
 export const TIMESTAMP_HEADER = 'x-omnicache-timestamp';
@@ -115,6 +115,10 @@ class SeenKeys {
       this.#seen.delete(k);
     }
     return false;
+  }
+  /** The request was not applied after all: a retry may apply it. */
+  forget(key: string): void {
+    this.#seen.delete(key);
   }
 }
 
@@ -262,7 +266,13 @@ export class WebhookHandler {
             ? [{ tag: b.tag }]
             : [{ prefix: b.prefix! }];
     const results: InvalidationResult[] = [];
-    for (const t of targets) results.push(await view[INVALIDATE_FROM](t, 'webhook'));
+    try {
+      for (const t of targets) results.push(await view[INVALIDATE_FROM](t, 'webhook'));
+    } catch (error) {
+      if (idempotencyKey !== undefined) this.#seen.forget(idempotencyKey);
+      if (error instanceof InvalidKeyError) throw new Rejection(400, 'malformed', error.message);
+      throw error;
+    }
     this.stats.accepted++;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(

@@ -481,7 +481,7 @@ export const SPAN_CONVENTIONS: Readonly<Record<keyof typeof SPANS, SpanConventio
   invalidationApply: {
     name: SPANS.invalidationApply,
     description:
-      'A bus invalidation applied on a receiving instance (consumer span); its parent is the span that was active on the origin when it invalidated (W3C trace context carried in the message).',
+      'A bus invalidation applied on a receiving instance (consumer span), for messages sent while a span was active on the origin: that span is its parent (W3C trace context carried in the message).',
     attributes: [ATTR.cache, ATTR.busTransport],
   },
 };

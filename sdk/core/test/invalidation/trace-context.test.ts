@@ -42,12 +42,13 @@ describe('trace context across the bus', () => {
     expect(applied[0]!.parentSpanContext?.spanId).toBe(origin!.spanId);
     expect(applied[0]!.attributes[ATTR.cache]).toBe('tr');
     expect(applied[0]!.attributes[ATTR.busTransport]).toBe('redis');
-    // No active span on the origin: the message carries no trace, the receiver starts a new one.
+    // No active span on the origin: the message carries no trace and the receiver starts none.
     exporter.reset();
     await a.invalidate('order:2');
     await new Promise((r) => setTimeout(r, 5));
     const untraced = hub.log.filter((p) => p.includes('order:2'));
     expect(untraced.some((p) => p.includes('traceparent'))).toBe(false);
+    expect(exporter.getFinishedSpans().filter((s) => s.name === SPANS.invalidationApply)).toHaveLength(0);
     await Promise.all([a.close(), b.close()]);
   });
 });

@@ -145,6 +145,10 @@ describe('signed invalidation webhook', () => {
       const r = await post(server.url, bad, signWebhook(SECRET, bad));
       expect([r.status, r.body.error]).toEqual([400, 'malformed']);
     }
+    // A key the cache refuses (over maxKeyLength) is a 400, and the idempotency key stays usable.
+    const long = JSON.stringify({ key: 'k'.repeat(1100) });
+    const h = { ...signWebhook(SECRET, long), 'idempotency-key': 'long-1' };
+    expect((await post(server.url, long, h)).body.error).toBe('malformed');
     const stats = server.handler.stats;
     expect(stats.accepted).toBe(0);
     expect(stats.rejected).toMatchObject({
@@ -152,7 +156,7 @@ describe('signed invalidation webhook', () => {
       unauthenticated: 2,
       stale: 2,
       'too-large': 2,
-      malformed: 4,
+      malformed: 5,
     });
   });
 
