@@ -11,6 +11,7 @@ import type { BusEvent } from '../events.js';
 import { backoffDelay } from '../resilience/backoff.js';
 import { ATTR, SPANS } from '../telemetry/conventions.js';
 import type { Bus, BusOutgoing } from './bus.js';
+import { DelayedQueue } from './delayed-queue.js';
 import { DependencyGraph } from './dependency-graph.js';
 import { compareHlc, type HlcTimestamp, HybridLogicalClock } from './hlc.js';
 import {
@@ -509,53 +510,4 @@ export function l1PrefixForTarget(cache: string, target: string): string | undef
   const parsed = parseRemoteKey(cache, target);
   if (parsed !== undefined) return l1KeyOf(parsed);
   return l1PrefixOf(cache, target);
-}
-
-/** Runs each added function `delayMs` after it was added, with one timer for the whole queue (FIFO: same delay). */
-class DelayedQueue {
-  readonly #delay: number;
-  readonly #items: { at: number; fn: () => void }[] = [];
-  #head = 0;
-  #timer: NodeJS.Timeout | undefined;
-
-  constructor(delayMs: number) {
-    this.#delay = delayMs;
-  }
-
-  add(fn: () => void): void {
-    this.#items.push({ at: Date.now() + this.#delay, fn });
-    if (this.#timer === undefined) this.#arm();
-  }
-
-  clear(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#items.length = 0;
-    this.#head = 0;
-  }
-
-  #arm(): void {
-    const next = this.#items[this.#head];
-    if (next === undefined) return;
-    this.#timer = setTimeout(() => this.#run(), Math.max(0, next.at - Date.now()));
-    this.#timer.unref();
-  }
-
-  #run(): void {
-    this.#timer = undefined;
-    const now = Date.now();
-    while (this.#head < this.#items.length && this.#items[this.#head]!.at <= now) {
-      this.#items[this.#head++]!.fn();
-    }
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items.splice(0, this.#head);
-      this.#head = 0;
-    }
-    if (this.#head >= this.#items.length) {
-      this.#items.length = 0;
-      this.#head = 0;
-    } else {
-      this.#arm();
-    }
-  }
 }
