@@ -181,6 +181,8 @@ export function checkStaleness(
   boundMs: number,
   outages: readonly Outage[] = [],
   outageBoundMs = boundMs,
+  /** How long after the server is back clients may still be reconnecting (what becomes old then gets the outage bound). */
+  recoveryMs = outageBoundMs,
 ): StalenessReport {
   const report: StalenessReport = {
     reads: log.reads.length,
@@ -191,12 +193,12 @@ export function checkStaleness(
   };
   /**
    * When the bound starts for something that became old at `t`, and which bound applies: around an outage (from
-   * just before it until clients had `outageBoundMs` to reconnect after the server was back), the outage bound,
-   * counted from the moment the server was back.
+   * just before it until `recoveryMs` after the server was back), the outage bound, counted from the moment the
+   * server was back.
    */
   const clock = (t: number): { from: number; bound: number; outage: boolean } => {
     for (const o of outages) {
-      if (t + boundMs > o.down && t < o.up + outageBoundMs) {
+      if (t + boundMs > o.down && t < o.up + recoveryMs) {
         return { from: Math.max(t, o.up), bound: outageBoundMs, outage: true };
       }
     }
