@@ -1,5 +1,6 @@
 import { auditBench } from './audit/index.js';
 import { httpBench } from './http/index.js';
+import { invalidationBench } from './invalidation/index.js';
 import { nabBench } from './nab/index.js';
 import { packagingBench } from './packaging/index.js';
 import { panelRenderBench } from './panel-render/index.js';
@@ -20,6 +21,7 @@ const suites: Record<string, () => Promise<void>> = {
   'panel-render': panelRenderBench,
   http: httpBench,
   nab: nabBench,
+  invalidation: invalidationBench,
 };
 
 const name = process.argv[2];

@@ -27,12 +27,13 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const { redis, redisCluster, fakeGcs, localKms, prometheus, alertmanager, collector } = stack;
+  const { redis, redisCluster, fakeGcs, localKms, kafka, prometheus, alertmanager, collector } = stack;
   const lines = [
     `redis (single)        ${redis?.url}`,
     `redis cluster nodes   ${redisCluster?.startupNodes.map((n) => `${n.host}:${n.port}`).join(' ')}`,
     `fake-gcs-server       ${fakeGcs?.apiEndpoint}   (new Storage({ apiEndpoint, projectId: 'test' }))`,
     `local-kms (AWS KMS)   ${localKms?.endpoint}   region ${localKms?.region}, keys ${localKms?.keyArns.join(' ')}`,
+    `kafka (KRaft)         ${kafka?.broker}   (new Kafka({ brokers: [broker] }))`,
     `prometheus            ${prometheus?.url}   remote write: ${prometheus?.remoteWriteUrl}`,
     `alertmanager          ${alertmanager?.url}`,
     `otel collector        OTLP gRPC 127.0.0.1:${collector?.ports.otlpGrpc}  OTLP HTTP http://127.0.0.1:${collector?.ports.otlpHttp}`,
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       redis?.logFile,
       fakeGcs?.logFile,
       localKms?.logFile,
+      kafka?.logFile,
       prometheus?.logFile,
       alertmanager?.logFile,
       collector?.logFile,

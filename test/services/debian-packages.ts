@@ -20,6 +20,9 @@ export const SERVER_BINARIES: readonly DebianBinary[] = [
   { binary: 'promtool', pkg: 'prometheus' },
   { binary: 'prometheus-alertmanager', pkg: 'prometheus-alertmanager' },
   { binary: 'amtool', pkg: 'prometheus-alertmanager' },
+  // Kafka runs from Maven Central jars: a JRE to run it and Maven to fetch them.
+  { binary: 'java', pkg: 'openjdk-17-jre-headless' },
+  { binary: 'mvn', pkg: 'maven' },
 ];
 
 /** Finds an executable on PATH (plus the sbin directories that a non-login PATH may lack). */

@@ -1,8 +1,9 @@
 // Provisions every server binary the tests need, in parallel, each step idempotent and cached:
-// Debian packages (Redis, Prometheus, Alertmanager), fake-gcs-server, local-kms, toxiproxy and the OpenTelemetry Collector.
+// Debian packages (Redis, Prometheus, Alertmanager), fake-gcs-server, local-kms, toxiproxy, Kafka's jars and the OpenTelemetry Collector.
 import { ensureCollector } from './collector-build.js';
 import { ensureDebianPackages } from './debian-packages.js';
 import { ensureFakeGcs } from './fake-gcs.js';
+import { ensureKafka } from './kafka.js';
 import { ensureLocalKms } from './local-kms.js';
 import { ensureToxiproxy } from './toxiproxy.js';
 
@@ -17,6 +18,8 @@ export interface ProvisionReport {
   fakeGcsBinary: string;
   localKmsBinary: string;
   toxiproxyBinary: string;
+  /** Directory of Kafka's runtime jars. */
+  kafkaLib: string;
   collectorBinary?: string;
 }
 
@@ -31,14 +34,15 @@ async function timed<T>(seconds: Record<string, number>, step: string, fn: () =>
 
 export async function provisionServices(opts: ProvisionOptions = {}): Promise<ProvisionReport> {
   const seconds: Record<string, number> = {};
-  const [, fakeGcsBinary, localKmsBinary, toxiproxyBinary, collector] = await Promise.all([
+  const [, fakeGcsBinary, localKmsBinary, toxiproxyBinary, kafkaLib, collector] = await Promise.all([
     timed(seconds, 'debian-packages', () => ensureDebianPackages()),
     timed(seconds, 'fake-gcs-server', () => ensureFakeGcs()),
     timed(seconds, 'local-kms', () => ensureLocalKms()),
     timed(seconds, 'toxiproxy', () => ensureToxiproxy()),
+    timed(seconds, 'kafka', () => ensureKafka()),
     opts.collector === false ? undefined : timed(seconds, 'otelcol', () => ensureCollector()),
   ]);
   return collector
-    ? { seconds, fakeGcsBinary, localKmsBinary, toxiproxyBinary, collectorBinary: collector.binary }
-    : { seconds, fakeGcsBinary, localKmsBinary, toxiproxyBinary };
+    ? { seconds, fakeGcsBinary, localKmsBinary, toxiproxyBinary, kafkaLib, collectorBinary: collector.binary }
+    : { seconds, fakeGcsBinary, localKmsBinary, toxiproxyBinary, kafkaLib };
 }

@@ -5,10 +5,19 @@ import { ALL_SERVICES, startStack } from './stack.js';
 describe('startStack (what `npm run services` starts)', () => {
   it('starts every service wired together, and stop() ends them all', async () => {
     const stack = await startStack(ALL_SERVICES);
-    const { redis, redisCluster, fakeGcs, localKms, prometheus, alertmanager, collector } = stack;
+    const { redis, redisCluster, fakeGcs, localKms, kafka, prometheus, alertmanager, collector } = stack;
     const pids: number[] = [];
     try {
-      if (!redis || !redisCluster || !fakeGcs || !localKms || !prometheus || !alertmanager || !collector) {
+      if (
+        !redis ||
+        !redisCluster ||
+        !fakeGcs ||
+        !localKms ||
+        !kafka ||
+        !prometheus ||
+        !alertmanager ||
+        !collector
+      ) {
         throw new Error('a service of the stack is missing');
       }
       pids.push(
@@ -19,6 +28,7 @@ describe('startStack (what `npm run services` starts)', () => {
         collector.pid,
         redis.pid() ?? -1,
       );
+      pids.push(kafka.pid() ?? -1);
       for (const n of redisCluster.nodes) pids.push(n.pid() ?? -1);
       for (const pid of pids) expect(pidAlive(pid)).toBe(true);
 

@@ -11,6 +11,7 @@ import {
 } from './collector.js';
 import { type FakeGcsHandle, startFakeGcs } from './fake-gcs.js';
 import { freePort } from './free-port.js';
+import { type KafkaHandle, startKafka } from './kafka.js';
 import { type LocalKmsHandle, startLocalKms } from './local-kms.js';
 import { repoRoot } from './paths.js';
 import { type PrometheusHandle, startPrometheus } from './prometheus.js';
@@ -23,6 +24,8 @@ export interface StackOptions {
   fakeGcs?: boolean;
   /** local-kms (AWS KMS API) with the default test keys. */
   localKms?: boolean;
+  /** Kafka in KRaft mode (one node). */
+  kafka?: boolean;
   /**
    * Prometheus with the remote-write receiver on: collector-config/prometheus.yml (+ rules, alerting to the
    * stack's Alertmanager) when it exists, else a built-in config scraping the collector's Prometheus exporter.
@@ -39,6 +42,7 @@ export const ALL_SERVICES: Required<StackOptions> = {
   redisCluster: true,
   fakeGcs: true,
   localKms: true,
+  kafka: true,
   prometheus: true,
   alertmanager: true,
   collector: true,
@@ -49,6 +53,7 @@ export interface Stack {
   redisCluster?: RedisClusterHandle;
   fakeGcs?: FakeGcsHandle;
   localKms?: LocalKmsHandle;
+  kafka?: KafkaHandle;
   prometheus?: PrometheusHandle;
   alertmanager?: AlertmanagerHandle;
   collector?: CollectorHandle & { ports: CollectorPorts; configSource: string };
@@ -126,6 +131,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       opts.redisCluster ? startRedisCluster().then((h) => (stack.redisCluster = track(h))) : undefined,
       opts.fakeGcs ? startFakeGcs().then((h) => (stack.fakeGcs = track(h))) : undefined,
       opts.localKms ? startLocalKms().then((h) => (stack.localKms = track(h))) : undefined,
+      opts.kafka ? startKafka().then((h) => (stack.kafka = track(h))) : undefined,
       opts.alertmanager ? startAlertmanager().then((h) => (stack.alertmanager = track(h))) : undefined,
     ]);
     const failed = first.find((r) => r.status === 'rejected');

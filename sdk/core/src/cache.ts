@@ -2,6 +2,16 @@ import { type CacheConfig, parseCacheConfig } from './cache/config.js';
 import { type CacheConsistency, CONSISTENCY, Consistency } from './cache/consistency.js';
 import { CacheCore } from './cache/core.js';
 import { type ErasureResult, eraseSubject } from './cache/erasure.js';
+import {
+  afterRemove,
+  afterWrite,
+  attachBus,
+  existingInvalidation,
+  INVALIDATE_FROM,
+  type InvalidationResult,
+  type InvalidationTarget,
+  invalidateTarget,
+} from './cache/invalidation.js';
 import { getOrSetSlow } from './cache/loads.js';
 import * as reads from './cache/reads.js';
 import { childScope, invalidKey, rootScope, type Scope } from './cache/scope.js';
@@ -54,7 +64,10 @@ export class Cache {
 
   /** Counters and gauges for every tier, the policy snapshot and movements. Cheap; meant for collection time. */
   stats(): CacheStats {
-    return this.#core.stats();
+    const stats = this.#core.stats();
+    const inv = existingInvalidation(this.#core);
+    if (inv !== undefined) stats.invalidation = inv.stats();
+    return stats;
   }
 
   // ---------------------------------------------------------------- reads
@@ -91,40 +104,77 @@ export class Cache {
   /** Writes a value to every tier. Throws InvalidKeyError / InvalidValueError before any tier is touched. */
   async set<V>(key: string, value: V, options?: SetOptions): Promise<void> {
     if (this.#core.access !== undefined) this.#view.authorize('write');
-    return writes.set(this.#view, this.#view.where(key, this.#l1Key(key)), value, options);
+    await writes.set(this.#view, this.#view.where(key, this.#l1Key(key)), value, options);
+    afterWrite(this.#core, this.#scope, [{ key, dependsOn: options?.dependsOn }]);
   }
 
   /** Writes many values; validates all of them before any tier is touched, then uses one batch per remote tier. */
   async setMany<V>(entries: readonly SetManyEntry<V>[]): Promise<void> {
     if (this.#core.access !== undefined) this.#view.authorize('write');
-    return writes.setMany(this.#view, entries, (k) => this.#l1Key(k));
+    await writes.setMany(this.#view, entries, (k) => this.#l1Key(k));
+    afterWrite(this.#core, this.#scope, entries);
   }
 
   /** Removes a key from every tier. True when some tier had it. */
   async delete(key: string): Promise<boolean> {
     if (this.#core.access !== undefined) this.#view.authorize('delete');
-    return writes.remove(this.#view, this.#view.where(key, this.#l1Key(key)));
+    const where = this.#view.where(key, this.#l1Key(key));
+    const removed = await writes.remove(this.#view, where);
+    afterRemove(this.#core, 'keys', [where.remoteKey], 'delete');
+    return removed;
   }
 
   /** Removes many keys from every tier. Returns the largest count any tier removed. */
   async deleteMany(keys: readonly string[]): Promise<number> {
     if (this.#core.access !== undefined) this.#view.authorize('delete');
-    return writes.removeMany(
-      this.#view,
-      keys.map((k) => this.#view.where(k, this.#l1Key(k))),
+    const wheres = keys.map((k) => this.#view.where(k, this.#l1Key(k)));
+    const removed = await writes.removeMany(this.#view, wheres);
+    afterRemove(
+      this.#core,
+      'keys',
+      wheres.map((w) => w.remoteKey),
+      'delete',
     );
+    return removed;
   }
 
   /** Removes every key written with `tag` in this namespace, from every tier. Returns the largest count any tier removed. */
   async deleteByTag(tag: string): Promise<number> {
     if (this.#core.access !== undefined) this.#view.authorize('delete');
-    return writes.removeByTag(this.#view, tag);
+    const removed = await writes.removeByTag(this.#view, tag);
+    afterRemove(this.#core, 'tag', [this.#scope.keyPrefix + tag], 'tag');
+    return removed;
   }
 
   /** Removes every key of this view (the whole cache at the root, else this namespace and its nested ones) from every tier. */
   async clear(): Promise<number> {
     if (this.#core.access !== undefined) this.#view.authorize('clear');
-    return writes.clear(this.#view);
+    const removed = await writes.clear(this.#view);
+    afterRemove(this.#core, 'prefix', [this.#scope.clearPrefix], 'clear');
+    return removed;
+  }
+
+  /**
+   * Invalidates a key and, transitively, every key set with `dependsOn` it (cycle-safe), or every key with a
+   * tag (and their dependents), or every key starting with a prefix, in this view: removed from every tier
+   * here, and from the other instances' L1 through the bus. Returns what it removed.
+   */
+  async invalidate(target: InvalidationTarget): Promise<InvalidationResult> {
+    if (this.#core.access !== undefined) this.#view.authorize('delete');
+    return invalidateTarget(this.#core, this.#scope, target);
+  }
+
+  /** @internal invalidate() for the webhook receiver (source `webhook` in metrics and bus messages). */
+  [INVALIDATE_FROM](target: InvalidationTarget, source: 'local' | 'webhook'): Promise<InvalidationResult> {
+    return invalidateTarget(this.#core, this.#scope, target, source);
+  }
+
+  /** The invalidation bus of this cache (undefined without `bus` in the config): `ready` resolves once subscribed. */
+  get bus():
+    | { readonly ready: Promise<void>; readonly origin: string; readonly transport: string }
+    | undefined {
+    const inv = existingInvalidation(this.#core);
+    return inv?.transport === 'none' ? undefined : inv;
   }
 
   /**
@@ -175,6 +225,7 @@ export class Cache {
     if (core.closed) return;
     core.closed = true;
     core.encryptor?.close();
+    await existingInvalidation(core)?.close();
     await Promise.all(core.remotes.map((r) => r.tier.close().catch(() => undefined)));
   }
 
@@ -219,6 +270,7 @@ export class Cache {
 export function createCache(config: CacheConfig): Cache {
   const resolved = parseCacheConfig(config);
   const core = new CacheCore(resolved);
+  attachBus(core, resolved.bus);
   return new Cache(core, rootScope(resolved.name));
 }
 

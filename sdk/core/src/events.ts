@@ -83,6 +83,22 @@ export interface InvalidateEvent extends EventBase {
   target: string;
   /** Entries removed across all tiers, when known. */
   removed: number;
+  /** Where it came from: a call on this instance (default), a bus message from another instance, or a webhook. */
+  source?: 'local' | 'bus' | 'webhook';
+}
+/**
+ * The invalidation bus: a message from another instance was applied (`received`, with its lag), came again
+ * (`duplicate`), was refused (`rejected`), a queued message was dropped while the bus was down (`dropped`), lost
+ * messages were detected (`gap`) or the subscription was re-established after a disconnect (`reset`); the last
+ * two clear this cache's L1. `start-failed`: subscribing failed and is retried (messages wait in the queue).
+ */
+export interface BusEvent extends EventBase {
+  type: 'bus';
+  transport: string;
+  outcome: 'received' | 'duplicate' | 'rejected' | 'dropped' | 'gap' | 'reset' | 'start-failed';
+  /** received: ms from publish (the origin's hybrid logical clock) to applied here. */
+  lagMs?: number;
+  reason?: string;
 }
 /** One loader call finished. */
 export interface LoadEvent extends EventBase {
@@ -149,7 +165,8 @@ export type CacheEvent =
   | CircuitEvent
   | CoalesceEvent
   | LockEvent
-  | AccessDeniedEvent;
+  | AccessDeniedEvent
+  | BusEvent;
 
 export type CacheEventType = CacheEvent['type'];
 export type CacheEventOf<T extends CacheEventType> = Extract<CacheEvent, { type: T }>;
@@ -171,6 +188,7 @@ export const CACHE_EVENT_TYPES: readonly CacheEventType[] = [
   'coalesce',
   'lock',
   'access-denied',
+  'bus',
 ];
 
 const dc = diagnosticsChannel.channel(DIAGNOSTICS_CHANNEL);

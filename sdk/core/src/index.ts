@@ -1,5 +1,6 @@
 export type { ResolvedCacheConfig } from './cache/config.js';
 export type { ErasureResult } from './cache/erasure.js';
+export type { InvalidationResult, InvalidationTarget } from './cache/invalidation.js';
 export type {
   CacheStats,
   EvictionStats,
@@ -38,6 +39,18 @@ export {
   invalidateAllCached,
   invalidateCached,
 } from './integrations/decorators.js';
+export type { Bus, BusHandler, BusOutgoing } from './invalidation/bus.js';
+export type { BusMessageCounts, InvalidationStats } from './invalidation/invalidator.js';
+export type { BusOption } from './invalidation/options.js';
+export {
+  signWebhook,
+  startWebhookServer,
+  WebhookHandler,
+  type WebhookOptions,
+  type WebhookRejection,
+  type WebhookServer,
+  type WebhookStats,
+} from './invalidation/webhook.js';
 export * from './policy/index.js';
 export * from './resilience/index.js';
 export * from './security/access/index.js';

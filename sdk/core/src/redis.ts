@@ -1,4 +1,14 @@
 /** omnicache/redis: L2 tiers on Redis (single node and Cluster) and a Redis lock. Needs `ioredis` installed. */
+
+export {
+  RedisBus,
+  type RedisBusCommonOptions,
+  type RedisBusOptions,
+  RedisClusterBus,
+  type RedisClusterBusOptions,
+  redisBus,
+  redisClusterBus,
+} from './invalidation/redis/redis-bus.js';
 export type {
   RedisClusterTierOptions,
   RedisConnection,

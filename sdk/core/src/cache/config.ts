@@ -1,5 +1,6 @@
 import type * as Zod from 'zod';
 import { ConfigError } from '../errors.js';
+import { type BusOption, busOptionSchema } from '../invalidation/options.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
 import { AccessPolicy } from '../security/access/access-policy.js';
 import type { AuditLog } from '../security/audit/audit-log.js';
@@ -149,6 +150,13 @@ function buildSchemas(z: typeof Zod.z) {
             .optional(),
         })
         .strict()
+        .optional(),
+      /** Invalidation across instances: a Bus (redisBus, kafkaBus, ...) or { bus, ...options }. */
+      bus: z
+        .custom<BusOption>((v) => busOptionSchema().safeParse(v).success, {
+          message:
+            'must be a Bus (redisBus(...), redisClusterBus(...), kafkaBus(...)) or { bus, heartbeatMs?, maxQueue?, ... } with valid options',
+        })
         .optional(),
       codec: z
         .object({

@@ -1,4 +1,5 @@
 import type { CircuitState, TierName } from '../events.js';
+import type { InvalidationStats } from '../invalidation/invalidator.js';
 import type { ArcSnapshot, LruSnapshot, PolicyName } from '../policy/index.js';
 import type { EncryptionStats } from '../security/encryption/stats.js';
 import type { TierKind } from '../tiers/tier.js';
@@ -128,4 +129,6 @@ export interface CacheStats {
   encryption?: EncryptionStats;
   /** Present when an access policy is set. */
   access?: { denied: number };
+  /** Invalidation bus counters, when the cache has a bus (or used invalidate()/dependsOn). */
+  invalidation?: InvalidationStats;
 }

@@ -14,6 +14,11 @@ export interface SetOptions {
   sliding?: boolean;
   /** Data subject the value belongs to (e.g. a user id): `eraseSubject(subject)` deletes it from every tier. */
   subject?: string;
+  /**
+   * Keys (in the same namespace) this value was derived from: invalidate(dep) also invalidates this key,
+   * transitively. Kept as tags, so L2 knows the edges for every instance.
+   */
+  dependsOn?: readonly string[];
 }
 
 export interface GetOrSetOptions extends SetOptions {

@@ -5,6 +5,7 @@ import type { Principal } from '../security/access/principal.js';
 import { qualifyTags } from '../security/subject.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
 import type { CacheCore } from './core.js';
+import { dependencyTags } from './invalidation.js';
 import { type Resolved, resolveOptions } from './options.js';
 import type { Scope } from './scope.js';
 import type { GetOrSetOptions } from './types.js';
@@ -72,7 +73,13 @@ export class View {
       this.#defaults ??= resolveOptions(this.core.defaults, undefined);
       return this.#defaults;
     }
-    return resolveOptions(this.core.defaults, options);
+    const o = resolveOptions(this.core.defaults, options);
+    // `dependsOn` edges are kept as tags, so every tier's tag index knows them (cache/invalidation.ts).
+    if (options.dependsOn !== undefined) {
+      const withDeps = dependencyTags(o.tags, options.dependsOn, this.core.maxKeyLength);
+      o.tags = withDeps !== undefined && withDeps.length > 0 ? withDeps : undefined;
+    }
+    return o;
   }
 
   serveStale(stale: Found, where: Where, reason: StaleReason): unknown {

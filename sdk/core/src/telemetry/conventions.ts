@@ -39,6 +39,10 @@ export const ATTR = {
   httpRoute: 'http.route',
   httpMethod: 'http.request.method',
   httpStatus: 'http.response.status_code',
+  invalidationCause: 'omnicache.invalidation.cause',
+  invalidationSource: 'omnicache.invalidation.source',
+  busTransport: 'omnicache.bus.transport',
+  busOutcome: 'omnicache.bus.outcome',
   // span-only attributes
   namespace: 'omnicache.namespace',
   tierKind: 'omnicache.tier.kind',
@@ -84,6 +88,25 @@ export const ENCRYPTION_FAILURE_REASON_VALUES = [
   'kms_unavailable',
 ] as const;
 export const DEK_CACHE_RESULT_VALUES = ['hit', 'miss'] as const;
+export const INVALIDATION_CAUSE_VALUES = [
+  'invalidate',
+  'delete',
+  'tag',
+  'clear',
+  'set',
+  'dependency',
+  'gap',
+] as const;
+export const INVALIDATION_SOURCE_VALUES = ['local', 'bus', 'webhook'] as const;
+export const BUS_TRANSPORT_VALUES = ['redis', 'redis-cluster', 'kafka', 'none'] as const;
+export const BUS_OUTCOME_VALUES = [
+  'published',
+  'received',
+  'duplicate',
+  'rejected',
+  'dropped',
+  'failed',
+] as const;
 
 export type TierLevel = (typeof TIER_VALUES)[number];
 export type RemoteTierLevel = (typeof REMOTE_TIER_VALUES)[number];
@@ -100,6 +123,9 @@ export type TierKind = (typeof TIER_KIND_VALUES)[number];
 export type EncryptionOperation = (typeof ENCRYPTION_OPERATION_VALUES)[number];
 export type EncryptionFailureReasonValue = (typeof ENCRYPTION_FAILURE_REASON_VALUES)[number];
 export type HttpResult = (typeof HTTP_RESULT_VALUES)[number];
+export type InvalidationCauseValue = (typeof INVALIDATION_CAUSE_VALUES)[number];
+export type InvalidationSourceValue = (typeof INVALIDATION_SOURCE_VALUES)[number];
+export type BusOutcome = (typeof BUS_OUTCOME_VALUES)[number];
 
 export interface AttributeConvention {
   readonly key: AttributeKey;
@@ -229,6 +255,33 @@ export const ATTRIBUTES: Readonly<Record<AttributeName, AttributeConvention>> = 
     key: ATTR.httpStatus,
     scope: 'metric',
     description: 'OpenTelemetry semantic convention: HTTP response status code (304 for a conditional hit).',
+  },
+  invalidationCause: {
+    key: ATTR.invalidationCause,
+    scope: 'metric',
+    values: INVALIDATION_CAUSE_VALUES,
+    description:
+      'Why entries were invalidated: invalidate() call, delete/deleteMany, deleteByTag, clear, a set() on another instance, a dependency cascade, or a gap (lost bus messages or a re-established subscription: l1 cleared).',
+  },
+  invalidationSource: {
+    key: ATTR.invalidationSource,
+    scope: 'metric',
+    values: INVALIDATION_SOURCE_VALUES,
+    description:
+      'Where an invalidation entered this instance: a call here (local), a message from another instance (bus), or a signed webhook (webhook).',
+  },
+  busTransport: {
+    key: ATTR.busTransport,
+    scope: 'metric',
+    values: BUS_TRANSPORT_VALUES,
+    description: 'Transport of the invalidation bus.',
+  },
+  busOutcome: {
+    key: ATTR.busOutcome,
+    scope: 'metric',
+    values: BUS_OUTCOME_VALUES,
+    description:
+      'What happened to a bus message: published (handed to the transport), received (applied from another instance), duplicate (seen before, not applied again), rejected (malformed, oversized or another group), dropped (publish queue full while the bus was down), failed (a publish attempt failed and was queued for retry).',
   },
   namespace: {
     key: ATTR.namespace,
@@ -469,6 +522,46 @@ export const METRICS = {
       'Responses of routes cached by omnicache/fastify or omnicache/express, by route, method, status and cache result.',
     attributes: [ATTR.cache, ATTR.httpRoute, ATTR.httpMethod, ATTR.httpStatus, ATTR.httpResult],
   },
+  invalidations: {
+    name: 'omnicache.invalidations',
+    instrument: 'ObservableCounter',
+    unit: '{invalidation}',
+    description:
+      'Invalidations performed by this instance (one per call or applied bus message, whatever it removed), by cause and source.',
+    attributes: [ATTR.cache, ATTR.invalidationCause, ATTR.invalidationSource],
+  },
+  busMessages: {
+    name: 'omnicache.bus.messages',
+    instrument: 'ObservableCounter',
+    unit: '{message}',
+    description: 'Invalidation bus messages by outcome (heartbeats not counted).',
+    attributes: [ATTR.cache, ATTR.busTransport, ATTR.busOutcome],
+  },
+  busQueued: {
+    name: 'omnicache.bus.queued',
+    instrument: 'ObservableGauge',
+    unit: '{message}',
+    description:
+      'Invalidation messages waiting for the bus (it is down or slow); bounded by the maxQueue option.',
+    attributes: [ATTR.cache, ATTR.busTransport],
+  },
+  busGaps: {
+    name: 'omnicache.bus.gaps',
+    instrument: 'ObservableCounter',
+    unit: '{message}',
+    description:
+      'Bus messages detected as lost (holes in an origin sequence) on this instance; each detection clears l1.',
+    attributes: [ATTR.cache, ATTR.busTransport],
+  },
+  busLag: {
+    name: 'omnicache.bus.lag',
+    instrument: 'Histogram',
+    unit: 's',
+    description:
+      'Time from publish on the origin (its hybrid logical clock) to applied on this instance, for invalidation messages received over the bus.',
+    attributes: [ATTR.cache, ATTR.busTransport],
+    buckets: DURATION_BUCKETS_SECONDS,
+  },
 } as const satisfies Record<string, MetricConvention>;
 
 export type MetricName = keyof typeof METRICS;
@@ -481,6 +574,7 @@ export const SPANS = {
   getOrSet: 'omnicache.get_or_set',
   tierOperation: 'omnicache.tier.operation',
   loader: 'omnicache.loader',
+  invalidationApply: 'omnicache.invalidation.apply',
 } as const;
 
 export interface SpanConvention {
@@ -506,6 +600,12 @@ export const SPAN_CONVENTIONS: Readonly<Record<keyof typeof SPANS, SpanConventio
     description:
       'The loader call; the active context propagates into it (W3C trace context for its own I/O).',
     attributes: [ATTR.cache, ATTR.namespace, ATTR.outcome, ATTR.keyHmac, ATTR.errorType],
+  },
+  invalidationApply: {
+    name: SPANS.invalidationApply,
+    description:
+      'A bus invalidation applied on a receiving instance (consumer span), for messages sent while a span was active on the origin: that span is its parent (W3C trace context carried in the message).',
+    attributes: [ATTR.cache, ATTR.busTransport],
   },
 };
 

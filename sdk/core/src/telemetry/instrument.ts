@@ -16,7 +16,7 @@ import type {
   TracerProvider,
 } from '@opentelemetry/api';
 import type { Cache } from '../cache.js';
-import type { LoadEvent } from '../events.js';
+import type { BusEvent, LoadEvent } from '../events.js';
 import { ATTR, INSTRUMENTATION_SCOPE, METRICS, type MetricConvention } from './conventions.js';
 import { otelApi } from './otel-api.js';
 import { OBSERVED_METRICS, readStats } from './stats-readings.js';
@@ -49,7 +49,7 @@ function observable(meter: Meter, m: MetricConvention): Observable {
 
 function histogram(
   meter: Meter,
-  m: typeof METRICS.loaderDuration | typeof METRICS.tierOperationDuration,
+  m: typeof METRICS.loaderDuration | typeof METRICS.tierOperationDuration | typeof METRICS.busLag,
 ): Histogram {
   return meter.createHistogram(m.name, {
     unit: m.unit,
@@ -65,6 +65,7 @@ interface MeterSide {
   observables: Observable[];
   loaderDuration: Histogram;
   tierDuration: Histogram;
+  busLag: Histogram;
 }
 
 function meterSide(cache: Cache, provider: MeterProvider): MeterSide {
@@ -85,6 +86,7 @@ function meterSide(cache: Cache, provider: MeterProvider): MeterSide {
     observables,
     loaderDuration: histogram(meter, METRICS.loaderDuration),
     tierDuration: histogram(meter, METRICS.tierOperationDuration),
+    busLag: histogram(meter, METRICS.busLag),
   };
 }
 
@@ -109,6 +111,18 @@ export function instrument(cache: Cache, options: InstrumentOptions = {}): Cache
     for (const side of sides) side.loaderDuration.record(e.durationMs / 1000, outcomeAttrs[e.outcome]);
   };
   const unsubscribe = cache.events.on('load', onLoad);
+  // Bus lag from applied bus messages (never on an l1 hit).
+  const lagAttrs = new Map<string, Attributes>();
+  const onBus = (e: BusEvent) => {
+    if (e.lagMs === undefined) return;
+    let a = lagAttrs.get(e.transport);
+    if (a === undefined) {
+      a = { [ATTR.cache]: cache.name, [ATTR.busTransport]: e.transport };
+      lagAttrs.set(e.transport, a);
+    }
+    for (const side of sides) side.busLag.record(e.lagMs / 1000, a);
+  };
+  const unsubscribeBus = cache.events.on('bus', onBus);
 
   // Remote tier latency (and spans) through the cache's tracing hook: consulted only around remote tier calls
   // and getOrSet misses, never on an l1 hit.
@@ -144,6 +158,7 @@ export function instrument(cache: Cache, options: InstrumentOptions = {}): Cache
       stopped = true;
       for (const side of sides) side.meter.removeBatchObservableCallback(side.observe, side.observables);
       unsubscribe();
+      unsubscribeBus();
       stopTiming();
       stopSpans?.();
     },

@@ -9,6 +9,7 @@ import { ENCRYPTION_FAILURE_REASONS } from '../security/encryption/errors.js';
 import type { EncryptionStats } from '../security/encryption/stats.js';
 import {
   ATTR,
+  BUS_OUTCOME_VALUES,
   CIRCUIT_STATE_VALUES,
   type CircuitState,
   METRICS,
@@ -45,6 +46,10 @@ export const OBSERVED_METRICS: readonly MetricConvention[] = [
   METRICS.encryptionDataKeys,
   METRICS.encryptionKeyAge,
   METRICS.accessDenials,
+  METRICS.invalidations,
+  METRICS.busMessages,
+  METRICS.busQueued,
+  METRICS.busGaps,
 ];
 
 function readRemote(cache: string, t: RemoteTierStats, read: Reading): void {
@@ -139,6 +144,22 @@ export function readStats(s: CacheStats, read: Reading): void {
 
   if (s.encryption !== undefined) readEncryption(cache, s.encryption, read);
   if (s.access !== undefined) read(METRICS.accessDenials, s.access.denied, base);
+  const inv = s.invalidation;
+  if (inv !== undefined) {
+    for (const i of inv.invalidations) {
+      read(METRICS.invalidations, i.count, {
+        [ATTR.cache]: cache,
+        [ATTR.invalidationCause]: i.cause,
+        [ATTR.invalidationSource]: i.source,
+      });
+    }
+    const bus = { [ATTR.cache]: cache, [ATTR.busTransport]: inv.transport };
+    for (const outcome of BUS_OUTCOME_VALUES) {
+      read(METRICS.busMessages, inv.messages[outcome], { ...bus, [ATTR.busOutcome]: outcome });
+    }
+    read(METRICS.busQueued, inv.queued, bus);
+    read(METRICS.busGaps, inv.gaps, bus);
+  }
 
   const p = l1.policy;
   if (p.name === 'arc' && 'p' in p) {

@@ -59,6 +59,11 @@ export interface Tier {
    * done. Pages may hold more or fewer than `limit` keys; keys written or removed meanwhile may or may not appear.
    */
   keys?(prefix: string, cursor: string | undefined, limit: number): Promise<TierKeysPage>;
+  /**
+   * The keys written with a qualified tag, when the tier indexes tags and can list them (Redis: the tag set).
+   * The cache uses it to follow dependency edges (`dependsOn`) that other instances wrote.
+   */
+  tagMembers?(tag: string): Promise<string[]>;
   /** Removes every key starting with `prefix` (a cache or namespace prefix). Returns how many were removed. */
   clear(prefix: string): Promise<number>;
   close(): Promise<void>;

@@ -64,6 +64,12 @@ export class FakeTier implements Tier {
     }
     return n;
   }
+  async tagMembers(tag: string): Promise<string[]> {
+    await this.enter('tagMembers');
+    const out: string[] = [];
+    for (const [k, e] of this.data) if (e.tags.includes(tag)) out.push(k);
+    return out;
+  }
   async clear(prefix: string): Promise<number> {
     await this.enter('clear');
     let n = 0;

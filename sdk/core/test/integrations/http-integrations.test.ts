@@ -330,9 +330,13 @@ describe.each<Framework>(['fastify', 'express', 'express4'])(
 
     it('bad route options and prefix invalidation without cache.invalidate({ prefix }) fail at registration', async () => {
       const cache = createCache({ name: 'p', l1: { capacity: 10 } });
+      // A cache source without invalidate() (an older omnicache, or a stand-in): prefixes cannot be honoured.
+      const legacy = Object.assign(createCache({ name: 'p', l1: { capacity: 10 } }), {
+        invalidate: undefined,
+      }) as unknown as Cache;
       const handler = async () => ({ body: 'x' });
       await expect(
-        startServer(fw, cache, [
+        startServer(fw, legacy, [
           { method: 'POST', path: '/x', invalidate: { prefixes: ['/users/'] }, handler },
         ]),
       ).rejects.toThrow(ConfigError);

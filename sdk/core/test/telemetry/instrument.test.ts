@@ -1,30 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MeterProvider, type MetricData, MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { createCache } from '../../src/index.js';
 import { ATTR, METRICS } from '../../src/telemetry/conventions.js';
 import { instrument } from '../../src/telemetry/instrument.js';
 import { fsTier } from '../../src/tiers/fs/index.js';
 import { FakeTier } from '../helpers/fake-tier.js';
-
-class TestReader extends MetricReader {
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-async function collect(reader: TestReader): Promise<Map<string, MetricData>> {
-  const { resourceMetrics } = await reader.collect();
-  const out = new Map<string, MetricData>();
-  for (const sm of resourceMetrics.scopeMetrics) for (const m of sm.metrics) out.set(m.descriptor.name, m);
-  return out;
-}
-
-function point(m: MetricData | undefined, attrs: Record<string, string>): number | undefined {
-  const p = m?.dataPoints.find((d) => Object.entries(attrs).every(([k, v]) => d.attributes[k] === v));
-  return p === undefined ? undefined : (p.value as number);
-}
+import { collect, point, TestReader } from '../helpers/metric-reader.js';
 
 const setup = () => {
   const reader = new TestReader();

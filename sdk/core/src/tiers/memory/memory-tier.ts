@@ -115,6 +115,12 @@ export class MemoryTier {
     return n;
   }
 
+  /** L1 keys of the entries carrying a qualified tag (a copy: the caller may delete while iterating). */
+  taggedKeys(tag: string): readonly string[] {
+    const keys = this.tagIndex.get(tag);
+    return keys === undefined ? [] : [...keys];
+  }
+
   /** Removes every entry whose L1 key starts with `prefix` ('' = all). */
   clear(prefix: string): number {
     let n = 0;

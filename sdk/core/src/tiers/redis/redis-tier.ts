@@ -133,6 +133,15 @@ export class RedisTier implements Tier {
     return this.#call('UNLINK (batch)', () => this.#unlink(keys.map((key) => valueKey(this.#prefix, key))));
   }
 
+  /** SMEMBERS of the tag set, without the tier's key prefix (members may have expired since; deleting them is harmless). */
+  tagMembers(tag: string): Promise<string[]> {
+    return this.#call('SMEMBERS', async () => {
+      const members = await this.client.smembers(tagKey(this.#prefix, tag));
+      const n = this.#prefix.length;
+      return n === 0 ? members : members.filter((m) => m.startsWith(this.#prefix)).map((m) => m.slice(n));
+    });
+  }
+
   /** Pops members in chunks (atomic per chunk, so writes racing with the delete are either removed or kept whole). */
   async deleteByTag(tag: string): Promise<number> {
     this.#assertUsable('SPOP');
