@@ -25,8 +25,7 @@ export async function eraseSubject(core: CacheCore, subject: string): Promise<Er
   // Nothing filed under the subject lands while the erasure runs (per-key versions, cache/versions.ts). Two
   // passes as well: a promotion between tiers that was in flight during the first one may have copied a value
   // into a remote tier not yet erased; the second pass removes it.
-  const pending = core.versions.beginInvalidation('tag', tag);
-  try {
+  await core.versions.during('tag', tag, async () => {
     for (let pass = 0; pass < 2; pass++) {
       result.l1 += core.l1.deleteByTag(tag);
       const counts = await Promise.all(
@@ -41,9 +40,7 @@ export async function eraseSubject(core: CacheCore, subject: string): Promise<Er
         }
       });
     }
-  } finally {
-    core.versions.endInvalidation(pending);
-  }
+  });
   result.l1 += core.l1.deleteByTag(tag);
   const audit = core.security.audit;
   if (audit !== undefined) {

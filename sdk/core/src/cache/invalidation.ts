@@ -139,13 +139,9 @@ export async function invalidateTarget(
     const qtag = scope.keyPrefix + target.tag;
     const tagged = await taggedKeys(core, qtag);
     // Per-key versions: nothing tagged that was read or loading before this lands after it.
-    const pending = core.versions.beginInvalidation('tag', qtag);
-    let removed: number;
-    try {
-      removed = await removeFromRemotes(core, core.l1.deleteByTag(qtag), 'deleteByTag', qtag);
-    } finally {
-      core.versions.endInvalidation(pending);
-    }
+    const removed = await core.versions.during('tag', qtag, () =>
+      removeFromRemotes(core, core.l1.deleteByTag(qtag), 'deleteByTag', qtag),
+    );
     engine.publish('tag', [qtag], 'tag', source);
     engine.bumpVersion({ tag: qtag });
     emitInvalidate(core, 'tag', qtag, removed, source);
@@ -156,13 +152,9 @@ export async function invalidateTarget(
     checkTargetString(target.prefix, 'prefix', core.maxKeyLength);
     const remotePrefix = scope.keyPrefix + target.prefix;
     const l1Prefix = scope.l1Prefix + target.prefix;
-    const pending = core.versions.beginInvalidation('prefix', remotePrefix);
-    let removed: number;
-    try {
-      removed = await removeFromRemotes(core, core.l1.clear(l1Prefix), 'clear', remotePrefix);
-    } finally {
-      core.versions.endInvalidation(pending);
-    }
+    const removed = await core.versions.during('prefix', remotePrefix, () =>
+      removeFromRemotes(core, core.l1.clear(l1Prefix), 'clear', remotePrefix),
+    );
     engine.publish('prefix', [remotePrefix], 'invalidate', source);
     engine.bumpVersion({ prefix: l1Prefix });
     emitInvalidate(core, 'prefix', remotePrefix, removed, source);

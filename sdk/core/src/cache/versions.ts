@@ -171,6 +171,16 @@ export class KeyVersions {
     this.#log(p.kind === 'tag' ? KIND_TAG : KIND_PREFIX, p.target);
   }
 
+  /** Runs the steps of a tag or prefix invalidation between beginInvalidation and endInvalidation. */
+  async during<T>(kind: 'tag' | 'prefix', target: string, work: () => Promise<T>): Promise<T> {
+    const pending = this.beginInvalidation(kind, target);
+    try {
+      return await work();
+    } finally {
+      this.endInvalidation(pending);
+    }
+  }
+
   /** A new record version: greater than every version this process issued or observed. */
   stamp(): number {
     return nextStamp();

@@ -108,14 +108,11 @@ export async function removeByTag(view: View, tag: string): Promise<number> {
   // A remote deleteByTag takes several steps (Redis: SPOP then UNLINK; fs: list markers, then remove): a
   // read issued meanwhile may still find a tagged value. Nothing tagged lands while it runs; values set
   // while it ran leave L1 at the end, as the tiers may have removed them too.
-  const pending = core.versions.beginInvalidation('tag', qtag);
-  let removed = core.l1.deleteByTag(qtag);
-  let counts: number[];
-  try {
-    counts = await Promise.all(core.remotes.map((r) => r.call('deleteByTag', (t) => t.deleteByTag(qtag), 0)));
-  } finally {
-    core.versions.endInvalidation(pending);
-  }
+  let removed = 0;
+  const counts = await core.versions.during('tag', qtag, () => {
+    removed = core.l1.deleteByTag(qtag);
+    return Promise.all(core.remotes.map((r) => r.call('deleteByTag', (t) => t.deleteByTag(qtag), 0)));
+  });
   removed += core.l1.deleteByTag(qtag);
   for (const n of counts) removed = Math.max(removed, n);
   view.emitInvalidate('tag', qtag, removed);
@@ -129,17 +126,13 @@ export async function clear(view: View): Promise<number> {
   // A remote clear takes several steps (Redis: SCAN then UNLINK; fs: scan, then remove): a read issued
   // meanwhile may still find a value. Nothing under the prefix lands while it runs; values set while it ran
   // leave L1 at the end, as the tiers may have removed them too.
-  const pending = core.versions.beginInvalidation('prefix', scope.clearPrefix);
-  let removed = core.l1.clear(scope.l1ClearPrefix);
-  for (const k of [...core.retryAfter.keys()]) if (k.startsWith(scope.clearPrefix)) core.retryAfter.delete(k);
-  let counts: number[];
-  try {
-    counts = await Promise.all(
-      core.remotes.map((r) => r.call('clear', (t) => t.clear(scope.clearPrefix), 0)),
-    );
-  } finally {
-    core.versions.endInvalidation(pending);
-  }
+  let removed = 0;
+  const counts = await core.versions.during('prefix', scope.clearPrefix, () => {
+    removed = core.l1.clear(scope.l1ClearPrefix);
+    for (const k of [...core.retryAfter.keys()])
+      if (k.startsWith(scope.clearPrefix)) core.retryAfter.delete(k);
+    return Promise.all(core.remotes.map((r) => r.call('clear', (t) => t.clear(scope.clearPrefix), 0)));
+  });
   removed += core.l1.clear(scope.l1ClearPrefix);
   for (const n of counts) removed = Math.max(removed, n);
   view.emitInvalidate('prefix', scope.clearPrefix, removed);
