@@ -1,7 +1,7 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { ConfigError, TierError } from '../../errors.js';
 import { DeadlineQueue } from '../../resilience/deadline-queue.js';
-import { withTimeout } from '../../resilience/timeout.js';
+import { checkTimerMs, withTimeout } from '../../resilience/timeout.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
 import type { Tier, TierKeysPage, TierKind, TierSetOptions, TierWrite } from '../tier.js';
@@ -49,7 +49,10 @@ export class RedisTier implements Tier {
     this.#label = options.cluster ? 'Redis Cluster' : 'Redis';
     this.#owned = options.owned;
     this.#prefix = options.keyPrefix ?? '';
-    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#timeoutMs = checkTimerMs(
+      `${this.#label} commandTimeoutMs`,
+      options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    );
     this.#deadlines = new DeadlineQueue(this.#timeoutMs);
     this.callTimeoutMs = this.#timeoutMs;
     this.#failFast = options.failFastWhenDisconnected ?? true;
@@ -131,6 +134,18 @@ export class RedisTier implements Tier {
   deleteMany(keys: readonly string[]): Promise<number> {
     if (keys.length === 0) return Promise.resolve(0);
     return this.#call('UNLINK (batch)', () => this.#unlink(keys.map((key) => valueKey(this.#prefix, key))));
+  }
+
+  /** UNLINK per key, pipelined (one pipeline per node on a Cluster). */
+  deleteEach(keys: readonly string[]): Promise<boolean[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.#call('UNLINK (batch)', async () => {
+      const ops = keys.map((key): Op => {
+        const k = valueKey(this.#prefix, key);
+        return { key: k, add: (p) => p.unlink(k) };
+      });
+      return (await this.#exec(ops)).map((n) => n === 1);
+    });
   }
 
   /** SMEMBERS of the tag set, without the tier's key prefix (members may have expired since; deleting them is harmless). */
