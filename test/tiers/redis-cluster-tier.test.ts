@@ -4,7 +4,6 @@ import { describeTierBehaviour } from './tier-behaviour.js';
 
 const cluster = inject('redisCluster');
 
-describeTierBehaviour(
-  'redis cluster',
-  async () => ({ tier: redisClusterTier({ nodes: cluster.startupNodes, commandTimeoutMs: 2000 }) }),
-);
+describeTierBehaviour('redis cluster', async () => ({
+  tier: redisClusterTier({ nodes: cluster.startupNodes, commandTimeoutMs: 2000 }),
+}));

@@ -6,23 +6,19 @@ import { describeTierBehaviour } from './tier-behaviour.js';
 
 const redis = inject('redis');
 
-describeTierBehaviour(
-  'redis (tier-owned connection)',
-  async () => ({ tier: redisTier({ connection: redis.url }) }),
-);
+describeTierBehaviour('redis (tier-owned connection)', async () => ({
+  tier: redisTier({ connection: redis.url }),
+}));
 
-describeTierBehaviour(
-  'redis (caller-owned client, key prefix)',
-  async () => {
-    const client = new Redis(redis.port, redis.host);
-    return {
-      tier: redisTier({ client, keyPrefix: 'app1|' }),
-      cleanup: async () => {
-        await client.quit();
-      },
-    };
-  },
-);
+describeTierBehaviour('redis (caller-owned client, key prefix)', async () => {
+  const client = new Redis(redis.port, redis.host);
+  return {
+    tier: redisTier({ client, keyPrefix: 'app1|' }),
+    cleanup: async () => {
+      await client.quit();
+    },
+  };
+});
 
 describe('redis tag frames (deleteByTag checks the value’s own tags)', () => {
   const client = new Redis(redis.port, redis.host);

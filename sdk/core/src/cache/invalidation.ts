@@ -235,7 +235,7 @@ async function removeAndPublish(
   const { removed, each } = await removeRemoteKeys(core, remoteKeys, inL1);
   engine.publish('keys', remoteKeys, cause, source);
   engine.bumpVersion({ keys: l1Keys });
-  remoteKeys.forEach((k, i) => emitInvalidate(core, 'key', k, each[i]! ? 1 : 0, source));
+  for (const [i, k] of remoteKeys.entries()) emitInvalidate(core, 'key', k, each[i]! ? 1 : 0, source);
   return removed;
 }
 

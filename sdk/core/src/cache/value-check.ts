@@ -88,12 +88,13 @@ function walk(
   const d = depth + 1;
   if (Array.isArray(obj)) {
     size += 8 * obj.length;
-    for (let i = 0; i < obj.length; i++)
-      size += walk(obj[i], d, ancestors, path && `${path}[${i}]`, encoded);
+    for (let i = 0; i < obj.length; i++) size += walk(obj[i], d, ancestors, path && `${path}[${i}]`, encoded);
   } else if (obj instanceof Map) {
     for (const [k, v] of obj)
       size +=
-        16 + walk(k, d, ancestors, at(path, '<key>'), encoded) + walk(v, d, ancestors, at(path, '<value>'), encoded);
+        16 +
+        walk(k, d, ancestors, at(path, '<key>'), encoded) +
+        walk(v, d, ancestors, at(path, '<value>'), encoded);
   } else if (obj instanceof Set) {
     for (const v of obj) size += 8 + walk(v, d, ancestors, at(path, '<item>'), encoded);
   } else if (obj instanceof Error) {

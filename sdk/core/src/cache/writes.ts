@@ -9,11 +9,11 @@ import { reportSealFailure } from '../security/encryption/cache-hooks.js';
 import { EncryptionError } from '../security/encryption/errors.js';
 import { withSubject } from '../security/subject.js';
 import type { TierWrite } from '../tiers/tier.js';
+import type { CacheCore } from './core.js';
 import type { Resolved } from './options.js';
 import { checkText, invalidTag } from './scope.js';
 import type { SetManyEntry, SetOptions } from './types.js';
 import { checkValue } from './value-check.js';
-import type { CacheCore } from './core.js';
 import type { View, Where } from './view.js';
 
 /** A value ready to be written to every tier. */
@@ -94,7 +94,7 @@ export async function removeMany(view: View, wheres: readonly Where[]): Promise<
   });
   const { removed, each } = await removeRemoteKeys(core, remoteKeys, inL1);
   if (core.events.wants('invalidate'))
-    remoteKeys.forEach((k, i) => view.emitInvalidate('key', k, each[i]! ? 1 : 0));
+    for (const [i, k] of remoteKeys.entries()) view.emitInvalidate('key', k, each[i]! ? 1 : 0);
   return removed;
 }
 

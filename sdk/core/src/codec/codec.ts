@@ -114,7 +114,9 @@ export class Codec {
   /** Decompresses and deserializes an (opened) envelope payload into a record. */
   private record(compression: CompressionId, stored: Uint8Array): StoredRecord {
     if (compression === COMPRESSION_NONE && stored.length > this.maxDecodedBytes) {
-      throw new DecodeError(`payload is ${stored.length} bytes, over the decode limit ${this.maxDecodedBytes}`);
+      throw new DecodeError(
+        `payload is ${stored.length} bytes, over the decode limit ${this.maxDecodedBytes}`,
+      );
     }
     let payload: Uint8Array;
     try {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GraceBackoff } from '../../src/cache/grace-backoff.js';
 import {
   type CacheEvent,
   ConfigError,
@@ -13,7 +14,6 @@ import {
   InvalidValueError,
   TimeoutError,
 } from '../../src/index.js';
-import { GraceBackoff } from '../../src/cache/grace-backoff.js';
 import { fsTier } from '../../src/tiers/fs/index.js';
 import { FakeTier } from '../helpers/fake-tier.js';
 
@@ -185,11 +185,13 @@ describe('defect 5: timeouts of 2^31 ms or more', () => {
     expect(() =>
       createCache({ name: 'd5', l1: { capacity: 1 }, defaults: { timeouts: { tier: 1e12 } } }),
     ).toThrow(/defaults\.timeouts\.tier/);
-    expect(() => createCache({ name: 'd5', l1: { capacity: 1 }, l2: { tier: new FakeTier(), timeoutMs: huge } })).toThrow(
-      ConfigError,
-    );
+    expect(() =>
+      createCache({ name: 'd5', l1: { capacity: 1 }, l2: { tier: new FakeTier(), timeoutMs: huge } }),
+    ).toThrow(ConfigError);
     // a timeout just under the limit still times out normally
-    await expect(cache.getOrSet('b', () => new Promise(() => {}), { hardTimeout: 20 })).rejects.toThrow(TimeoutError);
+    await expect(cache.getOrSet('b', () => new Promise(() => {}), { hardTimeout: 20 })).rejects.toThrow(
+      TimeoutError,
+    );
     await cache.close();
   });
 });
