@@ -26,9 +26,10 @@ export function resolveOptions(d: ResolvedDefaults, options: GetOrSetOptions | u
   const tags = options?.tags;
   if (tags !== undefined) {
     if (!Array.isArray(tags)) throw invalidTag(tags);
-    for (const t of tags)
+    for (const t of tags) {
       if (typeof t !== 'string' || t.length === 0 || t.charCodeAt(0) === 0) throw invalidTag(t);
-      else checkText('tag', t);
+      checkText('tag', t);
+    }
   }
   const o: Resolved = {
     ttl: options?.ttl ?? d.ttl,

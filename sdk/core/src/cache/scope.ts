@@ -9,12 +9,6 @@ import { hasLoneSurrogate } from './unicode.js';
  * hot path); in a namespace they are `\0${ns}:\0${key}`, which no root key can equal (root keys may not
  * start with NUL).
  */
-/** Throws InvalidKeyError for a key or tag no tier could store distinctly (a lone surrogate). */
-export function checkText(what: 'key' | 'tag', text: string): string {
-  if (hasLoneSurrogate(text)) throw loneSurrogate(what, text);
-  return text;
-}
-
 export interface Scope {
   /** Namespace path ('' at the root, 'a:b' nested). */
   path: string;
@@ -55,6 +49,12 @@ export function invalidKey(key: unknown, maxLength: number): InvalidKeyError {
     );
   }
   return new InvalidKeyError('cache keys must not start with a NUL character');
+}
+
+/** Throws InvalidKeyError for a key or tag no tier could store distinctly (a lone surrogate). */
+export function checkText(what: 'key' | 'tag', text: string): string {
+  if (hasLoneSurrogate(text)) throw loneSurrogate(what, text);
+  return text;
 }
 
 /** Keys and tags with a lone surrogate would collide with others once UTF-8 encoded (see unicode.ts). */

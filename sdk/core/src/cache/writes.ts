@@ -82,7 +82,7 @@ export async function remove(view: View, where: Where): Promise<boolean> {
 
 /**
  * Removes many keys from every tier. Returns the largest count any tier removed. Each key gets its own invalidate
- * event saying whether some tier had it (see removedEach).
+ * event saying whether some tier had it (see removeRemoteKeys).
  */
 export async function removeMany(view: View, wheres: readonly Where[]): Promise<number> {
   const core = view.core;

@@ -209,14 +209,19 @@ export class FsTier implements Tier {
           const info = await stat(path, { bigint: true }).catch(() => undefined);
           const meta = info === undefined ? undefined : await this.#readMeta(name);
           if (info === undefined || meta === undefined || meta.expiresAt > Date.now()) return;
-          await this.#discard(path, name, { dev: info.dev, ino: info.ino }, meta.tags);
-          result.entries++;
+          if (await this.#discard(path, name, { dev: info.dev, ino: info.ino }, meta.tags)) result.entries++;
         });
       }
       const tagsRoot = join(this.dir, 't');
       for (const tagHash of await readdirOrEmpty(tagsRoot)) {
         const tagDir = join(tagsRoot, tagHash);
-        for (const name of await readdirOrEmpty(tagDir)) {
+        // Anything but a directory here is not ours: left alone.
+        const markers = await readdirOrEmpty(tagDir).catch((error: unknown) => {
+          if (isCode(error, 'ENOTDIR')) return undefined;
+          throw error;
+        });
+        if (markers === undefined) continue;
+        for (const name of markers) {
           const marker = join(tagDir, name);
           const info = await stat(marker).catch(() => undefined);
           if (info === undefined || Date.now() - info.mtimeMs < MARKER_GRACE_MS) continue;
@@ -317,15 +322,16 @@ export class FsTier implements Tier {
   /**
    * Removes the file at `path` (entry `name`) only if it is `file` (the one a read saw). It is renamed
    * aside first (atomic), compared by inode, and linked back when it turns out to be a newer file (link
-   * never replaces an even newer one that was renamed into place meanwhile).
+   * never replaces an even newer one that was renamed into place meanwhile). True when it removed `file` (and
+   * the markers of its `tags`).
    */
-  async #discard(path: string, name: string, file: FileId, tags: readonly string[] = []): Promise<void> {
+  async #discard(path: string, name: string, file: FileId, tags: readonly string[] = []): Promise<boolean> {
     await this.#ensureDir(join(this.dir, 'tmp'));
     const aside = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}.discard`);
     try {
       await rename(path, aside);
     } catch (error) {
-      if (isCode(error, 'ENOENT')) return;
+      if (isCode(error, 'ENOENT')) return false;
       throw error;
     }
     try {
@@ -333,13 +339,14 @@ export class FsTier implements Tier {
       if (moved.ino === file.ino && moved.dev === file.dev) {
         this.#forget(name);
         await this.#dropMarkers(name, tags);
-        return;
+        return true;
       }
       try {
         await link(aside, path);
       } catch (error) {
         if (!isCode(error, 'EEXIST')) throw error;
       }
+      return false;
     } finally {
       await unlinkIfExists(aside);
     }
