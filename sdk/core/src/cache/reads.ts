@@ -64,9 +64,15 @@ export async function getMany(
   const now = Date.now();
   const out: unknown[] = new Array(keys.length);
   const pending: { i: number; where: Where; ticket: Ticket }[] = [];
+  // Every key is valid before anything is looked up or a ticket opened (an invalid one throws InvalidKeyError).
+  const l1Keys = keys.map((key) => {
+    const l1Key = l1KeyOf(key);
+    view.where(key, l1Key);
+    return l1Key;
+  });
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    const l1Key = l1KeyOf(key);
+    const l1Key = l1Keys[i]!;
     const e = core.l1.getFresh(l1Key, now);
     if (e !== undefined) {
       core.counters.hits++;

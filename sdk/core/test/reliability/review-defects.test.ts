@@ -340,3 +340,16 @@ describe('defect 9: set() ends the grace backoff', () => {
     await cache.close();
   });
 });
+
+describe('defect 1 (getMany)', () => {
+  it('an invalid key anywhere in getMany throws before anything is looked up', async () => {
+    const l2 = new FakeTier();
+    const cache = createCache({ name: 'd1m', l1: { capacity: 10 }, l2 });
+    await cache.set('a', 1);
+    l2.calls.length = 0;
+    await expect(cache.getMany(['a', 'b', 'c\uD800'])).rejects.toThrow(InvalidKeyError);
+    expect(l2.calls).toEqual([]);
+    expect(await cache.getMany(['a', 'b'])).toEqual([1, undefined]);
+    await cache.close();
+  });
+});
