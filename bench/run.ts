@@ -1,4 +1,5 @@
 import { auditBench } from './audit/index.js';
+import { fuzzBench } from './fuzz/index.js';
 import { httpBench } from './http/index.js';
 import { invalidationBench } from './invalidation/index.js';
 import { nabBench } from './nab/index.js';
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<void>> = {
   http: httpBench,
   nab: nabBench,
   invalidation: invalidationBench,
+  fuzz: fuzzBench,
 };
 
 const name = process.argv[2];

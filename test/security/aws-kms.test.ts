@@ -11,6 +11,7 @@ import {
   type KeyProvider,
 } from '../../sdk/core/src/index.js';
 import { redisTier } from '../../sdk/core/src/redis.js';
+import { unframeValue } from '../../sdk/core/src/tiers/redis/tag-frame.js';
 import { startLocalKms } from '../services/local-kms.js';
 
 const redis = inject('redis');
@@ -41,7 +42,7 @@ function cacheWith(name: string, keys: KeyProvider, events?: CacheEvent[], capac
 }
 
 const keyIdOf = async (client: Redis, key: string): Promise<string> => {
-  const b = (await client.getBuffer(key))!;
+  const b = unframeValue((await client.getBuffer(key))!); // the envelope inside RedisTier's tag frame
   return b.subarray(5, 5 + b[4]!).toString();
 };
 

@@ -1,11 +1,9 @@
 import { inject } from 'vitest';
 import { redisClusterTier } from '../../sdk/core/src/tiers/redis/index.js';
-import { describeTierBehaviour, REDIS_TRAITS } from './tier-behaviour.js';
+import { describeTierBehaviour } from './tier-behaviour.js';
 
 const cluster = inject('redisCluster');
 
-describeTierBehaviour(
-  'redis cluster',
-  async () => ({ tier: redisClusterTier({ nodes: cluster.startupNodes, commandTimeoutMs: 2000 }) }),
-  REDIS_TRAITS,
-);
+describeTierBehaviour('redis cluster', async () => ({
+  tier: redisClusterTier({ nodes: cluster.startupNodes, commandTimeoutMs: 2000 }),
+}));

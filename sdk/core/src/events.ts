@@ -14,7 +14,7 @@ export const DIAGNOSTICS_CHANNEL = 'omnicache:events';
 export type TierName = 'l1' | 'l2' | 'l3';
 export type EvictionReason = 'capacity' | 'expired' | 'invalidated';
 export type LoadOutcome = 'success' | 'error' | 'timeout';
-export type StaleReason = 'swr' | 'grace' | 'soft-timeout' | 'backoff';
+export type StaleReason = 'swr' | 'grace' | 'soft-timeout' | 'backoff' | 'allow-stale';
 export type CircuitState = 'closed' | 'open' | 'half-open';
 export type TierOperation =
   | 'get'

@@ -2,6 +2,7 @@ import type * as Zod from 'zod';
 import { ConfigError } from '../errors.js';
 import { type BusOption, busOptionSchema } from '../invalidation/options.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
+import { MAX_TIMER_MS } from '../resilience/timeout.js';
 import { AccessPolicy } from '../security/access/access-policy.js';
 import type { AuditLog } from '../security/audit/audit-log.js';
 import type { EncryptionOptions } from '../security/encryption/encryptor.js';
@@ -61,6 +62,10 @@ function buildSchemas(z: typeof Zod.z) {
 
   const ms = z.number().finite().nonnegative();
   const positiveMs = z.number().positive();
+  const TIMER_LIMIT = `must be at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer Node supports)`;
+  /** Durations that become a Node timer: a longer one would fire after 1 ms. */
+  const timerMs = ms.max(MAX_TIMER_MS, TIMER_LIMIT);
+  const positiveTimerMs = positiveMs.max(MAX_TIMER_MS, TIMER_LIMIT);
 
   const circuitBreakerSchema = z
     .object({
@@ -77,7 +82,7 @@ function buildSchemas(z: typeof Zod.z) {
       .object({
         tier: tierInstance,
         /** Budget per call to this tier; defaults.timeouts.tier when unset. */
-        timeoutMs: positiveMs.optional(),
+        timeoutMs: positiveTimerMs.optional(),
         circuitBreaker: circuitBreakerSchema.optional(),
       })
       .strict(),
@@ -108,9 +113,9 @@ function buildSchemas(z: typeof Zod.z) {
           sliding: z.boolean().default(false),
           timeouts: z
             .object({
-              soft: ms.default(0),
-              hard: ms.default(0),
-              tier: positiveMs.default(1_000),
+              soft: timerMs.default(0),
+              hard: timerMs.default(0),
+              tier: positiveTimerMs.default(1_000),
             })
             .strict()
             .prefault({}),

@@ -9,6 +9,7 @@ import type { L1Entry } from '../tiers/memory/entry.js';
 import { MemoryTier } from '../tiers/memory/memory-tier.js';
 import type { ResolvedCacheConfig, ResolvedDefaults } from './config.js';
 import type { Flight } from './flight.js';
+import { GraceBackoff } from './grace-backoff.js';
 import { RemoteTier } from './remote-tier.js';
 import { CacheCounters, type CacheStats, L1Counters, type MovementStats } from './stats.js';
 import type { CacheTracing } from './tracing.js';
@@ -47,8 +48,8 @@ export class CacheCore {
   readonly inflight = new Map<string, Flight>();
   /** Per-key generations and the record-version clock (see versions.ts). */
   readonly versions = new KeyVersions();
-  /** After a failure answered from grace: no loader call for this key before `until`. */
-  readonly retryAfter = new Map<string, { until: number; failures: number }>();
+  /** After a failure answered from grace: no loader call for this key before `until` (bounded, grace-backoff.ts). */
+  readonly retryAfter: GraceBackoff;
   /** Audit log, redactor and value policy (security block of the config). */
   readonly security: CacheSecurity;
   closed = false;
@@ -63,6 +64,7 @@ export class CacheCore {
     this.lock = config.lock;
     this.demoteOnEvict = config.l1.demoteOnEvict;
     this.security = new CacheSecurity(config.security);
+    this.retryAfter = new GraceBackoff(config.l1.capacity);
     this.access = config.access;
     this.encryptor =
       config.encryption === undefined ? undefined : new Encryptor(config.name, config.encryption);
@@ -180,7 +182,7 @@ export class CacheCore {
       { from: 'l3', to: 'l2', kind: 'promotion', count: c.promoteL3ToL2 },
       { from: 'l1', to: 'l2', kind: 'demotion', count: c.demoteL1ToL2 },
     ];
-    const stale = c.staleSwr + c.staleGrace + c.staleSoftTimeout + c.staleBackoff;
+    const stale = c.staleSwr + c.staleGrace + c.staleSoftTimeout + c.staleBackoff + c.staleAllowed;
     const stats: CacheStats = {
       cache: this.name,
       requests: { hits: c.hits, misses: c.misses, errors: c.errors, stale },
@@ -189,6 +191,7 @@ export class CacheCore {
         grace: c.staleGrace,
         softTimeout: c.staleSoftTimeout,
         backoff: c.staleBackoff,
+        allowStale: c.staleAllowed,
       },
       loader: {
         calls: c.loaderCalls,
@@ -210,6 +213,7 @@ export class CacheCore {
           sets: l.sets,
           deletes: l.deletes,
           evictions: { capacity: l.evictCapacity, expired: l.evictExpired, invalidated: l.evictInvalidated },
+          oversize: l.oversize,
           entries: this.l1.size,
           bytes: this.l1.bytes,
           maxBytes: this.l1.maxBytes,

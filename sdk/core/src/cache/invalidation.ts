@@ -15,7 +15,8 @@ import {
   parseRemoteKey,
 } from '../invalidation/qualified-names.js';
 import type { CacheCore } from './core.js';
-import type { Scope } from './scope.js';
+import { checkText, type Scope } from './scope.js';
+import { removeRemoteKeys } from './writes.js';
 
 /** What `cache.invalidate()` takes: a key, every key with a tag, or every key starting with a prefix (in this view). */
 export type InvalidationTarget = string | { tag: string } | { prefix: string };
@@ -73,7 +74,7 @@ export function dependencyTags(
       );
     }
   }
-  return [...(tags ?? []), ...dependsOn.map((d) => DEPENDENCY_TAG_SEGMENT + d)];
+  return [...(tags ?? []), ...dependsOn.map((d) => DEPENDENCY_TAG_SEGMENT + checkText('key', d))];
 }
 
 /** After set()/setMany(): remembers dependency edges and tells other instances to drop their copies. */
@@ -221,27 +222,20 @@ async function removeAndPublish(
   source: 'local' | 'webhook',
 ): Promise<number> {
   if (remoteKeys.length === 0) return 0;
-  let removed = 0;
   const l1Keys: string[] = [];
-  for (const k of remoteKeys) {
+  const inL1 = remoteKeys.map((k) => {
     const p = parseRemoteKey(core.name, k);
-    if (p === undefined) continue;
+    if (p === undefined) return false;
     const l1Key = l1KeyOf(p);
     l1Keys.push(l1Key);
     core.versions.bumpKey(k); // per-key versions: an in-flight read or load of it does not land after this
-    if (core.l1.delete(l1Key)) removed++;
     core.retryAfter.delete(k);
-  }
-  const counts = await Promise.all(
-    core.remotes.map((r) => r.call('deleteMany', (t) => t.deleteMany(remoteKeys), 0)),
-  );
-  counts.forEach((n, i) => {
-    core.remotes[i]!.counters.deletes += n;
-    removed = Math.max(removed, n);
+    return core.l1.delete(l1Key);
   });
+  const { removed, each } = await removeRemoteKeys(core, remoteKeys, inL1);
   engine.publish('keys', remoteKeys, cause, source);
   engine.bumpVersion({ keys: l1Keys });
-  for (const k of remoteKeys) emitInvalidate(core, 'key', k, removed, source);
+  for (const [i, k] of remoteKeys.entries()) emitInvalidate(core, 'key', k, each[i]! ? 1 : 0, source);
   return removed;
 }
 
@@ -306,6 +300,7 @@ function checkTargetString(value: string, what: string, max: number): void {
       `invalidate(): the ${what} must be a non-empty string of at most ${max} characters not starting with NUL`,
     );
   }
+  checkText(what === 'tag' ? 'tag' : 'key', value);
 }
 
 function badTarget(target: unknown): InvalidKeyError {

@@ -147,8 +147,11 @@ async function fly<V>(
   const now = Date.now();
   const found = await readRemotes(view, where, now, o, flight.ticket, true, flight);
   if (found !== undefined && now < found.freshUntil) {
-    core.counters.hits++;
-    core.tracing?.result('hit');
+    // A background refresh is not a request: its caller was already counted (stale).
+    if (!flight.refresh) {
+      core.counters.hits++;
+      core.tracing?.result('hit');
+    }
     return found.value as V;
   }
   const stale = newest(staleL1, found);

@@ -1,7 +1,8 @@
 import { InvalidValueError } from '../errors.js';
+import { MAX_TIMER_MS } from '../resilience/timeout.js';
 import { checkSubject } from '../security/subject.js';
 import type { ResolvedDefaults } from './config.js';
-import { invalidTag } from './scope.js';
+import { checkText, invalidTag } from './scope.js';
 import type { GetOrSetOptions } from './types.js';
 
 /** Per-call options merged with the cache defaults. */
@@ -25,8 +26,10 @@ export function resolveOptions(d: ResolvedDefaults, options: GetOrSetOptions | u
   const tags = options?.tags;
   if (tags !== undefined) {
     if (!Array.isArray(tags)) throw invalidTag(tags);
-    for (const t of tags)
+    for (const t of tags) {
       if (typeof t !== 'string' || t.length === 0 || t.charCodeAt(0) === 0) throw invalidTag(t);
+      checkText('tag', t);
+    }
   }
   const o: Resolved = {
     ttl: options?.ttl ?? d.ttl,
@@ -54,6 +57,16 @@ export function resolveOptions(d: ResolvedDefaults, options: GetOrSetOptions | u
     if (!(v >= 0) || !Number.isFinite(v)) {
       throw new InvalidValueError(
         `${name} must be a non-negative finite number of milliseconds, got ${String(v)}`,
+      );
+    }
+  }
+  for (const [name, v] of [
+    ['softTimeout', o.soft],
+    ['hardTimeout', o.hard],
+  ] as const) {
+    if (v > MAX_TIMER_MS) {
+      throw new InvalidValueError(
+        `${name} ${v} ms is above ${MAX_TIMER_MS} ms (about 24.8 days, the longest timer Node supports); use a shorter timeout, or 0 for none`,
       );
     }
   }

@@ -33,10 +33,7 @@ export async function getSlow(
     return found.value;
   }
   const stale = newest(staleL1 === undefined ? undefined : fromEntry(staleL1), found);
-  if (allowStale && stale !== undefined) {
-    view.countStaleHit(stale.tier);
-    return stale.value;
-  }
+  if (allowStale && stale !== undefined) return view.serveStale(stale, where, 'allow-stale');
   core.counters.misses++;
   return undefined;
 }
@@ -46,7 +43,7 @@ export async function has(view: View, key: string, l1Key: string): Promise<boole
   const now = Date.now();
   const e = view.core.l1.entries.get(l1Key);
   if (e !== undefined && now < e.freshUntil) return true;
-  const remoteKey = view.scope.keyPrefix + key;
+  const remoteKey = view.where(key, l1Key).remoteKey;
   for (const r of view.core.remotes) {
     const bytes = await r.call('get', (t) => t.get(remoteKey), undefined);
     if (bytes === undefined) continue;
@@ -67,9 +64,15 @@ export async function getMany(
   const now = Date.now();
   const out: unknown[] = new Array(keys.length);
   const pending: { i: number; where: Where; ticket: Ticket }[] = [];
+  // Every key is valid before anything is looked up or a ticket opened (an invalid one throws InvalidKeyError).
+  const l1Keys = keys.map((key) => {
+    const l1Key = l1KeyOf(key);
+    view.where(key, l1Key);
+    return l1Key;
+  });
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
-    const l1Key = l1KeyOf(key);
+    const l1Key = l1Keys[i]!;
     const e = core.l1.getFresh(l1Key, now);
     if (e !== undefined) {
       core.counters.hits++;

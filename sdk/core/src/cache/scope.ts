@@ -1,4 +1,5 @@
 import { ConfigError, InvalidKeyError } from '../errors.js';
+import { hasLoneSurrogate } from './unicode.js';
 
 /**
  * Where a cache view's keys live. Remote keys: `${cache}::${key}` at the root, `${cache}:${ns}::${key}` in a
@@ -48,6 +49,20 @@ export function invalidKey(key: unknown, maxLength: number): InvalidKeyError {
     );
   }
   return new InvalidKeyError('cache keys must not start with a NUL character');
+}
+
+/** Throws InvalidKeyError for a key or tag no tier could store distinctly (a lone surrogate). */
+export function checkText(what: 'key' | 'tag', text: string): string {
+  if (hasLoneSurrogate(text)) throw loneSurrogate(what, text);
+  return text;
+}
+
+/** Keys and tags with a lone surrogate would collide with others once UTF-8 encoded (see unicode.ts). */
+export function loneSurrogate(what: 'key' | 'tag', text: string): InvalidKeyError {
+  const at = text.search(/\p{Cs}/u);
+  return new InvalidKeyError(
+    `cache ${what} has a lone surrogate (UTF-16 code unit 0x${text.charCodeAt(at).toString(16)} at index ${at}), which no tier can store distinctly; use well-formed Unicode (String.prototype.toWellFormed) or encode binary ids (hex, base64)`,
+  );
 }
 
 export function invalidTag(tag: unknown): InvalidKeyError {

@@ -21,6 +21,8 @@ export class CacheCounters {
   staleGrace = 0;
   staleSoftTimeout = 0;
   staleBackoff = 0;
+  /** get(key, { allowStale: true }) answered with a stale value. */
+  staleAllowed = 0;
   loaderCalls = 0;
   loaderSuccess = 0;
   loaderError = 0;
@@ -48,6 +50,8 @@ export class L1Counters {
   evictCapacity = 0;
   evictExpired = 0;
   evictInvalidated = 0;
+  /** Values not kept because one alone is larger than maxBytes (they live in the remote tiers only). */
+  oversize = 0;
 }
 
 export class RemoteTierCounters {
@@ -78,6 +82,8 @@ export interface L1Stats {
   deletes: number;
   evictions: EvictionStats;
   entries: number;
+  /** Values refused because one alone is larger than maxBytes (kept in the remote tiers only). */
+  oversize: number;
   /** Estimated bytes held (0 when maxBytes is not set and sizes are not tracked). */
   bytes: number;
   maxBytes: number | undefined;
@@ -112,7 +118,7 @@ export interface MovementStats {
 export interface CacheStats {
   cache: string;
   requests: { hits: number; misses: number; errors: number; stale: number };
-  stale: { swr: number; grace: number; softTimeout: number; backoff: number };
+  stale: { swr: number; grace: number; softTimeout: number; backoff: number; allowStale: number };
   loader: {
     calls: number;
     success: number;

@@ -7,7 +7,7 @@ import type { L1Entry } from '../tiers/memory/entry.js';
 import type { CacheCore } from './core.js';
 import { dependencyTags } from './invalidation.js';
 import { type Resolved, resolveOptions } from './options.js';
-import type { Scope } from './scope.js';
+import { checkText, type Scope } from './scope.js';
 import type { GetOrSetOptions } from './types.js';
 
 /** A key in all its spellings. */
@@ -58,7 +58,7 @@ export class View {
   }
 
   where(key: string, l1Key: string): Where {
-    return { key, l1Key, remoteKey: this.scope.keyPrefix + key };
+    return { key, l1Key, remoteKey: this.scope.keyPrefix + checkText('key', key) };
   }
 
   /** Tags as the tiers and the version log know them (prefixed with the view's key prefix). */
@@ -87,7 +87,8 @@ export class View {
     if (reason === 'swr') c.staleSwr++;
     else if (reason === 'grace') c.staleGrace++;
     else if (reason === 'soft-timeout') c.staleSoftTimeout++;
-    else c.staleBackoff++;
+    else if (reason === 'backoff') c.staleBackoff++;
+    else c.staleAllowed++;
     this.countStaleHit(stale.tier);
     this.core.tracing?.result('stale');
     const ev = this.core.events;

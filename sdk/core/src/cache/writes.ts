@@ -9,8 +9,9 @@ import { reportSealFailure } from '../security/encryption/cache-hooks.js';
 import { EncryptionError } from '../security/encryption/errors.js';
 import { withSubject } from '../security/subject.js';
 import type { TierWrite } from '../tiers/tier.js';
+import type { CacheCore } from './core.js';
 import type { Resolved } from './options.js';
-import { invalidTag } from './scope.js';
+import { checkText, invalidTag } from './scope.js';
 import type { SetManyEntry, SetOptions } from './types.js';
 import { checkValue } from './value-check.js';
 import type { View, Where } from './view.js';
@@ -79,30 +80,62 @@ export async function remove(view: View, where: Where): Promise<boolean> {
   return removed > 0;
 }
 
-/** Removes many keys from every tier. Returns the largest count any tier removed. */
+/**
+ * Removes many keys from every tier. Returns the largest count any tier removed. Each key gets its own invalidate
+ * event saying whether some tier had it (see removeRemoteKeys).
+ */
 export async function removeMany(view: View, wheres: readonly Where[]): Promise<number> {
   const core = view.core;
   const remoteKeys = wheres.map((w) => w.remoteKey);
-  let removed = 0;
-  for (const w of wheres) {
+  const inL1 = wheres.map((w) => {
     core.versions.bumpKey(w.remoteKey);
     core.retryAfter.delete(w.remoteKey);
-    if (core.l1.delete(w.l1Key)) removed++;
-  }
-  const counts = await Promise.all(
-    core.remotes.map((r) => r.call('deleteMany', (t) => t.deleteMany(remoteKeys), 0)),
+    return core.l1.delete(w.l1Key);
+  });
+  const { removed, each } = await removeRemoteKeys(core, remoteKeys, inL1);
+  if (core.events.wants('invalidate'))
+    for (const [i, k] of remoteKeys.entries()) view.emitInvalidate('key', k, each[i]! ? 1 : 0);
+  return removed;
+}
+
+/**
+ * Deletes remote keys from every remote tier (after the caller removed them from L1: `inL1[i]` says whether L1
+ * had key i). `removed` is the largest count any tier removed; `each[i]` whether some tier had key i: L1's
+ * answer or a remote tier's per-key answer (Tier.deleteEach); a tier that reports only a batch count tells
+ * for a key only when it removed the whole batch.
+ */
+export async function removeRemoteKeys(
+  core: CacheCore,
+  remoteKeys: readonly string[],
+  inL1: readonly boolean[],
+): Promise<{ removed: number; each: boolean[] }> {
+  const perTier = await Promise.all(
+    core.remotes.map((r) =>
+      r.call<number | boolean[], number>(
+        'deleteMany',
+        (t) => (t.deleteEach ? t.deleteEach(remoteKeys) : t.deleteMany(remoteKeys)),
+        0,
+      ),
+    ),
   );
-  counts.forEach((n, i) => {
+  let removed = inL1.filter(Boolean).length;
+  perTier.forEach((result, i) => {
+    const n = typeof result === 'number' ? result : result.filter(Boolean).length;
     core.remotes[i]!.counters.deletes += n;
     removed = Math.max(removed, n);
   });
-  for (const k of remoteKeys) view.emitInvalidate('key', k, removed);
-  return removed;
+  const each = remoteKeys.map(
+    (_, i) =>
+      inL1[i] === true ||
+      perTier.some((r) => (typeof r === 'number' ? r === remoteKeys.length : r[i] === true)),
+  );
+  return { removed, each };
 }
 
 /** Removes every key written with `tag` in this view, from every tier. Returns the largest count any tier removed. */
 export async function removeByTag(view: View, tag: string): Promise<number> {
   if (typeof tag !== 'string' || tag.length === 0) throw invalidTag(tag);
+  checkText('tag', tag);
   const core = view.core;
   const qtag = view.scope.keyPrefix + tag;
   // A remote deleteByTag takes several steps (Redis: SPOP then UNLINK; fs: list markers, then remove): a
@@ -157,7 +190,7 @@ export function prepare(
   // The namespace's value policy (allow / redact / reject), security/value-policy.ts.
   const policy = core.security.values;
   const value = policy === undefined ? input : policy.apply(view.scope.path, where.key, input);
-  const size = checkValue(value);
+  const size = checkValue(value, core.hasRemotes);
   const ttl = o.jitter > 0 ? Math.max(1, Math.round(o.ttl * (1 - o.jitter * Math.random()))) : o.ttl;
   const freshUntil = now + ttl;
   const record: StoredRecord = {
@@ -197,6 +230,8 @@ export function prepare(
 export function writeL1(view: View, p: Prepared): void {
   const core = view.core;
   const rec = p.record;
+  // A new value ends an earlier grace backoff of the key (set, setMany, a landed load).
+  core.retryAfter.delete(p.where.remoteKey);
   core.l1.set(p.where.l1Key, {
     value: rec.value,
     freshUntil: rec.freshUntil,

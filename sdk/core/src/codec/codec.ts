@@ -67,6 +67,13 @@ export class Codec {
         { cause: error },
       );
     }
+    if (payload.length > this.maxDecodedBytes) {
+      // Every reader refuses to decode more than this (decompression-bomb guard): storing it would make a value
+      // that can never come back (each read elsewhere would miss and reload it).
+      throw new InvalidValueError(
+        `value serializes to ${payload.length} bytes, over the ${this.maxDecodedBytes}-byte decode limit every reader applies; store less (split the value)`,
+      );
+    }
     let compression: CompressionId = COMPRESSION_NONE;
     if (payload.length >= this.threshold && this.compression !== COMPRESSION_NONE) {
       const packed = compress(this.compression, payload);
@@ -106,6 +113,11 @@ export class Codec {
 
   /** Decompresses and deserializes an (opened) envelope payload into a record. */
   private record(compression: CompressionId, stored: Uint8Array): StoredRecord {
+    if (compression === COMPRESSION_NONE && stored.length > this.maxDecodedBytes) {
+      throw new DecodeError(
+        `payload is ${stored.length} bytes, over the decode limit ${this.maxDecodedBytes}`,
+      );
+    }
     let payload: Uint8Array;
     try {
       payload = decompress(compression, stored, this.maxDecodedBytes);

@@ -1,4 +1,5 @@
 import type * as Zod from 'zod';
+import { MAX_TIMER_MS } from '../resilience/timeout.js';
 import type { Tier } from '../tiers/tier.js';
 import { zod } from '../vendor/lazy-deps.js';
 
@@ -7,7 +8,7 @@ const z = zod();
 
 const redisCommon = {
   keyPrefix: z.string().optional(),
-  commandTimeoutMs: z.number().positive().optional(),
+  commandTimeoutMs: z.number().positive().max(MAX_TIMER_MS).optional(),
   failFastWhenDisconnected: z.boolean().optional(),
   username: z.string().optional(),
   password: z.string().optional(),
@@ -44,7 +45,7 @@ export const tierSpecs = {
       apiEndpoint: z.string().url().optional(),
       projectId: z.string().optional(),
       concurrency: z.number().int().positive().optional(),
-      requestTimeoutMs: z.number().positive().optional(),
+      requestTimeoutMs: z.number().positive().max(MAX_TIMER_MS).optional(),
     })
     .strict(),
   fs: z

@@ -1,3 +1,4 @@
+import { hasLoneSurrogate } from '../cache/unicode.js';
 import { InvalidKeyError } from '../errors.js';
 
 /**
@@ -19,10 +20,11 @@ export function checkSubject(subject: unknown): string {
     typeof subject !== 'string' ||
     subject.length === 0 ||
     subject.length > MAX_SUBJECT_LENGTH ||
-    subject.includes('\0')
+    subject.includes('\0') ||
+    hasLoneSurrogate(subject)
   ) {
     throw new InvalidKeyError(
-      `a data subject must be a non-empty string of at most ${MAX_SUBJECT_LENGTH} characters without NUL (e.g. a user id), got ${typeof subject === 'string' ? `${subject.length} characters` : typeof subject}`,
+      `a data subject must be a non-empty string of at most ${MAX_SUBJECT_LENGTH} characters without NUL or lone surrogates (e.g. a user id), got ${typeof subject === 'string' ? `${subject.length} characters` : typeof subject}`,
     );
   }
   return subject;

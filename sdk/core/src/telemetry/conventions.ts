@@ -73,7 +73,7 @@ export const EVICTION_REASON_VALUES = ['capacity', 'expired', 'invalidated'] as 
 export const ARC_LIST_VALUES = ['t1', 't2', 'b1', 'b2'] as const;
 export const ARC_GHOST_LIST_VALUES = ['b1', 'b2'] as const;
 export const CIRCUIT_STATE_VALUES = ['closed', 'open', 'half_open'] as const;
-export const STALE_REASON_VALUES = ['revalidate', 'grace', 'soft_timeout', 'backoff'] as const;
+export const STALE_REASON_VALUES = ['revalidate', 'grace', 'soft_timeout', 'backoff', 'allow_stale'] as const;
 export const CODEC_OPERATION_VALUES = ['encode', 'decode'] as const;
 export const HTTP_RESULT_VALUES = ['hit', 'stale', 'miss', 'coalesced', 'bypass', 'uncacheable'] as const;
 export const TIER_KIND_VALUES = ['memory', 'redis', 'redis-cluster', 'gcs', 'fs'] as const;
@@ -203,7 +203,7 @@ export const ATTRIBUTES: Readonly<Record<AttributeName, AttributeConvention>> = 
     scope: 'metric',
     values: STALE_REASON_VALUES,
     description:
-      'Why a stale value was served: revalidate (stale-while-revalidate, refresh in background), grace (the loader failed or timed out), soft_timeout (the loader passed its soft timeout), backoff (waiting before retrying a failed loader).',
+      'Why a stale value was served: revalidate (stale-while-revalidate, refresh in background), grace (the loader failed or timed out), soft_timeout (the loader passed its soft timeout), backoff (waiting before retrying a failed loader), allow_stale (get with allowStale found only a stale value).',
   },
   codecOperation: {
     key: ATTR.codecOperation,
@@ -454,7 +454,7 @@ export const METRICS = {
     instrument: 'ObservableCounter',
     unit: '{request}',
     description:
-      'Requests answered with a stale value, by reason (stale-while-revalidate, grace after a loader failure, soft timeout, retry backoff).',
+      'Requests answered with a stale value, by reason (stale-while-revalidate, grace after a loader failure, soft timeout, retry backoff, get with allowStale).',
     attributes: [ATTR.cache, ATTR.staleReason],
   },
   codecFailures: {

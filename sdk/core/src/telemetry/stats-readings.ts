@@ -141,6 +141,7 @@ export function readStats(s: CacheStats, read: Reading): void {
   read(METRICS.staleServed, s.stale.grace, stale('grace'));
   read(METRICS.staleServed, s.stale.softTimeout, stale('soft_timeout'));
   read(METRICS.staleServed, s.stale.backoff, stale('backoff'));
+  read(METRICS.staleServed, s.stale.allowStale, stale('allow_stale'));
 
   if (s.encryption !== undefined) readEncryption(cache, s.encryption, read);
   if (s.access !== undefined) read(METRICS.accessDenials, s.access.denied, base);

@@ -47,6 +47,11 @@ export interface Tier {
   setMany(writes: readonly TierWrite[]): Promise<void>;
   delete(key: string): Promise<boolean>;
   deleteMany(keys: readonly string[]): Promise<number>;
+  /**
+   * As deleteMany, telling for each key (in order) whether it existed. Optional: without it the cache knows only
+   * the batch count (then a key's invalidate event says removed: 1 only when the whole batch was removed).
+   */
+  deleteEach?(keys: readonly string[]): Promise<boolean[]>;
   deleteByTag(tag: string): Promise<number>;
   /**
    * What the tier holds as last accounted, without I/O (read at metrics collection time). undefined when

@@ -21,6 +21,12 @@ export interface FsTierOptions {
    * entries and then the oldest ones are removed until the total is at most 90% of it. Default: unbounded.
    */
   maxBytes?: number;
+  /**
+   * How often (ms) writes start a background sweep of the directory: expired entries, tag markers whose entry
+   * is gone or no longer carries the tag, and empty tag directories are removed (also files written by other
+   * processes). Default 5 minutes; the first write after the tier is created starts none.
+   */
+  sweepIntervalMs?: number;
 }
 
 interface IndexEntry extends EntryMeta {
@@ -30,12 +36,19 @@ interface IndexEntry extends EntryMeta {
 /** Temp files older than this are leftovers of a crashed writer and are removed by scans. */
 const STALE_TEMP_MS = 10 * 60_000;
 const LOW_WATER = 0.9;
+const DEFAULT_SWEEP_MS = 5 * 60_000;
+/**
+ * A sweep leaves tag markers younger than this alone: another process may be between renaming its entry into
+ * place and writing the marker (the marker is written after the entry).
+ */
+const MARKER_GRACE_MS = 60_000;
 
 /**
  * The embedded L3: one file per key under `dir`.
  *
  *   v/<h2>/<sha256(key)>        entry files (see entry-file.ts): key, tags, expiry, value, CRC
- *   t/<sha256(tag)>/<sha256(key)>  empty tag markers
+ *   t/<sha256(tag)>/<sha256(key)>  empty tag markers (removed with their entry, when a rewrite drops the tag,
+ *                               and by the periodic sweep; an emptied tag directory is removed too)
  *   tmp/                        writes land here first and are renamed into place (atomic on one filesystem),
  *                               so readers in any process see the old file or the new one, never a torn one
  *
@@ -60,7 +73,11 @@ export class FsTier implements Tier {
   #scanned = false;
   #scanning: Promise<void> | undefined;
   #evicting: Promise<void> | undefined;
+  /** Shard directories (at most 256) and tmp/ known to exist; tag directories are created on demand. */
   readonly #createdDirs = new Set<string>();
+  readonly #sweepMs: number;
+  #lastSweep = Date.now();
+  #sweeping: Promise<void> | undefined;
   #closed = false;
 
   constructor(dir: string, options: FsTierOptions = {}) {
@@ -71,6 +88,12 @@ export class FsTier implements Tier {
     // Absolute, so every FsTier on this directory in the process shares the per-file queues.
     this.dir = resolve(dir);
     this.#maxBytes = options.maxBytes;
+    if (options.sweepIntervalMs !== undefined && !(options.sweepIntervalMs > 0)) {
+      throw new ConfigError(
+        `fsTier sweepIntervalMs must be a positive number of ms, got ${options.sweepIntervalMs}`,
+      );
+    }
+    this.#sweepMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_MS;
   }
 
   get(key: string): Promise<Uint8Array | undefined> {
@@ -93,15 +116,12 @@ export class FsTier implements Tier {
     return this.#op('delete', () => this.#remove(hashOf(key)), false);
   }
 
-  deleteMany(keys: readonly string[]): Promise<number> {
-    return this.#op(
-      'deleteMany',
-      async () => {
-        const results = await Promise.all(keys.map((key) => this.#remove(hashOf(key))));
-        return results.filter(Boolean).length;
-      },
-      false,
-    );
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    return (await this.deleteEach(keys)).filter(Boolean).length;
+  }
+
+  deleteEach(keys: readonly string[]): Promise<boolean[]> {
+    return this.#op('deleteMany', () => Promise.all(keys.map((key) => this.#remove(hashOf(key)))), false);
   }
 
   deleteByTag(tag: string): Promise<number> {
@@ -119,7 +139,7 @@ export class FsTier implements Tier {
             const meta = await this.#readMeta(name);
             // The marker may outlive the tagging write (the key was re-set without the tag): check the file.
             if (meta?.tags.includes(tag)) {
-              const existed = await this.#removeNow(name);
+              const existed = await this.#removeNow(name, meta.tags);
               if (existed && meta.expiresAt > now) removed++;
             }
             await unlinkIfExists(join(tagDir, name));
@@ -158,11 +178,8 @@ export class FsTier implements Tier {
       await Promise.all(
         doomed.map(([name, entry]) =>
           serialized(this.#valuePath(name), async () => {
-            const existed = await this.#removeNow(name);
+            const existed = await this.#removeNow(name, entry.tags);
             if (existed && entry.expiresAt > now) removed++;
-            await Promise.all(
-              entry.tags.map((tag) => unlinkIfExists(join(this.dir, 't', hashOf(tag), name))),
-            );
           }),
         ),
       );
@@ -173,6 +190,77 @@ export class FsTier implements Tier {
   async close(): Promise<void> {
     this.#closed = true;
     await this.#evicting?.catch(() => {});
+    await this.#sweeping?.catch(() => {});
+  }
+
+  /**
+   * Removes what no read would return: expired entries, tag markers whose entry is gone, expired or no longer
+   * carries the tag (markers younger than a minute are left to writers in flight), and empty tag directories.
+   * Writes start one in the background every `sweepIntervalMs`; returns what it removed.
+   */
+  sweep(): Promise<{ entries: number; markers: number; tagDirs: number }> {
+    return this.#op('sweep', async () => {
+      await this.#freshScan();
+      const result = { entries: 0, markers: 0, tagDirs: 0 };
+      for (const [name, known] of [...this.#index]) {
+        if (known.expiresAt > Date.now()) continue;
+        const path = this.#valuePath(name);
+        await serialized(path, async () => {
+          const info = await stat(path, { bigint: true }).catch(() => undefined);
+          const meta = info === undefined ? undefined : await this.#readMeta(name);
+          if (info === undefined || meta === undefined || meta.expiresAt > Date.now()) return;
+          if (await this.#discard(path, name, { dev: info.dev, ino: info.ino }, meta.tags)) result.entries++;
+        });
+      }
+      const tagsRoot = join(this.dir, 't');
+      for (const tagHash of await readdirOrEmpty(tagsRoot)) {
+        const tagDir = join(tagsRoot, tagHash);
+        // Anything but a directory here is not ours: left alone.
+        const markers = await readdirOrEmpty(tagDir).catch((error: unknown) => {
+          if (isCode(error, 'ENOTDIR')) return undefined;
+          throw error;
+        });
+        if (markers === undefined) continue;
+        for (const name of markers) {
+          const marker = join(tagDir, name);
+          const info = await stat(marker).catch(() => undefined);
+          if (info === undefined || Date.now() - info.mtimeMs < MARKER_GRACE_MS) continue;
+          await serialized(this.#valuePath(name), async () => {
+            const carries = async () => {
+              const meta = await this.#readMeta(name);
+              return meta !== undefined && meta.expiresAt > Date.now()
+                ? meta.tags.find((t) => hashOf(t) === tagHash)
+                : undefined;
+            };
+            if ((await carries()) !== undefined) return;
+            if (await unlinkIfExists(marker)) result.markers++;
+            // Another process may have rewritten the entry with the tag meanwhile: put its marker back.
+            const tag = await carries();
+            if (tag !== undefined) await this.#writeMarker(tag, name);
+          });
+        }
+        try {
+          await rmdir(tagDir);
+          result.tagDirs++;
+        } catch {
+          // not empty (or already gone)
+        }
+      }
+      return result;
+    });
+  }
+
+  #startSweep(): void {
+    if (this.#sweeping !== undefined || this.#closed) return;
+    this.#lastSweep = Date.now();
+    this.#sweeping = this.sweep()
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        this.#sweeping = undefined;
+      });
   }
 
   /**
@@ -225,7 +313,7 @@ export class FsTier implements Tier {
     }
     if (entry.key !== key) return undefined; // a SHA-256 collision: never return another key's bytes
     if (entry.expiresAt <= Date.now()) {
-      await serialized(path, () => this.#discard(path, name, file));
+      await serialized(path, () => this.#discard(path, name, file, entry.tags));
       return undefined;
     }
     return entry.value;
@@ -234,28 +322,31 @@ export class FsTier implements Tier {
   /**
    * Removes the file at `path` (entry `name`) only if it is `file` (the one a read saw). It is renamed
    * aside first (atomic), compared by inode, and linked back when it turns out to be a newer file (link
-   * never replaces an even newer one that was renamed into place meanwhile).
+   * never replaces an even newer one that was renamed into place meanwhile). True when it removed `file` (and
+   * the markers of its `tags`).
    */
-  async #discard(path: string, name: string, file: FileId): Promise<void> {
+  async #discard(path: string, name: string, file: FileId, tags: readonly string[] = []): Promise<boolean> {
     await this.#ensureDir(join(this.dir, 'tmp'));
     const aside = join(this.dir, 'tmp', `${process.pid}-${randomBytes(8).toString('hex')}.discard`);
     try {
       await rename(path, aside);
     } catch (error) {
-      if (isCode(error, 'ENOENT')) return;
+      if (isCode(error, 'ENOENT')) return false;
       throw error;
     }
     try {
       const moved = await stat(aside, { bigint: true });
       if (moved.ino === file.ino && moved.dev === file.dev) {
         this.#forget(name);
-        return;
+        await this.#dropMarkers(name, tags);
+        return true;
       }
       try {
         await link(aside, path);
       } catch (error) {
         if (!isCode(error, 'EEXIST')) throw error;
       }
+      return false;
     } finally {
       await unlinkIfExists(aside);
     }
@@ -280,6 +371,7 @@ export class FsTier implements Tier {
       ),
     );
     if (this.#maxBytes !== undefined && this.#bytes > this.#maxBytes) await this.#evict();
+    if (Date.now() - this.#lastSweep >= this.#sweepMs) this.#startSweep();
   }
 
   /** Runs queued for the key's path (see #setAll). */
@@ -302,24 +394,24 @@ export class FsTier implements Tier {
       await this.#removeNow(name);
       return;
     }
-    if (write.version !== undefined) {
-      // Another process may have written a newer version of the key: keep it.
-      const current = await this.#readMeta(name);
-      if (
-        current !== undefined &&
-        current.key === write.key &&
-        current.version > write.version &&
-        current.expiresAt > Date.now()
-      ) {
-        return;
-      }
+    // The entry being replaced: its version (another process may have written a newer one: keep it) and its
+    // tags (markers of tags this write drops are removed after it).
+    const current = await this.#readMeta(name);
+    if (
+      write.version !== undefined &&
+      current !== undefined &&
+      current.key === write.key &&
+      current.version > write.version &&
+      current.expiresAt > Date.now()
+    ) {
+      return;
     }
     const tags = [...new Set(write.tags ?? [])];
     const expiresAt = ttl === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttl;
     const bytes = encodeEntry(write.key, write.value, tags, expiresAt, write.version ?? 0);
     if (this.#maxBytes !== undefined && bytes.length > this.#maxBytes) {
       // Larger than the whole tier: do not store, and do not leave an older value behind.
-      await this.#removeNow(name);
+      await this.#removeNow(name, current?.tags);
       return;
     }
     const shardDir = join(this.dir, 'v', name.slice(0, 2));
@@ -343,24 +435,58 @@ export class FsTier implements Tier {
       size: bytes.length,
       mtimeMs: Date.now(),
     });
+    await Promise.all(tags.map((tag) => this.#writeMarker(tag, name)));
+    const dropped = current?.tags.filter((t) => !tags.includes(t));
+    if (dropped !== undefined && dropped.length > 0) await this.#dropMarkers(name, dropped);
+  }
+
+  /** Writes the empty marker t/<hash(tag)>/<name>, creating the tag directory when needed. */
+  async #writeMarker(tag: string, name: string): Promise<void> {
+    const tagDir = join(this.dir, 't', hashOf(tag));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await writeFile(join(tagDir, name), '');
+        return;
+      } catch (error) {
+        // The directory does not exist yet, or a sweep/deleteByTag removed it as empty just now.
+        if (!isCode(error, 'ENOENT') || attempt >= 3) throw error;
+        await mkdir(tagDir, { recursive: true });
+      }
+    }
+  }
+
+  /**
+   * Removes the markers of `tags` for entry `name` (callers hold the key's queue) and their tag directories once
+   * empty. Another process may have rewritten the entry with one of those tags meanwhile: its marker is put back.
+   */
+  async #dropMarkers(name: string, tags: readonly string[]): Promise<void> {
+    if (tags.length === 0) return;
     await Promise.all(
       tags.map(async (tag) => {
         const tagDir = join(this.dir, 't', hashOf(tag));
-        await this.#ensureDir(tagDir);
-        await writeFile(join(tagDir, name), '');
+        await unlinkIfExists(join(tagDir, name));
+        await rmdir(tagDir).catch(() => {});
       }),
     );
+    const now = await this.#readMeta(name);
+    if (now === undefined) return;
+    await Promise.all(now.tags.filter((t) => tags.includes(t)).map((t) => this.#writeMarker(t, name)));
   }
 
   /** Unlinks an entry file, queued behind earlier writes and deletes of the key; true if it existed. */
-  #remove(name: string): Promise<boolean> {
-    return serialized(this.#valuePath(name), () => this.#removeNow(name));
+  #remove(name: string, tags?: readonly string[]): Promise<boolean> {
+    return serialized(this.#valuePath(name), () => this.#removeNow(name, tags));
   }
 
-  /** Unlinks an entry file (callers hold the key's queue); true if it existed. */
-  async #removeNow(name: string): Promise<boolean> {
+  /**
+   * Unlinks an entry file and its tag markers (callers hold the key's queue); true if it existed. `tags`: the
+   * entry's tags when the caller read them, else they are read from the file first.
+   */
+  async #removeNow(name: string, tags?: readonly string[]): Promise<boolean> {
+    const known = tags ?? (await this.#readMeta(name))?.tags ?? [];
     const existed = await unlinkIfExists(this.#valuePath(name));
     this.#forget(name);
+    await this.#dropMarkers(name, known);
     return existed;
   }
 
@@ -471,7 +597,7 @@ export class FsTier implements Tier {
     for (const [name, entry] of entries) {
       // Every expired entry goes (it is garbage anyway); live ones only until the low-water mark.
       if (entry.expiresAt > now && this.#bytes <= target) break;
-      await this.#remove(name);
+      await this.#remove(name, entry.tags);
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Bucket, File, Storage as GcsStorage, StorageOptions } from '@google-cloud/storage';
 import { ConfigError, TierError } from '../../errors.js';
 import { DeadlineQueue } from '../../resilience/deadline-queue.js';
+import { checkTimerMs } from '../../resilience/timeout.js';
 import { drained, queuedFor, serialized } from '../shared/key-queue.js';
 import { Semaphore } from '../shared/semaphore.js';
 import { toTierError } from '../shared/tier-error.js';
@@ -73,7 +74,7 @@ export class GcsTier implements Tier {
     this.bucket = storage.bucket(options.bucket);
     this.#prefix = options.prefix ?? '';
     this.#semaphore = new Semaphore(options.concurrency ?? 16);
-    this.#timeoutMs = options.requestTimeoutMs ?? 5000;
+    this.#timeoutMs = checkTimerMs('gcsTier requestTimeoutMs', options.requestTimeoutMs ?? 5000);
     this.#deadlines = new DeadlineQueue(this.#timeoutMs);
     this.callTimeoutMs = this.#timeoutMs;
   }
@@ -104,10 +105,13 @@ export class GcsTier implements Tier {
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
-    const results = await Promise.all(
+    return (await this.deleteEach(keys)).filter(Boolean).length;
+  }
+
+  deleteEach(keys: readonly string[]): Promise<boolean[]> {
+    return Promise.all(
       keys.map((key) => this.#queued(key, () => this.#deleteObject(this.#valueName(key), 'delete'))),
     );
-    return results.filter(Boolean).length;
   }
 
   async deleteByTag(tag: string): Promise<number> {

@@ -75,11 +75,21 @@ export class MemoryTier {
     return undefined;
   }
 
-  set(key: string, entry: L1Entry): void {
+  /**
+   * Stores an entry. With maxBytes, an entry larger than the whole budget is refused (false): it would empty L1
+   * and still not fit. The key's previous entry goes either way, so L1 never serves a value older than the
+   * write; the remote tiers still take the new value.
+   */
+  set(key: string, entry: L1Entry): boolean {
     const old = this.entries.get(key);
     if (old !== undefined) {
       this.unlink(key, old);
       this.entries.delete(key);
+    }
+    if (this.maxBytes !== undefined && entry.size > this.maxBytes) {
+      if (old !== undefined) this.policy.remove(key);
+      this.counters.oversize++;
+      return false;
     }
     this.entries.set(key, entry);
     this.bytes += entry.size;
@@ -97,6 +107,7 @@ export class MemoryTier {
     this.counters.sets++;
     this.policy.admit(key);
     if (this.maxBytes !== undefined) this.enforceBytes(key);
+    return true;
   }
 
   delete(key: string): boolean {

@@ -1,6 +1,6 @@
 /**
- * Where things live in Redis. Values live at `${keyPrefix}${key}`. A tag's member set lives at
- * `${keyPrefix}__omnicache:tag:${tag}` and a lock at `${keyPrefix}__omnicache:lock:${name}`. Every operation
+ * Where things live in Redis. Values live at `${keyPrefix}${key}` (with their tags in front, tag-frame.ts). A
+ * tag's member set lives at `${keyPrefix}__omnicache:tag:${tag}` and a lock at `${keyPrefix}__omnicache:lock:${name}`. Every operation
  * touches one key per command, so the layout is Cluster-safe without forcing related keys into one slot
  * (multi-key batches are grouped by node, see redis-tier.ts).
  */

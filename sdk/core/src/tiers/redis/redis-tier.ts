@@ -1,7 +1,7 @@
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { ConfigError, TierError } from '../../errors.js';
 import { DeadlineQueue } from '../../resilience/deadline-queue.js';
-import { withTimeout } from '../../resilience/timeout.js';
+import { checkTimerMs, withTimeout } from '../../resilience/timeout.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
 import type { Tier, TierKeysPage, TierKind, TierSetOptions, TierWrite } from '../tier.js';
@@ -9,7 +9,8 @@ import { calculateSlot } from './ioredis.js';
 import { escapeGlob, tagKey, valueKey } from './key-layout.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, type RedisTierCommonOptions } from './options.js';
 import { RedisLock, type RedisLockOptions } from './redis-lock.js';
-import { TAG_ADD_SCRIPT } from './scripts.js';
+import { TAG_ADD_SCRIPT, TAG_DELETE_SCRIPT } from './scripts.js';
+import { FRAME_MAGIC, frameValue, unframeValue } from './tag-frame.js';
 
 /** One single-key command in a batch; batches are grouped by the node that owns the key. */
 interface Op {
@@ -49,7 +50,10 @@ export class RedisTier implements Tier {
     this.#label = options.cluster ? 'Redis Cluster' : 'Redis';
     this.#owned = options.owned;
     this.#prefix = options.keyPrefix ?? '';
-    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+    this.#timeoutMs = checkTimerMs(
+      `${this.#label} commandTimeoutMs`,
+      options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    );
     this.#deadlines = new DeadlineQueue(this.#timeoutMs);
     this.callTimeoutMs = this.#timeoutMs;
     this.#failFast = options.failFastWhenDisconnected ?? true;
@@ -79,7 +83,7 @@ export class RedisTier implements Tier {
   get(key: string): Promise<Uint8Array | undefined> {
     return this.#call('GET', async () => {
       const value = await this.client.getBuffer(valueKey(this.#prefix, key));
-      return value ?? undefined;
+      return value === null ? undefined : unframeValue(value);
     });
   }
 
@@ -91,7 +95,7 @@ export class RedisTier implements Tier {
         return { key: k, add: (p) => p.getBuffer(k) };
       });
       const results = await this.#exec(ops);
-      return results.map((value) => (value instanceof Uint8Array ? value : undefined));
+      return results.map((value) => (Buffer.isBuffer(value) ? unframeValue(value) : undefined));
     });
   }
 
@@ -110,7 +114,7 @@ export class RedisTier implements Tier {
           ops.push({ key: k, add: (p) => p.unlink(k) });
           continue;
         }
-        const bytes = toBuffer(write.value);
+        const bytes = frameValue(write.tags, write.value);
         ops.push({
           key: k,
           add: ttl === undefined ? (p) => p.set(k, bytes) : (p) => p.set(k, bytes, 'PX', ttl),
@@ -133,6 +137,18 @@ export class RedisTier implements Tier {
     return this.#call('UNLINK (batch)', () => this.#unlink(keys.map((key) => valueKey(this.#prefix, key))));
   }
 
+  /** UNLINK per key, pipelined (one pipeline per node on a Cluster). */
+  deleteEach(keys: readonly string[]): Promise<boolean[]> {
+    if (keys.length === 0) return Promise.resolve([]);
+    return this.#call('UNLINK (batch)', async () => {
+      const ops = keys.map((key): Op => {
+        const k = valueKey(this.#prefix, key);
+        return { key: k, add: (p) => p.unlink(k) };
+      });
+      return (await this.#exec(ops)).map((n) => n === 1);
+    });
+  }
+
   /** SMEMBERS of the tag set, without the tier's key prefix (members may have expired since; deleting them is harmless). */
   tagMembers(tag: string): Promise<string[]> {
     return this.#call('SMEMBERS', async () => {
@@ -142,7 +158,11 @@ export class RedisTier implements Tier {
     });
   }
 
-  /** Pops members in chunks (atomic per chunk, so writes racing with the delete are either removed or kept whole). */
+  /**
+   * Pops members in chunks (atomic per chunk, so writes racing with the delete are either removed or kept whole),
+   * then removes each member whose value still carries the tag (a script per key, see tag-frame.ts): a key
+   * written again without the tag stays.
+   */
   async deleteByTag(tag: string): Promise<number> {
     this.#assertUsable('SPOP');
     const t = tagKey(this.#prefix, tag);
@@ -150,7 +170,11 @@ export class RedisTier implements Tier {
     for (;;) {
       const members = await this.#call('SPOP', () => this.client.spop(t, TAG_POP_COUNT));
       if (members.length === 0) return removed;
-      removed += await this.#call('UNLINK (batch)', () => this.#unlink(members));
+      const ops = members.map(
+        (m): Op => ({ key: m, add: (p) => p.eval(TAG_DELETE_SCRIPT, 1, m, tag, FRAME_MAGIC) }),
+      );
+      const results = await this.#call('EVAL (tag delete)', () => this.#exec(ops));
+      for (const n of results) if (n === 1) removed++;
     }
   }
 
@@ -314,8 +338,4 @@ export class RedisTier implements Tier {
       );
     }
   }
-}
-
-function toBuffer(value: Uint8Array): Buffer {
-  return Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
