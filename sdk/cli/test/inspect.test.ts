@@ -20,7 +20,7 @@ describe('omnicache inspect (built CLI) against a real fs L3', () => {
       { name: 'lamp', price: 12 },
       { ttl: 60_000, grace: 30_000, tags: ['products'] },
     );
-    await cache.namespace('eu').set('product:1', 'eu lamp', { ttl: 1000 });
+    await cache.namespace('eu').set('product:1', 'eu lamp', { ttl: 45_000 });
     await cache.close();
 
     const r = runCli(['inspect', 'product:1', '--config', file, '--json']);
@@ -52,7 +52,7 @@ describe('omnicache inspect (built CLI) against a real fs L3', () => {
       runCli(['inspect', 'product:1', '--config', file, '--namespace', 'eu', '--json']).stdout,
     );
     expect(ns.storedKey).toBe('shop:eu::product:1');
-    expect(ns.tiers[0].ttlMs).toBe(1000);
+    expect(ns.tiers[0].ttlMs).toBe(45_000);
 
     const text = runCli(['inspect', 'product:1', '--config', file]);
     expect(text.stdout).toMatch(/l3 \(fs\): fresh, \d+ bytes, compression none, not encrypted/);
