@@ -28,9 +28,13 @@ function freePort(): Promise<number> {
 }
 
 async function startDemo(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [demoMain, '--duration', '600', '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [demoMain, '--duration', '600', '--port', String(port), '--no-page'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let out = '';
   await new Promise<void>((resolve, reject) => {
