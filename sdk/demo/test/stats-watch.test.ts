@@ -9,7 +9,7 @@ import { afterAll, expect, it } from 'vitest';
 const demoMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const cli = fileURLToPath(new URL('../../cli/bin/omnicache.js', import.meta.url));
 const COLS = 120;
-const ROWS = 60;
+const ROWS = 100; // three caches (demo, demo-http, demo-accounts) fit without scrolling the header away
 
 const children: ChildProcess[] = [];
 afterAll(() => {
