@@ -1,4 +1,5 @@
 import { auditBench } from './audit/index.js';
+import { chartsBench } from './charts/index.js';
 import { httpBench } from './http/index.js';
 import { invalidationBench } from './invalidation/index.js';
 import { nabBench } from './nab/index.js';
@@ -22,6 +23,8 @@ const suites: Record<string, () => Promise<void>> = {
   http: httpBench,
   nab: nabBench,
   invalidation: invalidationBench,
+  // no measuring: redraws the SVG charts of bench/results/ from its JSON
+  charts: chartsBench,
 };
 
 const name = process.argv[2];

@@ -24,7 +24,8 @@ function blocksOf(doc: string): Block[] {
   const out: Block[] = [];
   for (const b of codeBlocks(readFileSync(join(repoDir, doc), 'utf8'))) {
     if (b.lang !== 'ts') continue;
-    const file = join(coreDir, 'test', `__docs__${doc.replace(/\W/g, '_')}_${b.line}.ts`);
+    const dir = b.from === undefined ? join(coreDir, 'test') : join(repoDir, b.from);
+    const file = join(dir, `__docs__${doc.replace(/\W/g, '_')}_${b.line}.ts`);
     // the prelude shares the block's first line, so reported line numbers stay those of the doc
     out.push({ doc, line: b.line, file, code: `${b.prelude ?? ''}${b.code}\nexport {};\n` });
   }
@@ -44,7 +45,8 @@ it('every TypeScript block in the docs and the README type-checks', () => {
       },
     },
   );
-  const options = { ...config!.options, noEmit: true };
+  // rootDir off: blocks checked from another workspace folder (ts-from) live outside the core
+  const options = { ...config!.options, noEmit: true, rootDir: repoDir };
   const virtual = new Map(blocks.map((b) => [b.file, b.code]));
   const host = ts.createCompilerHost(options);
   const { fileExists, readFile, getSourceFile } = host;

@@ -11,6 +11,11 @@ export interface CodeBlock {
   code: string;
   /** Declarations from a `<!-- ts-prelude: ... -->` comment above the block, on one line (no line shift). */
   prelude?: string;
+  /**
+   * `<!-- ts-from: bench -->` above the block: type-check it as a module of that workspace folder (its dependencies,
+   * e.g. the peers the migration guides show: bentocache, cache-manager, keyv), not of the core.
+   */
+  from?: string;
 }
 
 /** docs/**\/*.md and README.md, relative to `repoDir`, sorted. */
@@ -43,7 +48,14 @@ export function codeBlocks(text: string): CodeBlock[] {
     const before = lines.slice(Math.max(0, i - 3), i).join('\n');
     const m = /<!--\s*ts-prelude:([\s\S]*?)-->\s*$/.exec(before);
     if (m) prelude = `${m[1]!.replace(/\s*\n\s*/g, ' ').trim()} `;
-    out.push({ lang, line: i + 2, code: body.join('\n'), ...(prelude === undefined ? {} : { prelude }) });
+    const from = /<!--\s*ts-from:\s*([\w/-]+)\s*-->/.exec(before)?.[1];
+    out.push({
+      lang,
+      line: i + 2,
+      code: body.join('\n'),
+      ...(prelude === undefined ? {} : { prelude }),
+      ...(from === undefined ? {} : { from }),
+    });
     i = j;
   }
   return out;
