@@ -476,6 +476,36 @@ describe.each<Framework>(['fastify', 'express', 'express4'])(
       expect(seen).toEqual(['undefined undefined', 'undefined no-store']);
     });
 
+    it('grace (stale-if-error): a failing handler makes later requests get the stale entry while the cache backs off', async () => {
+      let calls = 0;
+      let failing = false;
+      const cache = createCache({ name: 'http-grace', l1: { capacity: 10 } });
+      const { base } = await start(
+        [
+          {
+            method: 'GET',
+            path: '/quote',
+            cache: { ttl: 300, grace: 60_000 },
+            handler: async () => {
+              calls++;
+              if (failing) throw new Error('origin down');
+              return { body: 'q1' };
+            },
+          },
+        ],
+        cache,
+      );
+      expect((await get(base, '/quote')).body).toBe('q1');
+      await sleep(400);
+      failing = true;
+      expect((await get(base, '/quote')).status).toBe(500); // the request that ran the handler gets its own error
+      const later = await get(base, '/quote');
+      expect([later.status, later.body, later.headers['x-omnicache']]).toEqual([200, 'q1', 'stale']);
+      expect(calls).toBe(2); // backing off: the handler was not run again
+      // falling back to the stale entry is a failed load (it is what grace is for)
+      expect(cache.stats().loader.error).toBe(1);
+    });
+
     it("the request's traceparent is the parent of get_or_set; the handler runs inside the loader span", async () => {
       spans.reset();
       const cache = createCache({ name: 'traced-http', l1: { capacity: 10 } });

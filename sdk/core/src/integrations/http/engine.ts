@@ -84,6 +84,9 @@ export class UncacheableResponse extends Error {
 /** What a load of a route yields: a stored response, or (not stored) why the response could not be stored. */
 type Loaded = StoredResponse | UncacheableResponse;
 
+/** Uncacheable because the route failed (threw, or answered with a status that is not stored, e.g. 5xx or 404). */
+const ERROR_REASONS: ReadonlySet<UncacheableReason> = new Set(['handler-error', 'status']);
+
 const LEADER: Served = { kind: 'leader' };
 const RERUN: Served = { kind: 'rerun' };
 
@@ -187,10 +190,15 @@ export class HttpCacheEngine {
   ): Promise<Served> {
     let leading = false;
     // A response that may not be stored (Set-Cookie, no-store, private, an error status, a stream, a handler
-    // that threw) is the loader's answer without being stored: not a failed load (no loader error counted).
+    // that threw) is the loader's answer without being stored: not a failed load (no loader error counted). Except
+    // an error while the stored response is inside its grace window: that load fails, so that the cache answers
+    // with the stale entry (stale-if-error) and backs off before running the handler again.
     const notStored = (ctx: LoaderContext<Loaded>) => (error: unknown) => {
-      if (error instanceof UncacheableResponse) return ctx.skipCache(error);
-      throw error;
+      if (!(error instanceof UncacheableResponse)) throw error;
+      const s = ctx.stale;
+      const graced = isStoredResponse(s) && Date.now() < s.storedAt + s.ttl + s.grace;
+      if (graced && ERROR_REASONS.has(error.reason)) throw error;
+      return ctx.skipCache(error);
     };
     const loader = (ctx: LoaderContext<Loaded>) => {
       const s = ctx.stale;
