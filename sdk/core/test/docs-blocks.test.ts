@@ -56,8 +56,10 @@ function cliHelp(words: string[]): string | undefined {
 function checkCommand(line: string): string | undefined {
   const words = line.split(/\s+/).filter((w) => w.length > 0);
   const [cmd, ...args] = words;
+  if (cmd === 'npm' && args[0] === 'pack') return args[1] === './sdk/core' ? undefined : 'npm pack of something other than ./sdk/core';
   if (cmd === 'npm' && args[0] === 'install') {
-    const bad = args.slice(1).filter((p) => !p.startsWith('-') && !installable.has(p));
+    // the core packed from a clone (npm pack ./sdk/core) counts as omnicache
+    const bad = args.slice(1).filter((p) => !p.startsWith('-') && !installable.has(p) && !/^\.\/omnicache-[\d.]+\.tgz$/.test(p));
     return bad.length > 0
       ? `npm install of packages that are neither omnicache nor its peers: ${bad.join(', ')}`
       : undefined;
