@@ -56,10 +56,13 @@ function cliHelp(words: string[]): string | undefined {
 function checkCommand(line: string): string | undefined {
   const words = line.split(/\s+/).filter((w) => w.length > 0);
   const [cmd, ...args] = words;
-  if (cmd === 'npm' && args[0] === 'pack') return args[1] === './sdk/core' ? undefined : 'npm pack of something other than ./sdk/core';
+  if (cmd === 'npm' && args[0] === 'pack')
+    return args[1] === './sdk/core' ? undefined : 'npm pack of something other than ./sdk/core';
   if (cmd === 'npm' && args[0] === 'install') {
     // the core packed from a clone (npm pack ./sdk/core) counts as omnicache
-    const bad = args.slice(1).filter((p) => !p.startsWith('-') && !installable.has(p) && !/^\.\/omnicache-[\d.]+\.tgz$/.test(p));
+    const bad = args
+      .slice(1)
+      .filter((p) => !p.startsWith('-') && !installable.has(p) && !/^\.\/omnicache-[\d.]+\.tgz$/.test(p));
     return bad.length > 0
       ? `npm install of packages that are neither omnicache nor its peers: ${bad.join(', ')}`
       : undefined;
@@ -167,7 +170,8 @@ describe('docs code blocks other than TypeScript', () => {
         let at = 0;
         for (const l of b.code.split('\n').slice(1)) {
           if (l.trim() === '' || l.trim() === '...') continue;
-          const found = file.findIndex((f, i) => i >= at && f.trimEnd() === l.trimEnd());
+          // indentation aside (the formatter re-indents excerpts that start inside a mapping)
+          const found = file.findIndex((f, i) => i >= at && f.trim() === l.trim());
           if (found < 0) {
             problems.push(`${where(b)}: line not found (in order) in ${source}: ${l}`);
             break;
