@@ -1,4 +1,5 @@
 import { auditBench } from './audit/index.js';
+import { chartsBench } from './charts/index.js';
 import { fuzzBench } from './fuzz/index.js';
 import { httpBench } from './http/index.js';
 import { invalidationBench } from './invalidation/index.js';
@@ -24,6 +25,8 @@ const suites: Record<string, () => Promise<void>> = {
   nab: nabBench,
   invalidation: invalidationBench,
   fuzz: fuzzBench,
+  // no measuring: redraws the SVG charts of bench/results/ from its JSON
+  charts: chartsBench,
 };
 
 const name = process.argv[2];

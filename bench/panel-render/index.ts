@@ -2,10 +2,10 @@
 // frames, in the same page of Debian chromium: 24 h of 15 s samples (5,760 points) x 8 series, the plugin's BUILT
 // module loaded by the test host. Each run mounts one component and waits two animation frames (commit, layout,
 // paint); runs alternate which component goes first.
+
+import { startGrafanaHost } from '@omnicache/demo/grafana-host';
 import { METRICS, prometheusName } from 'omnicache/conventions';
 import { launchChromium } from '../../test/services/chromium.js';
-import type {} from '../../test/services/grafana-host/host-api.js';
-import { startGrafanaHost } from '../../test/services/grafana-host/server.js';
 import { buildGrafanaPlugin } from '../../test/services/grafana-plugin-build.js';
 import { writeResults } from '../lib/report.js';
 import { median, quantile } from '../lib/stats.js';

@@ -35,7 +35,7 @@ export async function policiesBench(): Promise<void> {
   const c = 32768;
   const replayRows: (string | number)[][] = [];
   const replayData: Record<string, number[]> = {};
-  let hitRatios: Record<string, number> = {};
+  const hitRatios: Record<string, number> = {};
   try {
     process.stderr.write(`loading ${P12} ...\n`);
     const ids = await loadTrace(P12);
@@ -83,7 +83,7 @@ export async function policiesBench(): Promise<void> {
   const value = { ok: true };
   const names = Object.keys(contestants);
   const opsPerSec: Record<string, number[]> = {};
-  hitRatios = {};
+  const getsetHitRatios: Record<string, number> = {};
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + r) % names.length]!;
@@ -99,7 +99,7 @@ export async function policiesBench(): Promise<void> {
       const secs = (performance.now() - t0) / 1000;
       opsPerSec[name] ??= [];
       opsPerSec[name].push(OPS / secs);
-      hitRatios[name] = hits / OPS;
+      getsetHitRatios[name] = hits / OPS;
     }
     process.stderr.write(`  get/set round ${r + 1}/${ROUNDS} done\n`);
   }
@@ -112,7 +112,7 @@ export async function policiesBench(): Promise<void> {
       quantile(s, 0.1),
       quantile(s, 0.9),
       (median(s) / base).toFixed(2),
-      (100 * hitRatios[n]!).toFixed(2),
+      (100 * getsetHitRatios[n]!).toFixed(2),
     ];
   });
   writeResults(
@@ -125,7 +125,15 @@ export async function policiesBench(): Promise<void> {
         accessesPerSecond: replayData,
         hitRatio: hitRatios,
       },
-      getset: { keys: KEYS, capacity: CAP, ops: OPS, zipf: 0.99, rounds: ROUNDS, opsPerSecond: opsPerSec },
+      getset: {
+        keys: KEYS,
+        capacity: CAP,
+        ops: OPS,
+        zipf: 0.99,
+        rounds: ROUNDS,
+        opsPerSecond: opsPerSec,
+        hitRatio: getsetHitRatios,
+      },
     },
     [
       {

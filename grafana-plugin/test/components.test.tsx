@@ -3,7 +3,7 @@
 import { createDataFrame, createTheme, type DataFrame, FieldType, ThemeContext } from '@grafana/data';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { panelProps } from '../../test/services/grafana-host/panel-props.js';
+import { panelProps } from '../../sdk/demo/page/panel-props.js';
 import { OmniCachePanel } from '../src/components/OmniCachePanel.js';
 import { SERIES } from '../src/transforms/series-names.js';
 import { DEFAULT_OPTIONS, type PanelOptions } from '../src/types.js';

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type GrafanaHostHandle, startGrafanaHost } from '@omnicache/demo/grafana-host';
 import { type Cache, type CacheStats, createCache, fsTier } from 'omnicache';
 import { startTelemetry, type Telemetry } from 'omnicache/otel';
 import { redisTier } from 'omnicache/redis';
@@ -13,8 +14,6 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { sampleAuditRecords } from '../../grafana-plugin/test/audit-records.js';
 import { type ChromiumHandle, launchChromium } from '../services/chromium.js';
-import type {} from '../services/grafana-host/host-api.js';
-import { type GrafanaHostHandle, startGrafanaHost } from '../services/grafana-host/server.js';
 import { buildGrafanaPlugin } from '../services/grafana-plugin-build.js';
 import { freePort, type PrometheusHandle, startPrometheus } from '../services/index.js';
 import { repoRoot } from '../services/paths.js';

@@ -17,7 +17,14 @@ import * as reads from './cache/reads.js';
 import { childScope, invalidKey, rootScope, type Scope } from './cache/scope.js';
 import type { CacheStats } from './cache/stats.js';
 import { ATTACH_TRACING, type CacheTracing } from './cache/tracing.js';
-import type { GetOptions, GetOrSetOptions, Loader, SetManyEntry, SetOptions } from './cache/types.js';
+import type {
+  CacheDefaults,
+  GetOptions,
+  GetOrSetOptions,
+  Loader,
+  SetManyEntry,
+  SetOptions,
+} from './cache/types.js';
 import { View } from './cache/view.js';
 import * as writes from './cache/writes.js';
 import { type CacheEvents, eventsDiagnosticsChannel as dc } from './events.js';
@@ -60,6 +67,11 @@ export class Cache {
   /** A view acting as `principal` for the access policy (instead of the runAs context's principal). */
   as(principal: Principal): Cache {
     return new Cache(this.#core, this.#scope, principal);
+  }
+
+  /** The resolved defaults (ttl, grace, staleWhileRevalidate, timeouts, ...) a call without options uses. Frozen. */
+  get defaults(): CacheDefaults {
+    return this.#core.defaults;
   }
 
   /** Counters and gauges for every tier, the policy snapshot and movements. Cheap; meant for collection time. */

@@ -1,6 +1,7 @@
 export type { ResolvedCacheConfig } from './cache/config.js';
 export type { ErasureResult } from './cache/erasure.js';
 export type { InvalidationResult, InvalidationTarget } from './cache/invalidation.js';
+export type { SkipCache } from './cache/skip-cache.js';
 export type {
   CacheStats,
   EvictionStats,
@@ -9,6 +10,7 @@ export type {
   RemoteTierStats,
 } from './cache/stats.js';
 export type {
+  CacheDefaults,
   GetOptions,
   GetOrSetOptions,
   Loader,

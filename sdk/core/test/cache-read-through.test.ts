@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type CacheEvent, createCache, LoaderError, TimeoutError } from '../src/index.js';
+import { type CacheEvent, createCache, type Loader, LoaderError, TimeoutError } from '../src/index.js';
 import { deferred, FakeLock, FakeTier, tick } from './helpers/fake-tier.js';
 
 afterEach(() => vi.useRealTimers());
@@ -215,5 +215,60 @@ describe('getOrSet', () => {
   it('loader returning undefined is rejected with a clear error', async () => {
     const cache = createCache({ name: 'a', l1: { capacity: 10 } });
     await expect(cache.getOrSet('k', () => undefined)).rejects.toThrow(/undefined cannot be cached/);
+  });
+});
+
+describe('ctx.skipCache(value): answered, stored nowhere, not a failed load', () => {
+  it('returns the value to the caller and to joined callers; no tier stores it; counts a successful load', async () => {
+    const l2 = new FakeTier();
+    const cache = createCache({ name: 'skip', l1: { capacity: 10 }, l2 });
+    const d = deferred<void>();
+    let calls = 0;
+    const loader: Loader<string> = async (ctx) => {
+      calls++;
+      await d.promise;
+      return ctx.skipCache(`personal ${calls}`);
+    };
+    const all = Array.from({ length: 3 }, () => cache.getOrSet<string>('me', loader));
+    await tick(5);
+    d.resolve();
+    expect(await Promise.all(all)).toEqual(['personal 1', 'personal 1', 'personal 1']);
+    expect(calls).toBe(1);
+    expect(await cache.get('me')).toBeUndefined();
+    expect(l2.data.size).toBe(0);
+    // the next call loads again
+    expect(await cache.getOrSet<string>('me', (ctx) => ctx.skipCache('again'))).toBe('again');
+    const s = cache.stats();
+    expect(s.loader).toMatchObject({ calls: 2, success: 2, error: 0, coalesced: 2 });
+    expect(s.requests.errors).toBe(0);
+    expect(s.tiers.l1.sets).toBe(0);
+  });
+
+  it('a background refresh that skips keeps the stale value', async () => {
+    const cache = createCache({ name: 'skip-swr', l1: { capacity: 10 } });
+    await cache.set('k', 'old', { ttl: 1, staleWhileRevalidate: 60_000 });
+    await tick(5);
+    const swr = { staleWhileRevalidate: 60_000 };
+    expect(await cache.getOrSet('k', (ctx) => ctx.skipCache('not shared'), swr)).toBe('old');
+    await tick(5);
+    expect(await cache.get('k', { allowStale: true })).toBe('old');
+    expect(cache.stats().loader).toMatchObject({ calls: 1, success: 1, error: 0 });
+  });
+});
+
+describe('cache.defaults', () => {
+  it('are the resolved defaults, read-only', () => {
+    const cache = createCache({ name: 'd', l1: { capacity: 10 }, defaults: { ttl: 5_000, grace: 1_000 } });
+    expect(cache.defaults).toEqual({
+      ttl: 5_000,
+      grace: 1_000,
+      staleWhileRevalidate: 0,
+      graceBackoff: 5_000,
+      jitter: 0,
+      sliding: false,
+      timeouts: { soft: 0, hard: 0, tier: 1_000 },
+    });
+    expect(Object.isFrozen(cache.defaults) && Object.isFrozen(cache.defaults.timeouts)).toBe(true);
+    expect(cache.namespace('n').defaults).toBe(cache.defaults);
   });
 });

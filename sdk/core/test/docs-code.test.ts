@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { expect, it } from 'vitest';
+import { codeBlocks, markdownFiles } from './helpers/doc-blocks.js';
 
-// Every ```ts block of these docs is type-checked as its own module against the built package (`omnicache`,
-// `omnicache/fastify`, ... resolved like a user's import), with the core's strict compiler options.
-const DOCS = ['quickstart.md', 'integrations.md', 'cli.md'];
+// Every ```ts block of the docs (docs/**/*.md and the README) is type-checked as its own module against the built
+// package (`omnicache`, `omnicache/fastify`, ... resolved like a user's import), with the core's strict compiler
+// options. Names a snippet uses but does not define (your database, a request id) are declared in an HTML comment
+// right above the block, which readers do not see: `<!-- ts-prelude: declare const id: number; -->`.
 const coreDir = fileURLToPath(new URL('..', import.meta.url));
-const docsDir = join(coreDir, '..', '..', 'docs');
+const repoDir = join(coreDir, '..', '..');
+const DOCS = markdownFiles(repoDir);
 
 interface Block {
   doc: string;
@@ -18,19 +21,20 @@ interface Block {
 }
 
 function blocksOf(doc: string): Block[] {
-  const text = readFileSync(join(docsDir, doc), 'utf8');
   const out: Block[] = [];
-  for (const m of text.matchAll(/^```ts\n([\s\S]*?)^```/gm)) {
-    const line = text.slice(0, m.index).split('\n').length + 1;
-    const file = join(coreDir, 'test', `__docs__${doc.replace(/\W/g, '_')}_${line}.ts`);
-    out.push({ doc, line, file, code: `${m[1]}\nexport {};\n` });
+  for (const b of codeBlocks(readFileSync(join(repoDir, doc), 'utf8'))) {
+    if (b.lang !== 'ts') continue;
+    const dir = b.from === undefined ? join(coreDir, 'test') : join(repoDir, b.from);
+    const file = join(dir, `__docs__${doc.replace(/\W/g, '_')}_${b.line}.ts`);
+    // the prelude shares the block's first line, so reported line numbers stay those of the doc
+    out.push({ doc, line: b.line, file, code: `${b.prelude ?? ''}${b.code}\nexport {};\n` });
   }
   return out;
 }
 
-it('every TypeScript block in the quickstart, integrations and CLI docs type-checks', () => {
+it('every TypeScript block in the docs and the README type-checks', () => {
   const blocks = DOCS.flatMap(blocksOf);
-  expect(blocks.length).toBeGreaterThanOrEqual(7);
+  expect(blocks.length).toBeGreaterThanOrEqual(20);
   const config = ts.getParsedCommandLineOfConfigFile(
     join(coreDir, 'tsconfig.json'),
     {},
@@ -41,7 +45,8 @@ it('every TypeScript block in the quickstart, integrations and CLI docs type-che
       },
     },
   );
-  const options = { ...config!.options, noEmit: true };
+  // rootDir off: blocks checked from another workspace folder (ts-from) live outside the core
+  const options = { ...config!.options, noEmit: true, rootDir: repoDir };
   const virtual = new Map(blocks.map((b) => [b.file, b.code]));
   const host = ts.createCompilerHost(options);
   const { fileExists, readFile, getSourceFile } = host;
@@ -57,7 +62,7 @@ it('every TypeScript block in the quickstart, integrations and CLI docs type-che
   const problems = ts.getPreEmitDiagnostics(program).map((d) => {
     const block = blocks.find((b) => b.file === d.file?.fileName);
     const where = block
-      ? `docs/${block.doc}:${block.line + d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line}`
+      ? `${block.doc}:${block.line + d.file!.getLineAndCharacterOfPosition(d.start ?? 0).line}`
       : (d.file?.fileName ?? 'config');
     return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
   });

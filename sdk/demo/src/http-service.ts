@@ -5,13 +5,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createCache } from 'omnicache';
+import { type Cache, createCache } from 'omnicache';
 import { omnicacheFastify } from 'omnicache/fastify';
 import type { Telemetry } from 'omnicache/otel';
 
 export interface DemoHttp {
   /** Base URL of the service, e.g. http://127.0.0.1:41234 */
   readonly url: string;
+  /** The cache the route's responses are stored in ("demo-http"). */
+  readonly cache: Cache;
   /** Requests the client made. */
   readonly requests: () => number;
   stop(): Promise<void>;
@@ -67,6 +69,7 @@ export async function startDemoHttp(telemetry: Telemetry): Promise<DemoHttp> {
   const clients = Array.from({ length: CLIENTS }, client);
   return {
     url,
+    cache,
     requests: () => count,
     async stop() {
       stopping = true;

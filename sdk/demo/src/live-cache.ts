@@ -4,34 +4,44 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Cache, createCache, fsTier } from 'omnicache';
 import { startTelemetry, type Telemetry } from 'omnicache/otel';
+import { startAuditActivity } from './audit-activity.js';
 import { startDemoHttp } from './http-service.js';
+import { type LivePage, startLivePage } from './live-page.js';
 import { demoPhases } from './workload.js';
 
 export interface LiveDemoOptions {
-  /** Seconds the workload runs (split evenly over the phases). */
+  /** Seconds one pass of the workload takes (split evenly over the phases). */
   durationSeconds: number;
-  /** Keep serving /metrics after the workload until Ctrl-C. */
+  /** Stop after one pass (default: the phases repeat until Ctrl-C). */
+  once: boolean;
+  /** Keep serving after the workload until Ctrl-C (with `once`). */
   hold: boolean;
   /** Port for /metrics; 0 or busy: any free port. */
   port: number;
+  /** Port of the web page with the Grafana panel's views (0 or busy: any free port); false: no page. */
+  pagePort: number | false;
 }
 
 /**
  * Part 2 of the demo: the same phased workload through a real OmniCache (L1 ARC + the embedded
- * local-directory L3), instrumented with OpenTelemetry and served on /metrics while it runs.
+ * local-directory L3), instrumented with OpenTelemetry and served on /metrics while it runs, with an HTTP service
+ * cached by omnicache/fastify, an audited accounts cache, and a local page showing the Grafana panel's views.
  */
 export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'omnicache-demo-'));
   const cache = createCache({
     name: 'demo',
     l1: { capacity: 1000, policy: 'arc' },
-    l3: fsTier(dir),
+    // bounded: the workload runs until Ctrl-C and its scan phases write a file per new key
+    l3: fsTier(join(dir, 'l3'), { maxBytes: 64 * 1024 * 1024 }),
     defaults: { ttl: 5 * 60_000 },
   });
   const telemetry = await startDemoTelemetry(cache, options.port);
   const http = await startDemoHttp(telemetry);
+  const accounts = await startAuditActivity(dir);
+  telemetry.instrument(accounts.cache);
   const url = telemetry.metricsUrl!;
-  process.stdout.write(`\nLive cache "demo" (L1 ARC c=1000, L3 local directory ${dir})\n`);
+  process.stdout.write(`\nLive cache "demo" (L1 ARC c=1000, L3 local directory ${join(dir, 'l3')})\n`);
   process.stdout.write(`metrics: ${url}\n`);
   process.stdout.write(
     `http service (omnicache/fastify, cache "demo-http"): ${http.url}/items/1 ; watch it all: npm run -s omnicache -- stats --url ${url} --watch\n`,
@@ -39,6 +49,26 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
   process.stdout.write(
     `point Prometheus at it: scrape_configs: [{ job_name: omnicache-demo, static_configs: [{ targets: ['${new URL(url).host}'] }] }]\n`,
   );
+  // The page's builds (panel plugin, host page) take a while the first time: the workload starts meanwhile.
+  let page: LivePage | undefined;
+  const pageStarted =
+    options.pagePort === false
+      ? Promise.resolve()
+      : startLivePage({
+          caches: [cache, http.cache, accounts.cache],
+          audit: accounts.recent,
+          port: options.pagePort,
+        }).then(
+          (p) => {
+            page = p;
+            process.stdout.write(`page (the Grafana panel's views, live): ${p.url}/\n`);
+          },
+          (error: unknown) => {
+            process.stderr.write(
+              `the demo page could not start: ${String((error as Error).message ?? error)}\n`,
+            );
+          },
+        );
   let stopping = false;
   const onSignal = () => {
     stopping = true;
@@ -53,35 +83,44 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
       await sleep(0);
       return { rendered: Date.now() };
     };
-    for (const phase of phases) {
-      const until = Date.now() + perPhaseMs;
-      const before = cache.stats();
-      let i = 0;
-      while (Date.now() < until && !stopping) {
-        const batch: Promise<unknown>[] = [];
-        for (let j = 0; j < 200; j++) batch.push(cache.getOrSet(`item:${phase.next(i++)}`, loader));
-        await Promise.all(batch);
+    let i = 0;
+    for (let pass = 1; !stopping; pass++) {
+      if (pass > 1) process.stdout.write(`pass ${pass}\n`);
+      for (const phase of phases) {
+        const until = Date.now() + perPhaseMs;
+        const before = cache.stats();
+        let n = 0;
+        while (Date.now() < until && !stopping) {
+          const batch: Promise<unknown>[] = [];
+          for (let j = 0; j < 200; j++, n++) batch.push(cache.getOrSet(`item:${phase.next(i++)}`, loader));
+          await Promise.all(batch);
+        }
+        const after = cache.stats();
+        const hits = after.requests.hits - before.requests.hits;
+        const total = hits + after.requests.misses - before.requests.misses;
+        const policy = after.tiers.l1.policy;
+        const arc = 'p' in policy ? `p=${Math.round(policy.p)} T1=${policy.t1} T2=${policy.t2}` : '';
+        process.stdout.write(
+          `  ${phase.name.padEnd(14)} ${n.toLocaleString('en-US').padStart(8)} requests, hit ${((100 * hits) / Math.max(1, total)).toFixed(1).padStart(5)}%  ${arc}\n`,
+        );
+        if (stopping) break;
       }
-      const after = cache.stats();
-      const hits = after.requests.hits - before.requests.hits;
-      const total = hits + after.requests.misses - before.requests.misses;
-      const policy = after.tiers.l1.policy;
-      const arc = 'p' in policy ? `p=${Math.round(policy.p)} T1=${policy.t1} T2=${policy.t2}` : '';
-      process.stdout.write(
-        `  ${phase.name.padEnd(14)} ${i.toLocaleString('en-US').padStart(8)} requests, hit ${((100 * hits) / Math.max(1, total)).toFixed(1).padStart(5)}%  ${arc}\n`,
-      );
-      if (stopping) break;
+      if (options.once) break;
     }
+    await pageStarted;
     const s = cache.stats();
     process.stdout.write(
       `live cache: ${s.requests.hits.toLocaleString('en-US')} hits, ${s.requests.misses.toLocaleString('en-US')} misses, ${loads.toLocaleString('en-US')} loader calls, ${s.movements.reduce((n, m) => n + m.count, 0)} tier movements\n`,
     );
     if (options.hold && !stopping) {
-      process.stdout.write(`serving ${url} until Ctrl-C\n`);
+      process.stdout.write(`serving ${url}${page ? ` and ${page.url}/` : ''} until Ctrl-C\n`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
   } finally {
     process.off('SIGINT', onSignal);
+    await pageStarted;
+    await page?.stop();
+    await accounts.stop();
     await http.stop();
     await telemetry.shutdown();
     await cache.close();

@@ -4,16 +4,35 @@ import { comparePolicies } from './policy-comparison.js';
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '20' },
-    port: { type: 'string', default: '9464' },
+    duration: { type: 'string', default: '40' },
+    once: { type: 'boolean', default: false },
     hold: { type: 'boolean', default: false },
+    port: { type: 'string', default: '9464' },
+    'page-port': { type: 'string', default: '9465' },
+    'no-page': { type: 'boolean', default: false },
   },
 });
 const durationSeconds = Number(values.duration);
 const port = Number(values.port);
-if (!(durationSeconds > 0) || !Number.isInteger(port) || port < 0) {
-  process.stderr.write('usage: npm run demo -- [--duration SECONDS] [--port PORT] [--hold]\n');
+const pagePort = Number(values['page-port']);
+const isPort = (p: number) => Number.isInteger(p) && p >= 0 && p < 65536;
+if (!(durationSeconds > 0) || !isPort(port) || !isPort(pagePort)) {
+  process.stderr.write(
+    [
+      'usage: npm run demo -- [--duration SECONDS] [--once [--hold]] [--port PORT] [--page-port PORT | --no-page]',
+      '  --duration   seconds per pass through the four workload phases (default 40); passes repeat until Ctrl-C',
+      '  --once       stop after one pass; --hold keeps serving /metrics and the page afterwards until Ctrl-C',
+      '  --port       /metrics port (default 9464); --page-port: the web page (default 9465); 0 or busy: any free port',
+      '',
+    ].join('\n'),
+  );
   process.exit(2);
 }
 comparePolicies();
-await runLiveDemo({ durationSeconds, port, hold: values.hold });
+await runLiveDemo({
+  durationSeconds,
+  once: values.once,
+  hold: values.hold,
+  port,
+  pagePort: values['no-page'] ? false : pagePort,
+});

@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 it('npm run demo: ARC vs LRU per phase, then a live cache serving /metrics while it runs', async () => {
-  const child = spawn(process.execPath, [main, '--duration', '4', '--port', '0'], {
+  const child = spawn(process.execPath, [main, '--duration', '4', '--once', '--port', '0', '--no-page'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

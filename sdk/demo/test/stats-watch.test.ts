@@ -9,7 +9,7 @@ import { afterAll, expect, it } from 'vitest';
 const demoMain = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const cli = fileURLToPath(new URL('../../cli/bin/omnicache.js', import.meta.url));
 const COLS = 120;
-const ROWS = 60;
+const ROWS = 100; // three caches (demo, demo-http, demo-accounts) fit without scrolling the header away
 
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -28,9 +28,13 @@ function freePort(): Promise<number> {
 }
 
 async function startDemo(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [demoMain, '--duration', '600', '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [demoMain, '--duration', '600', '--port', String(port), '--no-page'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let out = '';
   await new Promise<void>((resolve, reject) => {

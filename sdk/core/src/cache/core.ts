@@ -58,7 +58,9 @@ export class CacheCore {
 
   constructor(config: ResolvedCacheConfig) {
     this.name = config.name;
-    this.defaults = config.defaults;
+    // Frozen: shared with every view and handed out as cache.defaults.
+    Object.freeze(config.defaults.timeouts);
+    this.defaults = Object.freeze(config.defaults);
     this.maxKeyLength = config.maxKeyLength;
     this.maxValueBytes = config.maxValueBytes;
     this.lock = config.lock;

@@ -8,6 +8,7 @@ import { sleep, withTimeout } from '../resilience/timeout.js';
 import { Flight } from './flight.js';
 import type { Resolved } from './options.js';
 import { readRemotes } from './reads.js';
+import { isSkipCache, type SkipCache, skipCache } from './skip-cache.js';
 import type { GetOrSetOptions, Loader, LoaderContext } from './types.js';
 import { type Found, fromEntry, newest, type View, type Where } from './view.js';
 import { prepare, writeL1, writeRemotes } from './writes.js';
@@ -278,10 +279,11 @@ async function runLoader<V>(
     namespace: view.scope.path,
     stale: stale?.value as V | undefined,
     signal: ac.signal,
+    skipCache,
   };
   c.loaderCalls++;
   const call = () =>
-    new Promise<V>((resolve, reject) => {
+    new Promise<V | SkipCache<V>>((resolve, reject) => {
       try {
         Promise.resolve(loader(ctx)).then(resolve, reject);
       } catch (error) {
@@ -295,7 +297,10 @@ async function runLoader<V>(
       ? call()
       : tracing.trace('loader', { cache: core.name, namespace: view.scope.path, key: where.key }, call);
   let timedOut = false;
-  const stored = loaded.then(async (value) => {
+  const stored = loaded.then(async (result): Promise<V> => {
+    // ctx.skipCache(value): answered, stored nowhere.
+    if (isSkipCache(result)) return result.value as V;
+    const value = result;
     // Past the hard timeout the caller already got TimeoutError (or grace): a late result lands nowhere.
     if (timedOut) return value;
     const prep = prepare(view, where, value, o, Date.now());

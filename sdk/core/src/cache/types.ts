@@ -1,3 +1,5 @@
+import type { SkipCache } from './skip-cache.js';
+
 /** Options for writes. Durations are milliseconds. Unset fields fall back to the cache's `defaults`. */
 export interface SetOptions {
   /** Fresh time to live. */
@@ -46,9 +48,25 @@ export interface LoaderContext<V> {
   stale: V | undefined;
   /** Aborted when the hard timeout fires. */
   signal: AbortSignal;
+  /**
+   * Answer with `value` without storing it in any tier: `return ctx.skipCache(value)`. Callers waiting on the same
+   * load get it too. Counts as a successful load (not a loader error), e.g. for a response that must not be shared.
+   */
+  skipCache(value: V): SkipCache<V>;
 }
 
-export type Loader<V> = (context: LoaderContext<V>) => V | Promise<V>;
+export type Loader<V> = (context: LoaderContext<V>) => V | SkipCache<V> | Promise<V | SkipCache<V>>;
+
+/** The defaults a call without options uses (`cache.defaults`): windows in milliseconds, read-only. */
+export interface CacheDefaults {
+  readonly ttl: number;
+  readonly grace: number;
+  readonly staleWhileRevalidate: number;
+  readonly graceBackoff: number;
+  readonly jitter: number;
+  readonly sliding: boolean;
+  readonly timeouts: { readonly soft: number; readonly hard: number; readonly tier: number };
+}
 
 export interface SetManyEntry<V = unknown> extends SetOptions {
   key: string;

@@ -15,7 +15,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Cache, createCache } from '../../src/cache.js';
 import { ConfigError } from '../../src/errors.js';
-import { ATTR, SPANS } from '../../src/telemetry/conventions.js';
+import { ATTR, METRICS, SPANS } from '../../src/telemetry/conventions.js';
 import { instrument } from '../../src/telemetry/instrument.js';
 import { get, send, sleep } from './http-client.js';
 import { type Framework, type RouteSpec, type Started, startServer } from './servers.js';
@@ -186,7 +186,14 @@ describe.each<Framework>(['fastify', 'express', 'express4'])(
       expect(calls).toBe(4);
     });
 
-    it('never stores Set-Cookie, errors, no-store or private responses; a request with no-store bypasses', async () => {
+    it('never stores Set-Cookie, errors, no-store or private responses (not counted as failed loads); a request with no-store bypasses', async () => {
+      const reader = new PeriodicExportingMetricReader({
+        exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+        exportIntervalMillis: 60_000,
+      });
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const cache = createCache({ name: 'http-uncacheable', l1: { capacity: 100 } });
+      const inst = instrument(cache, { meterProvider, tracerProvider: false });
       const calls: Record<string, number> = {};
       const route = (
         path: string,
@@ -201,21 +208,27 @@ describe.each<Framework>(['fastify', 'express', 'express4'])(
           return out();
         },
       });
-      const { base } = await start([
-        route('/cookie', async () => ({ headers: { 'set-cookie': 'session=abc' }, body: 'with cookie' })),
-        route('/boom', async () => {
-          throw new Error('database down');
-        }),
-        route('/missing', async () => ({ status: 404, body: 'nope' })),
-        route('/nostore', async () => ({ headers: { 'cache-control': 'no-store' }, body: 'secret' })),
-        route('/private', async () => ({ headers: { 'cache-control': 'private, max-age=5' }, body: 'mine' })),
-        route('/vary-star', async () => ({ headers: { vary: '*' }, body: 'varies' })),
-        route('/plain', async () => ({ body: 'plain' })),
-        route('/cookie-ok', async () => ({ headers: { 'set-cookie': 'theme=dark' }, body: 'ok' }), {
-          cacheSetCookie: true,
-        }),
-        route('/gone', async () => ({ status: 404, body: 'gone' }), { statuses: [200, 404] }),
-      ]);
+      const { base } = await start(
+        [
+          route('/cookie', async () => ({ headers: { 'set-cookie': 'session=abc' }, body: 'with cookie' })),
+          route('/boom', async () => {
+            throw new Error('database down');
+          }),
+          route('/missing', async () => ({ status: 404, body: 'nope' })),
+          route('/nostore', async () => ({ headers: { 'cache-control': 'no-store' }, body: 'secret' })),
+          route('/private', async () => ({
+            headers: { 'cache-control': 'private, max-age=5' },
+            body: 'mine',
+          })),
+          route('/vary-star', async () => ({ headers: { vary: '*' }, body: 'varies' })),
+          route('/plain', async () => ({ body: 'plain' })),
+          route('/cookie-ok', async () => ({ headers: { 'set-cookie': 'theme=dark' }, body: 'ok' }), {
+            cacheSetCookie: true,
+          }),
+          route('/gone', async () => ({ status: 404, body: 'gone' }), { statuses: [200, 404] }),
+        ],
+        cache,
+      );
       for (let i = 0; i < 2; i++) {
         const cookie = await get(base, '/cookie');
         expect(cookie.headers['set-cookie']).toBe('session=abc');
@@ -246,6 +259,43 @@ describe.each<Framework>(['fastify', 'express', 'express4'])(
       // bypassing requests neither read nor write: the next plain GET still misses, then hits
       expect((await get(base, '/plain')).headers['x-omnicache']).toBe('miss');
       expect((await get(base, '/plain')).headers['x-omnicache']).toBe('hit');
+      // An uncacheable response is the loader's answer, stored nowhere (ctx.skipCache): a successful load, never
+      // a loader error or a failed request (which would feed the loader-error alert).
+      const stats = cache.stats();
+      expect(stats.loader.error).toBe(0);
+      expect(stats.requests.errors).toBe(0);
+      expect(stats.loader.success).toBe(stats.loader.calls);
+      expect(stats.loader.calls).toBe(2 * 6 + 3); // 6 uncacheable routes twice; /cookie-ok, /gone, /plain once
+      await sleep(20); // Express finishes the response before the load settles
+      const { resourceMetrics } = await reader.collect();
+      const loads = resourceMetrics.scopeMetrics
+        .flatMap((sm) => sm.metrics)
+        .find((m) => m.descriptor.name === METRICS.loaderCalls.name)!;
+      const byOutcome = Object.fromEntries(
+        loads.dataPoints.map((p) => [p.attributes[ATTR.outcome], p.value]),
+      );
+      expect(byOutcome).toEqual({ success: 15, error: 0, timeout: 0 });
+      inst.stop();
+      await meterProvider.shutdown();
+    });
+
+    it("routes without windows use the cache's own defaults (cache.defaults), in the store and in the headers", async () => {
+      const cache = createCache({
+        name: 'http-defaults',
+        l1: { capacity: 10 },
+        defaults: { ttl: 45_000, staleWhileRevalidate: 5_000, grace: 90_000 },
+      });
+      expect(cache.defaults).toMatchObject({ ttl: 45_000, staleWhileRevalidate: 5_000, grace: 90_000 });
+      const { base } = await start(
+        [{ method: 'GET', path: '/d', cache: {}, handler: async () => ({ body: 'd' }) }],
+        cache,
+      );
+      await get(base, '/d');
+      const hit = await get(base, '/d');
+      expect(hit.headers['x-omnicache']).toBe('hit');
+      expect(hit.headers['cache-control']).toBe(
+        'public, max-age=45, stale-while-revalidate=5, stale-if-error=90',
+      );
     });
 
     it('concurrent requests behind an uncacheable response each run the handler and get their own answer', async () => {
@@ -424,6 +474,36 @@ describe.each<Framework>(['fastify', 'express', 'express4'])(
       expect(calls).toBe(2);
       // the background refresh asked for a full, uncached response (no validators, no-store)
       expect(seen).toEqual(['undefined undefined', 'undefined no-store']);
+    });
+
+    it('grace (stale-if-error): a failing handler makes later requests get the stale entry while the cache backs off', async () => {
+      let calls = 0;
+      let failing = false;
+      const cache = createCache({ name: 'http-grace', l1: { capacity: 10 } });
+      const { base } = await start(
+        [
+          {
+            method: 'GET',
+            path: '/quote',
+            cache: { ttl: 300, grace: 60_000 },
+            handler: async () => {
+              calls++;
+              if (failing) throw new Error('origin down');
+              return { body: 'q1' };
+            },
+          },
+        ],
+        cache,
+      );
+      expect((await get(base, '/quote')).body).toBe('q1');
+      await sleep(400);
+      failing = true;
+      expect((await get(base, '/quote')).status).toBe(500); // the request that ran the handler gets its own error
+      const later = await get(base, '/quote');
+      expect([later.status, later.body, later.headers['x-omnicache']]).toEqual([200, 'q1', 'stale']);
+      expect(calls).toBe(2); // backing off: the handler was not run again
+      // falling back to the stale entry is a failed load (it is what grace is for)
+      expect(cache.stats().loader.error).toBe(1);
     });
 
     it("the request's traceparent is the parent of get_or_set; the handler runs inside the loader span", async () => {

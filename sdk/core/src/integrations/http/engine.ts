@@ -25,7 +25,6 @@ import {
 import {
   DEFAULT_MAX_BODY_BYTES,
   DEFAULT_STATUSES,
-  DEFAULT_TTL_MS,
   type HttpCacheOptions,
   perRequest,
   type RouteCacheOptions,
@@ -81,6 +80,12 @@ export class UncacheableResponse extends Error {
     this.reason = reason;
   }
 }
+
+/** What a load of a route yields: a stored response, or (not stored) why the response could not be stored. */
+type Loaded = StoredResponse | UncacheableResponse;
+
+/** Uncacheable because the route failed (threw, or answered with a status that is not stored, e.g. 5xx or 404). */
+const ERROR_REASONS: ReadonlySet<UncacheableReason> = new Set(['handler-error', 'status']);
 
 const LEADER: Served = { kind: 'leader' };
 const RERUN: Served = { kind: 'rerun' };
@@ -156,9 +161,11 @@ export class HttpCacheEngine {
       key,
       tags: [pathTag(pathOf(view.url)), ...(perRequest(opts.tags, request) ?? [])],
       windows: {
-        ttl: opts.ttl ?? o.ttl ?? DEFAULT_TTL_MS,
-        staleWhileRevalidate: opts.staleWhileRevalidate ?? o.staleWhileRevalidate ?? 0,
-        grace: opts.grace ?? o.grace ?? 0,
+        // unset here and on the integration: the cache's own defaults (createCache({ defaults }))
+        ttl: opts.ttl ?? o.ttl ?? this.cache.defaults.ttl,
+        staleWhileRevalidate:
+          opts.staleWhileRevalidate ?? o.staleWhileRevalidate ?? this.cache.defaults.staleWhileRevalidate,
+        grace: opts.grace ?? o.grace ?? this.cache.defaults.grace,
       },
       rules: {
         statuses: opts.statuses ?? o.statuses ?? DEFAULT_STATUSES,
@@ -182,20 +189,33 @@ export class HttpCacheEngine {
     detached: () => Promise<CapturedResponse>,
   ): Promise<Served> {
     let leading = false;
-    const loader = (ctx: LoaderContext<StoredResponse>): Promise<StoredResponse> => {
+    // A response that may not be stored (Set-Cookie, no-store, private, an error status, a stream, a handler
+    // that threw) is the loader's answer without being stored: not a failed load (no loader error counted). Except
+    // an error while the stored response is inside its grace window: that load fails, so that the cache answers
+    // with the stale entry (stale-if-error) and backs off before running the handler again.
+    const notStored = (ctx: LoaderContext<Loaded>) => (error: unknown) => {
+      if (!(error instanceof UncacheableResponse)) throw error;
+      const s = ctx.stale;
+      const graced = isStoredResponse(s) && Date.now() < s.storedAt + s.ttl + s.grace;
+      if (graced && ERROR_REASONS.has(error.reason)) throw error;
+      return ctx.skipCache(error);
+    };
+    const loader = (ctx: LoaderContext<Loaded>) => {
       const s = ctx.stale;
       // A load with a value still inside its stale-while-revalidate window is the background refresh (the
       // request is answered with the stale value): it must not use this request's response.
       if (leading || (isStoredResponse(s) && Date.now() < s.storedAt + s.ttl + s.staleWhileRevalidate)) {
-        return detached().then((c) => this.#storable(plan, c));
+        return detached()
+          .then((c) => this.#storable(plan, c))
+          .catch(notStored(ctx));
       }
       leading = true;
-      return lead();
+      return lead().catch(notStored(ctx));
     };
     const w = plan.windows;
     try {
       const value = await inRequestContext(view.headers, () =>
-        this.cache.getOrSet<StoredResponse>(plan.key, loader, {
+        this.cache.getOrSet<Loaded>(plan.key, loader, {
           ttl: w.ttl,
           staleWhileRevalidate: w.staleWhileRevalidate,
           grace: w.grace,
@@ -206,7 +226,8 @@ export class HttpCacheEngine {
         }),
       );
       if (leading) return LEADER;
-      // A key written by something else than this integration is treated as a miss of a broken entry.
+      // An uncacheable response of the request that led (or a key written by something else than this
+      // integration): run the route for this request.
       if (!isStoredResponse(value)) return RERUN;
       const now = Date.now();
       const result =

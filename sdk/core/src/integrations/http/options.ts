@@ -6,11 +6,11 @@ export type PerRequest<R, T> = T | ((request: R) => T);
 
 /** How a GET route's responses are cached. Durations are milliseconds. */
 export interface RouteCacheOptions<R> {
-  /** Fresh time to live (default: the integration's `ttl`, else 60 s). Sent as `max-age`. */
+  /** Fresh time to live (default: the integration's `ttl`, else the cache's `defaults.ttl`). Sent as `max-age`. */
   ttl?: number;
-  /** Serve stale while one background refresh runs. Sent as `stale-while-revalidate`. */
+  /** Serve stale while one background refresh runs (default: the integration's, else the cache's). Sent as `stale-while-revalidate`. */
   staleWhileRevalidate?: number;
-  /** Serve stale when the handler fails. Sent as `stale-if-error`. */
+  /** Serve stale when the handler fails (default: the integration's, else the cache's). Sent as `stale-if-error`. */
   grace?: number;
   /** Request headers that select a variant: part of the key and of the `Vary` response header. */
   vary?: readonly string[];
@@ -45,7 +45,7 @@ export interface RouteInvalidateOptions<R> {
 
 /** Options of the integration as a whole (the plugin or the middleware factory). */
 export interface HttpCacheOptions {
-  /** Defaults for every cached route. */
+  /** Defaults for every cached route (unset: the cache's own `cache.defaults`). */
   ttl?: number;
   staleWhileRevalidate?: number;
   grace?: number;
@@ -62,7 +62,6 @@ export interface HttpCacheOptions {
 }
 
 export const DEFAULT_STATUSES: readonly number[] = [200, 203, 204, 300, 301, 308];
-export const DEFAULT_TTL_MS = 60_000;
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export function perRequest<R, T>(v: PerRequest<R, T> | undefined, request: R): T | undefined {

@@ -2,53 +2,25 @@
 // (AMD extra) with Grafana's shared modules, and renders its panel with real PanelProps: frames from Prometheus
 // (query_range) or a JSON API, the plugin's default options, a time range, field config and a light or dark theme.
 // Also renders Grafana's own TimeSeries on the same frames, to compare render cost.
-import 'systemjs/dist/system.js';
-import 'systemjs/dist/extras/amd.js';
 import {
   createDataFrame,
   createTheme,
   type DataFrame,
   FieldType,
   type GrafanaTheme2,
-  type PanelPlugin,
-  type PanelProps,
   ThemeContext,
   toDataFrame,
 } from '@grafana/data';
-import { GlobalStyles, TimeSeries } from '@grafana/ui';
+import { TimeSeries } from '@grafana/ui';
 import { type ComponentType, StrictMode } from 'react';
 import { flushSync } from 'react-dom';
 import { createRoot, type Root } from 'react-dom/client';
-import type { HostApi, RenderCostRequest, RenderRequest, Source } from './host-api.js';
-import { registerOptionEditors } from './option-editors.js';
-import { type PanelPropsInput, panelProps, timeRange, withFieldDisplay } from './panel-props.js';
+import type { HostApi, RenderCostRequest, RenderRequest, Source } from '../src/grafana-host/host-api.js';
+import { timeRange, withFieldDisplay } from './panel-props.js';
+import { type AnyPanelProps, Chrome, loadPlugin, panelOf } from './plugin-host.js';
 import { queryRangeFrames } from './prometheus-frames.js';
-import { registerSharedModules } from './shared-modules.js';
-
-declare const System: {
-  set(id: string, ns: object): unknown;
-  addImportMap(map: { imports: Record<string, string> }, base?: string): void;
-  import(url: string): Promise<{ default?: { plugin?: PanelPlugin }; plugin?: PanelPlugin }>;
-};
-
-registerSharedModules(System);
-registerOptionEditors();
 
 let root: Root | undefined;
-const plugins = new Map<string, Promise<PanelPlugin>>();
-
-async function loadPlugin(moduleUrl: string): Promise<PanelPlugin> {
-  let p = plugins.get(moduleUrl);
-  if (!p) {
-    p = System.import(moduleUrl).then((ns) => {
-      const plugin = ns.plugin ?? ns.default?.plugin;
-      if (!plugin?.panel) throw new Error(`${moduleUrl} does not export a panel plugin as "plugin"`);
-      return plugin;
-    });
-    plugins.set(moduleUrl, p);
-  }
-  return p;
-}
 
 async function framesOf(source: Source): Promise<DataFrame[]> {
   if (source.kind === 'frames') return source.frames;
@@ -81,59 +53,12 @@ function annotationFrames(req: RenderRequest): DataFrame[] {
   ];
 }
 
-function Chrome({
-  theme,
-  title,
-  width,
-  children,
-}: {
-  theme: GrafanaTheme2;
-  title: string;
-  width: number;
-  children: React.ReactNode;
-}) {
-  return (
-    <ThemeContext.Provider value={theme}>
-      <GlobalStyles />
-      <div
-        data-testid="panel"
-        style={{
-          width: width + 16,
-          background: theme.colors.background.primary,
-          border: `1px solid ${theme.colors.border.weak}`,
-          borderRadius: 2,
-          padding: 8,
-          margin: 8,
-        }}
-      >
-        <div style={{ color: theme.colors.text.primary, fontWeight: 500, marginBottom: 6 }}>{title}</div>
-        {children}
-      </div>
-    </ThemeContext.Provider>
-  );
-}
-
 function mount(node: React.ReactNode, theme: GrafanaTheme2): void {
   document.body.style.background = theme.colors.background.canvas;
   unmount();
   const el = document.getElementById('root')!;
   root = createRoot(el);
   flushSync(() => root!.render(<StrictMode>{node}</StrictMode>));
-}
-
-type AnyPanelProps = PanelProps<Record<string, unknown>>;
-
-/** The plugin's panel component and its props: the plugin's default options overlaid with `options`. */
-function panelOf(
-  plugin: PanelPlugin,
-  options: Record<string, unknown>,
-  input: Omit<PanelPropsInput<Record<string, unknown>>, 'options'>,
-): { Panel: ComponentType<AnyPanelProps>; props: AnyPanelProps } {
-  const merged = { ...(plugin.defaults as Record<string, unknown>), ...options };
-  return {
-    Panel: plugin.panel as ComponentType<AnyPanelProps>,
-    props: panelProps({ ...input, options: merged }),
-  };
 }
 
 /** Renders the plugin's panel; resolves once React has committed. */
