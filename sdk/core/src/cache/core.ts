@@ -62,7 +62,7 @@ export class CacheCore {
     this.maxValueBytes = config.maxValueBytes;
     this.lock = config.lock;
     this.demoteOnEvict = config.l1.demoteOnEvict;
-    this.security = new CacheSecurity(config.security);
+    this.security = new CacheSecurity(config.security, config.encryption);
     this.access = config.access;
     this.encryptor =
       config.encryption === undefined ? undefined : new Encryptor(config.name, config.encryption);
@@ -70,6 +70,7 @@ export class CacheCore {
       compressThreshold: config.codec.compressThreshold,
       compression: config.codec.compression,
       encryptor: this.encryptor,
+      seals: this.security.sealsNamespace(config.encryption),
     });
     this.l1 = new MemoryTier({
       capacity: config.l1.capacity,
