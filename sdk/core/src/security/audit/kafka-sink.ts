@@ -85,16 +85,20 @@ export class KafkaAuditSink implements AuditSink {
       await admin.disconnect();
     }
     const last = await this.#lastRecord();
-    const producer = this.#kafka.producer({
+    await this.#newProducer().connect();
+    this.#opened = true;
+    return last === undefined ? undefined : { seq: last.seq, hash: last.hash };
+  }
+
+  /** Idempotent, one request in flight: the broker keeps the order of a session's sends and drops its retries. */
+  #newProducer(): Producer {
+    this.#producer = this.#kafka.producer({
       allowAutoTopicCreation: false,
       idempotent: true,
       maxInFlightRequests: 1,
       retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 5 },
     });
-    await producer.connect();
-    this.#producer = producer;
-    this.#opened = true;
-    return last === undefined ? undefined : { seq: last.seq, hash: last.hash };
+    return this.#producer;
   }
 
   async #lastRecord(): Promise<AuditRecord | undefined> {
@@ -187,14 +191,9 @@ export class KafkaAuditSink implements AuditSink {
         await sleep(backoffDelay(attempt, 100, 2_000));
         // kafkajs does not reconnect a producer that lost its connection; a fresh one (new idempotence session).
         await this.#producer?.disconnect().catch(() => undefined);
-        const producer = this.#kafka.producer({
-          allowAutoTopicCreation: false,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 5 },
-        });
-        this.#producer = producer;
-        await producer.connect().catch(() => undefined);
+        await this.#newProducer()
+          .connect()
+          .catch(() => undefined);
       }
     }
   }

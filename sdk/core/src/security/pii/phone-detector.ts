@@ -213,8 +213,8 @@ function plainGrouping(written: readonly number[], international: boolean): bool
 }
 
 /**
- * The candidate is the whole number: libphonenumber-js skips its find-a-number-in-text step (a large regular
- * expression per call), about a third of a validation's cost.
+ * The candidate is the whole number: libphonenumber-js skips its find-a-number-in-text step (measured: about 3 % of
+ * a validation; parsing is ~6 µs and isValid() ~3 µs whichever entry point is used, isValidPhoneNumber included).
  */
 const WHOLE = { extract: false } as const;
 
