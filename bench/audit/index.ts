@@ -100,7 +100,7 @@ async function kafkaSection(): Promise<{ tables: Table[]; json: unknown }> {
       return perSecond;
     };
     const levels = [
-      { concurrency: 1, records: 500 },
+      { concurrency: 1, records: 200 },
       { concurrency: 256, records: 20_000 },
       { concurrency: 4096, records: 50_000 },
     ];

@@ -30,13 +30,15 @@ describe('kafkaAuditSink on a real broker', () => {
     const sink = kafkaAuditSink({ brokers, topic });
     const log = await openAuditLog({ actor: 'kafka-test', sinks: [sink] });
 
-    // 1. Concurrent appends: each resolves after the ack; the topic holds them in chain order.
+    // 1. Concurrent appends: each resolves after the ack; the topic holds them in chain order. The burst is
+    // larger than the broker's message size limit (1 MB), so it has to go out in several sends.
+    const pad = 'x'.repeat(400);
     const first = await Promise.all(
-      Array.from({ length: 500 }, (_, i) =>
-        log.append({ action: 'config.change', target: `k${i}`, outcome: 'success', details: { i } }),
+      Array.from({ length: 3000 }, (_, i) =>
+        log.append({ action: 'config.change', target: `k${i}`, outcome: 'success', details: { i, pad } }),
       ),
     );
-    expect(first.map((r) => r.seq)).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+    expect(first.map((r) => r.seq)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
     let text = await readAuditTopic({ brokers, topic });
     expect(seqs(text)).toEqual(first.map((r) => r.seq));
     expect(verifyAuditLog(text).ok).toBe(true);
@@ -57,20 +59,20 @@ describe('kafkaAuditSink on a real broker', () => {
     await kafka.restart();
     await Promise.all(during);
     expect(sink.retries, 'sends retried while the broker was down').toBeGreaterThan(0);
-    expect(acked.sort((a, b) => a - b)).toEqual(Array.from({ length: 400 }, (_, i) => 501 + i));
+    expect(acked.sort((a, b) => a - b)).toEqual(Array.from({ length: 400 }, (_, i) => 3001 + i));
     text = await readAuditTopic({ brokers, topic });
-    expect(seqs(text)).toEqual(Array.from({ length: 900 }, (_, i) => i + 1));
+    expect(seqs(text)).toEqual(Array.from({ length: 3400 }, (_, i) => i + 1));
     expect(verifyAuditLog(text)).toMatchObject({ ok: true });
     await log.close();
 
     // 3. A reopened log continues from the topic's last record: the whole topic still verifies.
     const again = await openAuditLog({ actor: 'kafka-test', sinks: [kafkaAuditSink({ brokers, topic })] });
-    expect(again.lastSeq).toBe(900);
+    expect(again.lastSeq).toBe(3400);
     const next = await again.append({ action: 'erasure', target: 'user-1', outcome: 'success' });
-    expect(next.seq).toBe(901);
+    expect(next.seq).toBe(3401);
     await again.close();
     text = await readAuditTopic({ brokers, topic });
-    expect(seqs(text).length).toBe(901);
+    expect(seqs(text).length).toBe(3401);
     expect(verifyAuditLog(text).ok).toBe(true);
     // Tampering shows up when verifying from the topic text like from a file.
     const lines = text.trim().split('\n');

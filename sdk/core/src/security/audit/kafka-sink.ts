@@ -38,6 +38,25 @@ interface Pending {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 
+/** Bytes of record JSON per send: well under Kafka's default max.message.bytes (1 MB) for one record batch. */
+const CHUNK_BYTES = 256 * 1024;
+
+function* chunks(records: readonly AuditRecord[]): Generator<{ key: string; value: string }[]> {
+  let chunk: { key: string; value: string }[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    const value = JSON.stringify(r);
+    if (chunk.length > 0 && bytes + value.length > CHUNK_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push({ key: String(r.seq), value });
+    bytes += value.length;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
 export class KafkaAuditSink implements AuditSink {
   readonly name: string;
   readonly topic: string;
@@ -175,15 +194,14 @@ export class KafkaAuditSink implements AuditSink {
           if (last !== undefined) todo = todo.filter((r) => r.seq > last.seq);
           if (todo.length === 0) return;
         }
-        await withTimeout(
-          this.#producer!.send({
-            topic: this.topic,
-            acks: -1,
-            messages: todo.map((r) => ({ key: String(r.seq), value: JSON.stringify(r) })),
-          }),
-          this.#options.sendTimeoutMs ?? 10_000,
-          `${this.name} send`,
-        );
+        // In order, one request at a time, each under the broker's message size limit (1 MB by default).
+        for (const chunk of chunks(todo)) {
+          await withTimeout(
+            this.#producer!.send({ topic: this.topic, acks: -1, messages: chunk }),
+            this.#options.sendTimeoutMs ?? 10_000,
+            `${this.name} send`,
+          );
+        }
         return;
       } catch (error) {
         if (this.#closed) throw error;
