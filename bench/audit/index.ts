@@ -70,6 +70,22 @@ async function latency(samples: number) {
   return ms;
 }
 
+function latencyTable(title: string, lat: readonly number[]): Table {
+  return {
+    title,
+    columns: ['samples', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
+    rows: [
+      [
+        lat.length,
+        quantile(lat, 0.5).toFixed(3),
+        quantile(lat, 0.9).toFixed(3),
+        quantile(lat, 0.99).toFixed(3),
+        Math.max(...lat).toFixed(3),
+      ],
+    ],
+  };
+}
+
 /** Baseline: each record written and fdatasync'd on its own before the next (no group commit). */
 async function perRecordSync(records: number) {
   const path = join(dir, `naive-${fileNo++}.jsonl`);
@@ -168,19 +184,7 @@ async function kafkaSection(): Promise<{ tables: Table[]; json: unknown }> {
           `${ROUNDS} rounds per row; one local KRaft broker (test/services), one-partition topic per run; the issue's 20k/s target is for the JSONL sink`,
         ],
       },
-      {
-        title: 'Latency of one acknowledged append, Kafka sink (nothing else in flight)',
-        columns: ['samples', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
-        rows: [
-          [
-            lat.length,
-            quantile(lat, 0.5).toFixed(3),
-            quantile(lat, 0.9).toFixed(3),
-            quantile(lat, 0.99).toFixed(3),
-            Math.max(...lat).toFixed(3),
-          ],
-        ],
-      },
+      latencyTable('Latency of one acknowledged append, Kafka sink (nothing else in flight)', lat),
     ];
     return { tables, json };
   } finally {
@@ -253,19 +257,7 @@ export async function auditBench(): Promise<void> {
           `files in ${dir} (ext4 on the VM's virtual disk; fdatasync cost depends on the disk)`,
         ],
       },
-      {
-        title: 'Latency of one acknowledged append (nothing else in flight)',
-        columns: ['samples', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
-        rows: [
-          [
-            lat.length,
-            quantile(lat, 0.5).toFixed(3),
-            quantile(lat, 0.9).toFixed(3),
-            quantile(lat, 0.99).toFixed(3),
-            Math.max(...lat).toFixed(3),
-          ],
-        ],
-      },
+      latencyTable('Latency of one acknowledged append, JSONL sink (nothing else in flight)', lat),
     ];
     const kafkaSink = process.env.AUDIT_BENCH_KAFKA === '0' ? undefined : await kafkaSection();
     if (kafkaSink !== undefined) tables.push(...kafkaSink.tables);
