@@ -2,14 +2,19 @@
  * `npm run bench -- audit`: acknowledged audit records per second (an append counts when its promise resolved,
  * i.e. after the fdatasync that covers it) with group commit at several concurrency levels, the latency of one
  * acknowledged append, and a baseline without group commit (one write + fdatasync per record, the way a naive
- * append-only log acknowledges) on the same disk in the same run.
+ * append-only log acknowledges) on the same disk in the same run. Then the same for the Kafka sink on a local
+ * single-node broker (acknowledged = the broker acked with acks=-1), against a plain kafkajs producer sending one
+ * record at a time with acks=-1.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jsonlAuditSink, openAuditLog } from 'omnicache';
+import { Kafka, logLevel } from 'kafkajs';
+import { type AuditLog, jsonlAuditSink, openAuditLog } from 'omnicache';
+import { kafkaAuditSink } from 'omnicache/kafka';
+import { startKafka } from '../../test/services/kafka.js';
 import { type Table, writeResults } from '../lib/report.js';
 import { median, quantile } from '../lib/stats.js';
 
@@ -26,11 +31,8 @@ const entry = (i: number) =>
     details: { reason: 'policy', attempt: i },
   }) as const;
 
-async function groupCommit(concurrency: number, records: number, checkpoints: boolean) {
-  const path = join(dir, `gc-${fileNo++}.jsonl`);
-  const log = await openAuditLog({
-    sinks: [jsonlAuditSink({ path, ...(checkpoints ? { checkpoints: { key: randomBytes(32) } } : {}) })],
-  });
+/** Acknowledged appends per second with `concurrency` appends in flight until `records` are acknowledged. */
+async function appendRate(log: AuditLog, concurrency: number, records: number): Promise<number> {
   let next = 0;
   const start = process.hrtime.bigint();
   await Promise.all(
@@ -38,12 +40,20 @@ async function groupCommit(concurrency: number, records: number, checkpoints: bo
       while (next < records) await log.append(entry(next++));
     }),
   );
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return records / (Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+async function groupCommit(concurrency: number, records: number, checkpoints: boolean) {
+  const path = join(dir, `gc-${fileNo++}.jsonl`);
+  const log = await openAuditLog({
+    sinks: [jsonlAuditSink({ path, ...(checkpoints ? { checkpoints: { key: randomBytes(32) } } : {}) })],
+  });
+  const recordsPerSecond = await appendRate(log, concurrency, records);
   await log.close();
   const bytes = statSync(path).size;
   rmSync(path, { force: true });
   rmSync(`${path}.checkpoints`, { force: true });
-  return { recordsPerSecond: records / seconds, bytesPerRecord: bytes / records };
+  return { recordsPerSecond, bytesPerRecord: bytes / records };
 }
 
 async function latency(samples: number) {
@@ -60,6 +70,22 @@ async function latency(samples: number) {
   return ms;
 }
 
+function latencyTable(title: string, lat: readonly number[]): Table {
+  return {
+    title,
+    columns: ['samples', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
+    rows: [
+      [
+        lat.length,
+        quantile(lat, 0.5).toFixed(3),
+        quantile(lat, 0.9).toFixed(3),
+        quantile(lat, 0.99).toFixed(3),
+        Math.max(...lat).toFixed(3),
+      ],
+    ],
+  };
+}
+
 /** Baseline: each record written and fdatasync'd on its own before the next (no group commit). */
 async function perRecordSync(records: number) {
   const path = join(dir, `naive-${fileNo++}.jsonl`);
@@ -73,6 +99,97 @@ async function perRecordSync(records: number) {
   await fh.close();
   rmSync(path, { force: true });
   return records / seconds;
+}
+
+/** Kafka sink: acknowledged records/s at several concurrency levels, single-append latency, kafkajs baseline. */
+async function kafkaSection(): Promise<{ tables: Table[]; json: unknown }> {
+  const kafka = await startKafka();
+  try {
+    const brokers = [kafka.broker];
+    let topicNo = 0;
+    const open = () =>
+      openAuditLog({ sinks: [kafkaAuditSink({ brokers, topic: `bench-audit-${topicNo++}` })] });
+    const rate = async (concurrency: number, records: number) => {
+      const log = await open();
+      const perSecond = await appendRate(log, concurrency, records);
+      await log.close();
+      return perSecond;
+    };
+    const levels = [
+      { concurrency: 1, records: 200 },
+      { concurrency: 256, records: 20_000 },
+      { concurrency: 4096, records: 50_000 },
+    ];
+    const rows = levels.map((l) => ({ ...l, samples: [] as number[] }));
+    // Baseline: a kafkajs producer sending one record at a time with acks=-1 (what acknowledging each record costs).
+    const client = new Kafka({ brokers, logLevel: logLevel.NOTHING, clientId: 'bench-baseline' });
+    const producer = client.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const admin = client.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic: 'bench-baseline', numPartitions: 1 }],
+    });
+    await admin.disconnect();
+    const baseline: number[] = [];
+    for (const l of levels) await rate(l.concurrency, Math.min(l.records, 2_000)); // warm-up
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const row of rows) row.samples.push(await rate(row.concurrency, row.records));
+      const n = 500;
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < n; i++)
+        await producer.send({
+          topic: 'bench-baseline',
+          acks: -1,
+          messages: [{ value: JSON.stringify(entry(i)) }],
+        });
+      baseline.push(n / (Number(process.hrtime.bigint() - start) / 1e9));
+    }
+    await producer.disconnect();
+    const log = await open();
+    const lat: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t = process.hrtime.bigint();
+      await log.append(entry(i));
+      lat.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    await log.close();
+    const json = {
+      rows: rows.map((r) => ({ ...r, medianRecordsPerSecond: median(r.samples) })),
+      baseline: { samples: baseline, median: median(baseline) },
+      singleAppendLatencyMs: { p50: quantile(lat, 0.5), p90: quantile(lat, 0.9), p99: quantile(lat, 0.99) },
+    };
+    const tables: Table[] = [
+      {
+        title: 'Acknowledged audit records per second (Kafka sink: resolved after the broker ack, acks=-1)',
+        columns: ['appends in flight', 'records/s median', 'p10', 'p90', 'vs one send per record'],
+        rows: [
+          ...rows.map((r) => [
+            String(r.concurrency),
+            Math.round(median(r.samples)),
+            Math.round(quantile(r.samples, 0.1)),
+            Math.round(quantile(r.samples, 0.9)),
+            `${(median(r.samples) / median(baseline)).toFixed(1)}x`,
+          ]),
+          [
+            'baseline: kafkajs send per record, acks=-1, sequential',
+            Math.round(median(baseline)),
+            Math.round(quantile(baseline, 0.1)),
+            Math.round(quantile(baseline, 0.9)),
+            '1.0x',
+          ],
+        ],
+        notes: [
+          `${ROUNDS} rounds per row; one local KRaft broker (test/services), one-partition topic per run; the issue's 20k/s target is for the JSONL sink`,
+        ],
+      },
+      latencyTable('Latency of one acknowledged append, Kafka sink (nothing else in flight)', lat),
+    ];
+    return { tables, json };
+  } finally {
+    await kafka.stop();
+  }
 }
 
 export async function auditBench(): Promise<void> {
@@ -140,20 +257,10 @@ export async function auditBench(): Promise<void> {
           `files in ${dir} (ext4 on the VM's virtual disk; fdatasync cost depends on the disk)`,
         ],
       },
-      {
-        title: 'Latency of one acknowledged append (nothing else in flight)',
-        columns: ['samples', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
-        rows: [
-          [
-            lat.length,
-            quantile(lat, 0.5).toFixed(3),
-            quantile(lat, 0.9).toFixed(3),
-            quantile(lat, 0.99).toFixed(3),
-            Math.max(...lat).toFixed(3),
-          ],
-        ],
-      },
+      latencyTable('Latency of one acknowledged append, JSONL sink (nothing else in flight)', lat),
     ];
+    const kafkaSink = process.env.AUDIT_BENCH_KAFKA === '0' ? undefined : await kafkaSection();
+    if (kafkaSink !== undefined) tables.push(...kafkaSink.tables);
     writeResults(
       'audit',
       {
@@ -166,6 +273,7 @@ export async function auditBench(): Promise<void> {
           max: Math.max(...lat),
         },
         target: TARGET_RECORDS_PER_SECOND,
+        kafkaSink: kafkaSink?.json,
       },
       tables,
     );

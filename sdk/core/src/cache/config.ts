@@ -170,7 +170,7 @@ function buildSchemas(z: typeof Zod.z) {
         })
         .strict()
         .prefault({}),
-      /** Envelope encryption of every value that leaves the process (security/encryption). */
+      /** Envelope encryption of the values that leave the process (security/encryption): all, or scope 'policy'. */
       encryption: z
         .custom<EncryptionOptions>(
           (v) =>

@@ -65,7 +65,7 @@ export class CacheCore {
     this.maxValueBytes = config.maxValueBytes;
     this.lock = config.lock;
     this.demoteOnEvict = config.l1.demoteOnEvict;
-    this.security = new CacheSecurity(config.security);
+    this.security = new CacheSecurity(config.security, config.encryption);
     this.retryAfter = new GraceBackoff(config.l1.capacity);
     this.access = config.access;
     this.encryptor =
@@ -74,6 +74,7 @@ export class CacheCore {
       compressThreshold: config.codec.compressThreshold,
       compression: config.codec.compression,
       encryptor: this.encryptor,
+      seals: this.security.sealsNamespace(config.encryption),
     });
     this.l1 = new MemoryTier({
       capacity: config.l1.capacity,

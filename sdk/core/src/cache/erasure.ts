@@ -1,6 +1,7 @@
 import { ErasureIncompleteError } from '../errors.js';
 import { checkSubject, subjectTierTag } from '../security/subject.js';
 import type { CacheCore } from './core.js';
+import { existingInvalidation } from './invalidation.js';
 
 /** What eraseSubject removed, per tier (values; tag bookkeeping not counted). */
 export interface ErasureResult {
@@ -10,6 +11,11 @@ export interface ErasureResult {
   l3?: number;
   /** Sequence number of the `erasure` audit record, when the cache has an audit log. */
   auditSeq?: number;
+  /**
+   * True when the erasure was handed to the invalidation bus: every other instance drops the subject's values
+   * from its L1 when the message arrives (and audits its count). Absent without a bus.
+   */
+  bus?: boolean;
 }
 
 /**
@@ -42,6 +48,13 @@ export async function eraseSubject(core: CacheCore, subject: string): Promise<Er
     }
   });
   result.l1 += core.l1.deleteByTag(tag);
+  // Other instances' L1 copies: the remote tiers are erased first, so what they re-read afterwards is gone too.
+  const engine = existingInvalidation(core);
+  if (engine?.hasBus === true) {
+    engine.publish('tag', [tag], 'erasure', 'local');
+    engine.bumpVersion({ tag });
+    result.bus = true;
+  }
   const audit = core.security.audit;
   if (audit !== undefined) {
     const details: Record<string, number | string[] | boolean> = {
@@ -51,6 +64,7 @@ export async function eraseSubject(core: CacheCore, subject: string): Promise<Er
     if (result.l2 !== undefined) details.l2 = result.l2;
     if (result.l3 !== undefined) details.l3 = result.l3;
     if (failed.size > 0) details.failedTiers = [...failed];
+    if (result.bus === true) details.bus = true;
     const rec = await audit.append({
       action: 'erasure',
       target: subject,
@@ -67,4 +81,23 @@ export async function eraseSubject(core: CacheCore, subject: string): Promise<Er
     );
   }
   return result;
+}
+
+/**
+ * Another instance erased a subject and this one dropped `removed` of its values from L1 (the bus message,
+ * invalidation/invalidator.ts): appended to this instance's audit log as an `erasure` record of its own, so each
+ * instance's trail shows what it removed. Queued now; a sink failure surfaces on the log's next append.
+ */
+export function erasedOnRequest(core: CacheCore, tag: string, removed: number, origin: string): void {
+  const audit = core.security.audit;
+  const mark = subjectTierTag(core.name, '');
+  if (audit === undefined || !tag.startsWith(mark)) return;
+  void audit
+    .append({
+      action: 'erasure',
+      target: tag.slice(mark.length),
+      outcome: 'success',
+      details: { cache: core.name, l1: removed, via: 'bus', origin },
+    })
+    .catch(() => undefined);
 }

@@ -187,7 +187,7 @@ export function prepare(
   now: number,
 ): Prepared | Promise<Prepared> {
   const core = view.core;
-  // The namespace's value policy (allow / redact / reject), security/value-policy.ts.
+  // The namespace's value policy (allow / redact / encrypt / reject), security/value-policy.ts.
   const policy = core.security.values;
   const value = policy === undefined ? input : policy.apply(view.scope.path, where.key, input);
   const size = checkValue(value, core.hasRemotes);

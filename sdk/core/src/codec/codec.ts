@@ -15,6 +15,11 @@ export interface CodecOptions {
   serializer?: Serializer;
   /** Seals every value (AES-256-GCM envelope encryption, security/encryption); the remote key binds it. */
   encryptor?: Encryptor;
+  /**
+   * With an encryptor: the namespaces whose values are sealed (value policy 'encrypt'); values of the others are
+   * stored in the clear. Default: every value is sealed.
+   */
+  seals?: (namespace: string) => boolean;
 }
 
 /** [value, freshUntil, staleUntil, ttl, tags, version]; records written before versions have 5 fields. */
@@ -28,6 +33,7 @@ export class Codec {
   private readonly compression;
   private readonly maxDecodedBytes: number;
   private readonly encryptor: Encryptor | undefined;
+  private readonly seals: ((namespace: string) => boolean) | undefined;
 
   constructor(options: CodecOptions = {}) {
     this.serializer = options.serializer ?? createMsgpackSerializer();
@@ -36,6 +42,14 @@ export class Codec {
     this.compression = compressionId(options.compression ?? 'brotli');
     this.maxDecodedBytes = options.maxDecodedBytes ?? 64 * 1024 * 1024;
     this.encryptor = options.encryptor;
+    this.seals = options.seals;
+  }
+
+  /** Whether the value stored under `remoteKey` is sealed (every value with an encryptor, unless `seals` narrows it). */
+  #sealed(remoteKey: string): boolean {
+    const e = this.encryptor;
+    if (e === undefined) return false;
+    return this.seals === undefined || this.seals(e.namespaceOf(remoteKey));
   }
 
   /** Whether values are encrypted (then encode/decode need the remote key). */
@@ -84,6 +98,7 @@ export class Codec {
     }
     if (this.encryptor === undefined) return writeEnvelope(compression, payload);
     if (remoteKey === undefined) throw new TypeError('this codec encrypts: encode(record, remoteKey)');
+    if (!this.#sealed(remoteKey)) return writeEnvelope(compression, payload);
     return this.encryptor.seal(compression, payload, remoteKey);
   }
 
@@ -98,6 +113,9 @@ export class Codec {
     const env = readEnvelope(bytes);
     if (this.encryptor !== undefined) {
       if (remoteKey === undefined) throw new TypeError('this codec encrypts: decode(bytes, remoteKey)');
+      // Outside the sealed namespaces values are in the clear; inside them open() refuses a clear one.
+      if (env.encryption === undefined && !this.#sealed(remoteKey))
+        return this.record(env.compression, env.payload);
       const opened = this.encryptor.open(env, bytes, remoteKey);
       return opened instanceof Promise
         ? opened.then((p) => this.record(env.compression, p))

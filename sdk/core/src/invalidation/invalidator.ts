@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CacheCore } from '../cache/core.js';
+import { erasedOnRequest } from '../cache/erasure.js';
 import type { BusEvent } from '../events.js';
 import { backoffDelay } from '../resilience/backoff.js';
 import { ATTR, SPANS } from '../telemetry/conventions.js';
@@ -121,6 +122,11 @@ export class CacheInvalidation {
 
   get transport(): string {
     return this.#bus?.kind ?? 'none';
+  }
+
+  /** Whether invalidations are published to other instances (false for a local-only engine). */
+  get hasBus(): boolean {
+    return this.#bus !== undefined;
   }
 
   async #start(window: number): Promise<void> {
@@ -367,8 +373,10 @@ export class CacheInvalidation {
     } else if (m.op === 'tag') {
       for (const t of m.targets) {
         core.versions.invalidateTag(t);
-        removed += core.l1.deleteByTag(t);
+        const n = core.l1.deleteByTag(t);
+        removed += n;
         this.bumpVersion({ tag: t });
+        if (m.cause === 'erasure') erasedOnRequest(core, t, n, m.origin);
       }
     } else {
       for (const t of m.targets) {

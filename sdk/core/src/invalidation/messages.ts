@@ -13,7 +13,16 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 export const MAX_TARGETS = 1000;
 
 /** Why an invalidation happened; also the `cause` attribute of the invalidations metric. */
-export const INVALIDATION_CAUSES = ['invalidate', 'delete', 'tag', 'clear', 'set', 'dependency'] as const;
+export const INVALIDATION_CAUSES = [
+  'invalidate',
+  'delete',
+  'tag',
+  'clear',
+  'set',
+  'dependency',
+  /** eraseSubject: the target is the subject's tag; receivers drop its values from L1 and audit it. */
+  'erasure',
+] as const;
 export type InvalidationCause = (typeof INVALIDATION_CAUSES)[number];
 
 /** The schemas, built on first use so that importing omnicache does not load zod (see vendor/lazy-deps.ts). */

@@ -7,10 +7,13 @@ import type { PiiType } from './pii/types.js';
  * What set() does with a value that contains PII, per namespace:
  * - allow: store it as is (the default);
  * - redact: store a copy with every PII string replaced by its keyed-hash marker;
+ * - encrypt: seal it with the cache's envelope encryption (`encryption: { provider }`) before it reaches a remote
+ *   tier. Every value of the namespace is sealed, not only those the detectors flag: sealing costs far less than
+ *   scanning, a missed detection cannot leak, and reads there refuse a value stored in the clear (a downgrade by
+ *   whoever can write to the tier). L1 holds the value as given, like every encrypted value;
  * - reject: refuse it (PiiRejectedError, and a `pii.rejected` audit record when an audit log is configured).
- * `encrypt` is planned with value encryption (the codec's encryption envelope) and not available yet.
  */
-export const VALUE_POLICY_MODES = ['allow', 'redact', 'reject'] as const;
+export const VALUE_POLICY_MODES = ['allow', 'redact', 'encrypt', 'reject'] as const;
 export type ValuePolicyMode = (typeof VALUE_POLICY_MODES)[number];
 
 export interface ValuePolicyConfig {
@@ -32,9 +35,7 @@ export class ValuePolicy {
     for (const m of [config.default, ...Object.values(config.namespaces ?? {})]) {
       if (m !== undefined && !(VALUE_POLICY_MODES as readonly string[]).includes(m)) {
         throw new ConfigError(
-          m === ('encrypt' as string)
-            ? "value policy 'encrypt' is not available yet (it needs value encryption); use 'redact' or 'reject'"
-            : `unknown value policy "${String(m)}"; use one of ${VALUE_POLICY_MODES.join(', ')}`,
+          `unknown value policy "${String(m)}"; use one of ${VALUE_POLICY_MODES.join(', ')}`,
         );
       }
     }
@@ -42,6 +43,11 @@ export class ValuePolicy {
     this.#namespaces = new Map(Object.entries(config.namespaces ?? {}));
     this.#redactor = redactor;
     this.#audit = audit;
+  }
+
+  /** Whether some namespace (or the default) is 'encrypt'. */
+  get encrypts(): boolean {
+    return this.#default === 'encrypt' || [...this.#namespaces.values()].includes('encrypt');
   }
 
   modeFor(namespace: string): ValuePolicyMode {
@@ -63,7 +69,8 @@ export class ValuePolicy {
   /** The value to store (the same object under allow, a redacted copy under redact); throws under reject. */
   apply(namespace: string, key: string, value: unknown): unknown {
     const mode = this.modeFor(namespace);
-    if (mode === 'allow') return value;
+    // encrypt: the codec seals the value (see sealsNamespace in cache-security.ts); L1 keeps it as given.
+    if (mode === 'allow' || mode === 'encrypt') return value;
     if (mode === 'redact') return this.#redactor.redactValue(value);
     const types = findTypes(this.#redactor, value);
     if (types.size === 0) return value;

@@ -95,6 +95,7 @@ export const INVALIDATION_CAUSE_VALUES = [
   'clear',
   'set',
   'dependency',
+  'erasure',
   'gap',
 ] as const;
 export const INVALIDATION_SOURCE_VALUES = ['local', 'bus', 'webhook'] as const;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
 import { phoneDetector } from '../../src/pii-phone.js';
+import { BoundedVerdicts } from '../../src/security/pii/bounded-verdicts.js';
 import { createPiiRedactor } from '../../src/security/pii/redactor.js';
 import { createPiiScanner } from '../../src/security/pii/scanner.js';
 import type { PiiType } from '../../src/security/pii/types.js';
@@ -119,6 +120,37 @@ describe('PII detectors', () => {
         },
       ),
     );
+  });
+});
+
+describe('phone verdict cache', () => {
+  it('gives the same findings with and without the cache, on first and repeated sightings', () => {
+    const cached = createPiiScanner({ phone: phoneDetector({ cacheSize: 8 }) });
+    const uncached = createPiiScanner({ phone: phoneDetector({ cacheSize: 0 }) });
+    const lines = [
+      'call +44 20 7946 0958 or 020 7946 0958',
+      'ISBN 0-306-40615-2 and 06 12 34 56 78',
+      'order #02945471, (415) 555-2671, 98765 43210',
+      'ref 2625 9146 0300 1000 3770 then 612 345 678',
+    ];
+    // Three rounds over more distinct candidates than the cache holds: entries are evicted and re-validated.
+    for (let round = 0; round < 3; round++) {
+      for (const l of lines) expect(cached.scan(l)).toEqual(uncached.scan(l));
+    }
+  });
+
+  it('stays bounded and refuses a bad size', () => {
+    const v = new BoundedVerdicts(3);
+    for (let i = 0; i < 10; i++) v.set(`n${i}`, i % 2 === 0);
+    expect(v.size).toBe(3);
+    expect(v.get('n0')).toBeUndefined();
+    expect(v.get('n9')).toBe(false);
+    expect(v.get('n8')).toBe(true);
+    const off = new BoundedVerdicts(0);
+    off.set('x', true);
+    expect(off.get('x')).toBeUndefined();
+    expect(() => phoneDetector({ cacheSize: -1 })).toThrow(ConfigError);
+    expect(() => phoneDetector({ cacheSize: 1.5 })).toThrow(/cacheSize/);
   });
 });
 

@@ -9,6 +9,7 @@ import { openAuditLog } from '../../src/security/audit/audit-log.js';
 import { jsonlAuditSink } from '../../src/security/audit/jsonl-sink.js';
 import { createPiiRedactor } from '../../src/security/pii/redactor.js';
 import { FakeTier } from '../helpers/fake-tier.js';
+import { ring } from './keys.js';
 
 describe('value policy per namespace', () => {
   const redactor = createPiiRedactor({ key: 'value-policy-test-key-000' });
@@ -66,21 +67,57 @@ describe('value policy per namespace', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it("refuses 'encrypt' (not available yet) and unknown modes with a clear message", () => {
+  it("encrypt seals the namespace's values in remote tiers (scope 'policy'), the rest stays clear", async () => {
+    const l2 = new FakeTier('redis');
+    const provider = ring('k1');
+    const cache = createCache({
+      name: 'app',
+      l1: { capacity: 10 },
+      l2,
+      encryption: { provider, scope: 'policy' },
+      security: { redactor, values: { namespaces: { users: 'encrypt' } } },
+    });
+    const v = { email: 'alice@example.com' };
+    await cache.set('plain', v);
+    await cache.namespace('users').namespace('p').set('sealed', v); // inherits 'encrypt'
+    const clear = new Codec();
+    expect(clear.decode(l2.data.get('app::plain')!.value).value).toEqual(v);
+    const sealed = l2.data.get('app:users:p::sealed')!.value;
+    expect(Buffer.from(sealed).includes('alice@example.com')).toBe(false);
+    expect(() => clear.decode(sealed)).toThrow(/encrypted/);
+    // Read back through the remote tier (fresh L1): opened with the key ring.
+    await cache.close();
+    const again = createCache({
+      name: 'app',
+      l1: { capacity: 10 },
+      l2,
+      encryption: { provider, scope: 'policy' },
+      security: { redactor, values: { namespaces: { users: 'encrypt' } } },
+    });
+    expect(await again.namespace('users').namespace('p').get('sealed')).toEqual(v);
+    expect(await again.get('plain')).toEqual(v);
+    // A value stored in the clear where the policy says 'encrypt' (a downgrade) is not served.
+    l2.data.set('app:users:p::forged', { ...l2.data.get('app::plain')! });
+    expect(await again.namespace('users').namespace('p').get('forged')).toBeUndefined();
+    await again.close();
+  });
+
+  it("'encrypt' needs encryption, scope 'policy' needs an 'encrypt' namespace; unknown modes are refused", () => {
     expect(() =>
       createCache({
         name: 'x',
         l1: { capacity: 1 },
-        security: { values: { namespaces: { a: 'encrypt' as 'redact' } } },
+        security: { values: { namespaces: { a: 'encrypt' } } },
+      }),
+    ).toThrow(/'encrypt' needs value encryption/);
+    expect(() =>
+      createCache({
+        name: 'x',
+        l1: { capacity: 1 },
+        encryption: { provider: ring('k1'), scope: 'policy' },
+        security: { values: { default: 'redact' } },
       }),
     ).toThrow(ConfigError);
-    expect(() =>
-      createCache({
-        name: 'x',
-        l1: { capacity: 1 },
-        security: { values: { default: 'encrypt' as 'redact' } },
-      }),
-    ).toThrow(/'encrypt' is not available yet/);
     expect(() =>
       createCache({ name: 'x', l1: { capacity: 1 }, security: { values: { default: 'nope' as 'redact' } } }),
     ).toThrow(/unknown value policy "nope"/);

@@ -23,6 +23,11 @@ export const MAX_ENCRYPTIONS_PER_DEK_LIMIT = 2 ** 31;
 export interface EncryptionOptions {
   /** Where data keys come from: localKeyRing(...) or awsKmsKeyProvider(...) from omnicache/aws-kms. */
   provider: KeyProvider;
+  /**
+   * Which values are sealed: 'all' (default) or 'policy', only the namespaces whose value policy
+   * (security.values) is 'encrypt'; the others are stored in the clear.
+   */
+  scope?: 'all' | 'policy';
   /** Unwrapped data keys kept in memory (least recently used dropped first). Default 1000. */
   dekCacheSize?: number;
   /**
@@ -101,6 +106,9 @@ export class Encryptor {
       throw new ConfigError(
         `encryption.maxEncryptionsPerDek must be an integer from 1 to 2^31 (random 96-bit GCM nonces); got ${max}`,
       );
+    }
+    if (options.scope !== undefined && options.scope !== 'all' && options.scope !== 'policy') {
+      throw new ConfigError(`encryption.scope must be 'all' or 'policy'; got ${String(options.scope)}`);
     }
     this.#maxCount = max;
     this.#refreshCount = Math.max(1, Math.floor(max * 0.75));

@@ -1,3 +1,5 @@
+import { ConfigError } from '../../errors.js';
+import { BoundedVerdicts } from './bounded-verdicts.js';
 import { continuesDigitRun } from './digit-runs.js';
 import { type CountryCode, type PhoneNumber, parsePhoneNumberFromString } from './libphonenumber.js';
 import type { PiiDetector, PiiFinding } from './types.js';
@@ -18,6 +20,11 @@ export const DEFAULT_PHONE_REGIONS: readonly CountryCode[] = [
 export interface PhoneDetectorOptions {
   /** Countries whose national formats (no `+CC`) are recognised. Default DEFAULT_PHONE_REGIONS. */
   regions?: readonly CountryCode[];
+  /**
+   * How many validated candidates (as written, e.g. `"+44 20 7946 0958"`) to remember, so a number seen again
+   * skips libphonenumber-js (about 10 µs a validation). Default 4096; 0 turns the cache off.
+   */
+  cacheSize?: number;
 }
 
 /**
@@ -98,6 +105,20 @@ function groupingFits(
  */
 export function phoneDetector(options: PhoneDetectorOptions = {}): PiiDetector {
   const regions = options.regions ?? DEFAULT_PHONE_REGIONS;
+  const cacheSize = options.cacheSize ?? 4096;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0) {
+    throw new ConfigError(
+      `phoneDetector cacheSize must be an integer >= 0, got ${String(options.cacheSize)}`,
+    );
+  }
+  const verdicts = new BoundedVerdicts(cacheSize);
+  const validate = (s: string): boolean => {
+    const known = verdicts.get(s);
+    if (known !== undefined) return known;
+    const verdict = isPhone(s, regions);
+    verdicts.set(s, verdict);
+    return verdict;
+  };
   return {
     type: 'phone',
     find(text: string, out: PiiFinding[]): void {
@@ -111,7 +132,7 @@ export function phoneDetector(options: PhoneDetectorOptions = {}): PiiDetector {
           !overlapsTaken(out, taken, m.index, m.index + s.length) &&
           !continuesIban(text, m.index) &&
           !continuesDigitRun(text, m.index) &&
-          isPhone(s, regions)
+          validate(s)
         ) {
           out.push({ type: 'phone', start: m.index, end: m.index + s.length });
         } else {
@@ -151,7 +172,9 @@ const NOT_PHONE_SHAPES = /^(?:\d+\.\d+|\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}|\d{3}\
  */
 const NATIONAL_SHAPE: Partial<Record<CountryCode, RegExp>> = {
   US: /^1?[2-9]\d{2}[2-9]\d{6}$/,
-  GB: /^0[1-9]\d{8,9}$/,
+  // 01 area numbers have 9 or 10 national digits, 05 and 08 (0500, 0800) 9 or 10, 02, 03, 07 and 09 always 10;
+  // 04 and 06 are unused.
+  GB: /^0(?:[158]\d{8,9}|[2379]\d{9})$/,
   DE: /^0[1-9]\d{4,12}$/,
   FR: /^0[1-9]\d{8}$/,
   ES: /^[5-9]\d{8}$/,
@@ -189,6 +212,12 @@ function plainGrouping(written: readonly number[], international: boolean): bool
   return groups.length <= 5 && groups.every((g) => g >= 2 && g <= 8);
 }
 
+/**
+ * The candidate is the whole number: libphonenumber-js skips its find-a-number-in-text step (measured: about 3 % of
+ * a validation; parsing is ~6 µs and isValid() ~3 µs whichever entry point is used, isValidPhoneNumber included).
+ */
+const WHOLE = { extract: false } as const;
+
 function isPhone(s: string, regions: readonly CountryCode[]): boolean {
   if (SSN_SHAPE.test(s) || NOT_PHONE_SHAPES.test(s)) return false;
   // Dots are rare in phone numbers and common in other numbers: a dotted number must follow the format exactly.
@@ -196,7 +225,7 @@ function isPhone(s: string, regions: readonly CountryCode[]): boolean {
   const international = s.startsWith('+') || s.startsWith('00');
   const groups = groupsOf(s);
   if (international) {
-    const n = parsePhoneNumberFromString(s.startsWith('00') ? `+${s.slice(2)}` : s);
+    const n = parsePhoneNumberFromString(s.startsWith('00') ? `+${s.slice(2)}` : s, WHOLE);
     return (
       n?.isValid() === true && ((!dotted && plainGrouping(groups, true)) || groupingFits(s, groups, n, true))
     );
@@ -210,7 +239,7 @@ function isPhone(s: string, regions: readonly CountryCode[]): boolean {
     if (TRUNK_ZERO.has(region) && !leadingZero) continue;
     const shape = NATIONAL_SHAPE[region];
     if (shape !== undefined && !shape.test(digits)) continue;
-    const n = parsePhoneNumberFromString(s, region);
+    const n = parsePhoneNumberFromString(s, { defaultCountry: region, extract: false });
     // Any country on the region's calling code counts (07911 is Guernsey on +44, 416 is Canada on +1).
     if (n === undefined || !n.isValid()) continue;
     if (plain || groupingFits(s, groups, n, false)) return true;
