@@ -1,0 +1,155 @@
+// Chaos on a real Redis L2 (its own redis-server behind toxiproxy): crash, network partition, latency, a thin
+// pipe, flapping and reset connections, each under concurrent mixed load on two cache instances with a working
+// loader. See scenario.ts for what every run must hold.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
+import { type Cache, createCache } from '../../sdk/core/src/index.js';
+import { redisTier } from '../../sdk/core/src/redis.js';
+import {
+  type RedisHandle,
+  startRedis,
+  startToxiproxy,
+  type ToxiproxyHandle,
+  type ToxiproxyProxy,
+} from '../services/index.js';
+import { expectResilient, runChaos } from './scenario.js';
+import { at, Reference } from './workload.js';
+
+const TIER_MS = 150;
+const LOADER_MS = 5;
+const TTL_MS = 1_500;
+/** get: one L2 read; getOrSet: L2 read + loader + L2 write; set: L2 write; plus scheduling on a loaded 2-core box. */
+const BUDGET_MS = 2 * TIER_MS + LOADER_MS + 250;
+/** Two instances without a bus: a copy another instance holds (L1, or L2 after a lost write) lives up to its TTL. */
+const STALE_BOUND_MS = TTL_MS + 250;
+const WARM_MS = 1_200;
+
+describe('chaos: Redis L2 faults under load', () => {
+  let redis: RedisHandle;
+  let toxi: ToxiproxyHandle;
+  let proxy: ToxiproxyProxy;
+  let caches: Cache[] = [];
+
+  beforeAll(async () => {
+    [redis, toxi] = await Promise.all([startRedis({ name: 'chaos-redis' }), startToxiproxy()]);
+    proxy = await toxi.createProxy('chaos-redis', `127.0.0.1:${redis.port}`);
+  });
+  afterAll(async () => {
+    await toxi?.stop();
+    await redis?.stop();
+  });
+  afterEach(async () => {
+    await Promise.all(caches.map((c) => c.close()));
+    caches = [];
+    await proxy.clearToxics();
+    await proxy.setEnabled(true);
+    if (!redis.running()) await redis.restart();
+  });
+
+  function instances(n = 2): Cache[] {
+    const name = `chaos-${randomUUID().slice(0, 8)}`;
+    caches = Array.from({ length: n }, () =>
+      createCache({
+        name,
+        l1: { capacity: 64 },
+        l2: {
+          tier: redisTier({ connection: { host: '127.0.0.1', port: proxy.port }, commandTimeoutMs: TIER_MS }),
+          timeoutMs: TIER_MS,
+          circuitBreaker: { failureThreshold: 5, windowMs: 2_000, openMs: 500 },
+        },
+        defaults: { ttl: TTL_MS },
+      }),
+    );
+    return caches;
+  }
+
+  const base = () => ({
+    ref: new Reference(),
+    keys: 200,
+    workersPerCache: 4,
+    mix: { getOrSet: 5, get: 3, set: 2 },
+    loaderMs: LOADER_MS,
+    padBytes: 512,
+    budgetMs: BUDGET_MS,
+    staleBoundMs: STALE_BOUND_MS,
+    warmMs: WARM_MS,
+  });
+
+  it('Redis killed (SIGKILL) and restarted empty', async () => {
+    const r = await runChaos('redis-kill', {
+      ...base(),
+      caches: instances(),
+      durationMs: 6_500,
+      script: async (elapsed) => {
+        await redis.kill();
+        await at(elapsed, 3_700);
+        await redis.restart();
+      },
+    });
+    expectResilient(r, { opened: ['l2'] });
+  });
+
+  it('network partition (connections cut and refused) with the data kept', async () => {
+    const r = await runChaos('redis-partition', {
+      ...base(),
+      caches: instances(),
+      durationMs: 6_500,
+      script: async (elapsed) => {
+        await proxy.setEnabled(false);
+        await at(elapsed, 3_700);
+        await proxy.setEnabled(true);
+      },
+    });
+    expectResilient(r, { opened: ['l2'] });
+  });
+
+  it('slow: 400 ms latency, then a 4 KB/s pipe', async () => {
+    const r = await runChaos('redis-slow', {
+      ...base(),
+      caches: instances(),
+      durationMs: 8_000,
+      script: async (elapsed) => {
+        const latency = await proxy.addToxic('latency', { latency: 400, jitter: 100 });
+        await at(elapsed, 3_500);
+        await proxy.clearToxics();
+        void latency;
+        await at(elapsed, 4_300);
+        await proxy.addToxic('bandwidth', { rate: 4 });
+        await at(elapsed, 5_800);
+        await proxy.clearToxics();
+      },
+    });
+    expectResilient(r, { opened: ['l2'] });
+  });
+
+  it('flapping: the link goes down and up every 300 ms', async () => {
+    const r = await runChaos('redis-flapping', {
+      ...base(),
+      caches: instances(),
+      durationMs: 7_000,
+      script: async (elapsed) => {
+        for (let up = false; elapsed() < 4_500; up = !up) {
+          await proxy.setEnabled(up);
+          await sleep(300);
+        }
+        await proxy.setEnabled(true);
+      },
+    });
+    expectResilient(r, { opened: ['l2'] });
+  });
+
+  it('connections reset by peer (toxiproxy reset_peer)', async () => {
+    const r = await runChaos('redis-reset-peer', {
+      ...base(),
+      caches: instances(),
+      durationMs: 6_500,
+      script: async (elapsed) => {
+        await proxy.addToxic('reset_peer', { timeout: 50 }, 'upstream');
+        await at(elapsed, 3_700);
+        await proxy.clearToxics();
+      },
+    });
+    expectResilient(r, { opened: ['l2'] });
+  });
+});
