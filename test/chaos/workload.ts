@@ -89,6 +89,7 @@ export interface Bucket {
   atMs: number;
   ops: number;
   errors: number;
+  allowedErrors: number;
   p99Ms: number;
 }
 
@@ -122,7 +123,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
   const elapsed = () => performance.now() - t0;
   const end = t0 + o.durationMs;
   const latencies: number[] = [];
-  const buckets: { ops: number; errors: number; lat: number[] }[] = [];
+  const buckets: { ops: number; errors: number; allowed: number; lat: number[] }[] = [];
   const byOp: Record<Op, number> = { getOrSet: 0, get: 0, set: 0 };
   const report = {
     errors: 0,
@@ -183,6 +184,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
       const op = pickOp();
       const started = performance.now();
       let failed = false;
+      let allowed = false;
       try {
         if (op === 'set') {
           const v = ref.issue(key);
@@ -194,8 +196,10 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
           check(key, await cache.getOrSet(key, () => loader(key)), started, op);
         }
       } catch (error) {
-        if (o.allowedError?.(error)) report.allowedErrors++;
-        else {
+        if (o.allowedError?.(error)) {
+          allowed = true;
+          report.allowedErrors++;
+        } else {
           failed = true;
           report.errors++;
           sample(report.errorSamples, `${op}(${key}) at ${(started - t0).toFixed(0)} ms: ${String(error)}`);
@@ -205,11 +209,12 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
       latencies.push(ms);
       byOp[op]++;
       const b = Math.floor((started - t0) / BUCKET_MS);
-      while (buckets.length <= b) buckets.push({ ops: 0, errors: 0, lat: [] });
+      while (buckets.length <= b) buckets.push({ ops: 0, errors: 0, allowed: 0, lat: [] });
       const bucket = buckets[b]!;
       bucket.ops++;
       bucket.lat.push(ms);
       if (failed) bucket.errors++;
+      if (allowed) bucket.allowed++;
       await sleep(o.thinkMs ?? 1);
     }
   };
@@ -235,6 +240,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
       atMs: i * BUCKET_MS,
       ops: b.ops,
       errors: b.errors,
+      allowedErrors: b.allowed,
       p99Ms: Math.round(quantile(b.lat.sort((x, y) => x - y), 0.99)),
     })),
   };

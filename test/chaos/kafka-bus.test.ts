@@ -1,0 +1,79 @@
+// Chaos on the invalidation bus: the Kafka broker (KRaft, its own) is killed and restarted under mixed load on
+// two cache instances sharing a Redis L2. Callers never wait for the bus: no error, no latency beyond the call
+// budget; the bus catches up by itself (nothing queued or dropped once the broker is back).
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createCache } from '../../sdk/core/src/index.js';
+import { kafkaBus } from '../../sdk/core/src/kafka.js';
+import { redisTier } from '../../sdk/core/src/redis.js';
+import { type KafkaHandle, startKafka } from '../services/index.js';
+import { expectResilient, runChaos } from './scenario.js';
+import { at, Reference } from './workload.js';
+
+const TIER_MS = 150;
+const TTL_MS = 1_500;
+const BUDGET_MS = 2 * TIER_MS + 5 + 250;
+const STALE_BOUND_MS = TTL_MS + 250;
+
+describe('chaos: Kafka broker restart under the invalidation bus', () => {
+  let kafka: KafkaHandle;
+  beforeAll(async () => {
+    kafka = await startKafka();
+  }, 180_000);
+  afterAll(async () => {
+    await kafka?.stop();
+  });
+
+  it('broker killed and restarted: callers unaffected, the bus recovers', async () => {
+    const name = `chaos-kafka-${randomUUID().slice(0, 8)}`;
+    const caches = [0, 1].map(() =>
+      createCache({
+        name,
+        l1: { capacity: 64 },
+        l2: { tier: redisTier({ connection: inject('redis').url, commandTimeoutMs: TIER_MS }), timeoutMs: TIER_MS },
+        defaults: { ttl: TTL_MS },
+        bus: { bus: kafkaBus({ brokers: [kafka.broker] }), heartbeatMs: 200, retryMinMs: 20, retryMaxMs: 500 },
+      }),
+    );
+    try {
+      await Promise.all(caches.map((c) => c.bus!.ready));
+      let restartedAt = Number.NaN;
+      const r = await runChaos('kafka-broker-restart', {
+        caches,
+        ref: new Reference(),
+        keys: 200,
+        workersPerCache: 4,
+        mix: { getOrSet: 5, get: 3, set: 2 },
+        loaderMs: 5,
+        padBytes: 512,
+        budgetMs: BUDGET_MS,
+        staleBoundMs: STALE_BOUND_MS,
+        warmMs: 1_200,
+        durationMs: 12_000,
+        script: async (elapsed) => {
+          await kafka.kill();
+          await at(elapsed, 2_500);
+          await kafka.restart();
+          restartedAt = elapsed();
+        },
+        extra: () => ({ restartedAtMs: Math.round(restartedAt) }),
+      });
+      expectResilient(r, { opened: [] });
+      // The bus catches up: everything queued while the broker was down is sent, nothing dropped.
+      const deadline = Date.now() + 20_000;
+      let stats = caches.map((c) => c.stats().invalidation!);
+      while (Date.now() < deadline && stats.some((s) => s.queued > 0)) {
+        await sleep(200);
+        stats = caches.map((c) => c.stats().invalidation!);
+      }
+      for (const s of stats) {
+        expect(s.queued).toBe(0);
+        expect(s.messages.dropped).toBe(0);
+        expect(s.messages.received).toBeGreaterThan(0);
+      }
+    } finally {
+      await Promise.all(caches.map((c) => c.close()));
+    }
+  });
+});
