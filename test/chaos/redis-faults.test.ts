@@ -47,7 +47,7 @@ describe('chaos: Redis L2 faults under load', () => {
     if (!redis.running()) await redis.restart();
   });
 
-  function instances(n = 2): Cache[] {
+  function instances(n = 2, hardTimeoutMs = 0): Cache[] {
     const name = `chaos-${randomUUID().slice(0, 8)}`;
     caches = Array.from({ length: n }, () =>
       createCache({
@@ -58,7 +58,7 @@ describe('chaos: Redis L2 faults under load', () => {
           timeoutMs: TIER_MS,
           circuitBreaker: { failureThreshold: 5, windowMs: 2_000, openMs: 500 },
         },
-        defaults: { ttl: TTL_MS },
+        defaults: { ttl: TTL_MS, timeouts: { hard: hardTimeoutMs } },
       }),
     );
     return caches;
@@ -121,6 +121,23 @@ describe('chaos: Redis L2 faults under load', () => {
       },
     });
     expectResilient(r, { opened: ['l2'] });
+  });
+
+  it('slow within the tier timeout (100 ms) with a 100 ms hard timeout on a 5 ms loader', async () => {
+    // Redis answers, slowly, inside its budget: the breaker has nothing to do, and a loader that takes 5 ms must
+    // not be reported as timed out because the write-back to the slow L2 took long.
+    const r = await runChaos('redis-slow-within-budget', {
+      ...base(),
+      budgetMs: TIER_MS + 100 + TIER_MS + 250,
+      caches: instances(2, 100),
+      durationMs: 5_000,
+      script: async (elapsed) => {
+        await proxy.addToxic('latency', { latency: 100, jitter: 10 });
+        await at(elapsed, 4_000);
+        await proxy.clearToxics();
+      },
+    });
+    expectResilient(r, { opened: [] });
   });
 
   it('flapping: the link goes down and up every 300 ms', async () => {

@@ -81,6 +81,8 @@ export interface WorkloadOptions {
   allowedError?: (error: unknown) => boolean;
   /** The fault schedule, run alongside the workload; `elapsed()` is ms since the workload started. */
   script?: (elapsed: () => number) => Promise<void>;
+  /** When set, the load also goes on until the script is done, and this long after it. */
+  tailMs?: number;
   /** Pause between two calls of a worker, ms (default 1): bounded load. */
   thinkMs?: number;
 }
@@ -121,7 +123,8 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
   const { ref } = o;
   const t0 = performance.now();
   const elapsed = () => performance.now() - t0;
-  const end = t0 + o.durationMs;
+  let end = t0 + o.durationMs;
+  let scriptDone = o.tailMs === undefined;
   const latencies: number[] = [];
   const buckets: { ops: number; errors: number; allowed: number; lat: number[] }[] = [];
   const byOp: Record<Op, number> = { getOrSet: 0, get: 0, set: 0 };
@@ -179,7 +182,7 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
   };
 
   const worker = async (cache: Cache) => {
-    while (performance.now() < end) {
+    while (performance.now() < end || !scriptDone) {
       const key = `k${Math.floor(Math.random() * o.keys)}`;
       const op = pickOp();
       const started = performance.now();
@@ -221,7 +224,10 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
 
   const workers: Promise<void>[] = [];
   for (const cache of o.caches) for (let i = 0; i < o.workersPerCache; i++) workers.push(worker(cache));
-  const script = o.script?.(elapsed) ?? Promise.resolve();
+  const script = (o.script?.(elapsed) ?? Promise.resolve()).finally(() => {
+    if (o.tailMs !== undefined) end = Math.max(end, performance.now() + o.tailMs);
+    scriptDone = true;
+  });
   await Promise.all([...workers, script]);
 
   const sorted = latencies.sort((a, b) => a - b);
