@@ -7,6 +7,7 @@ import { panelRenderBench } from './panel-render/index.js';
 import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
 import { securityBench } from './security/index.js';
+import { soakBench } from './soak/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
 
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<void>> = {
   http: httpBench,
   nab: nabBench,
   invalidation: invalidationBench,
+  soak: soakBench,
 };
 
 const name = process.argv[2];

@@ -4,8 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import { Storage } from '@google-cloud/storage';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCache } from '../../sdk/core/src/index.js';
 import { gcsTier } from '../../sdk/core/src/gcs.js';
+import { createCache } from '../../sdk/core/src/index.js';
 import { type HttpFaultProxyHandle, startHttpFaultProxy } from '../services/index.js';
 import { expectResilient, runChaos } from './scenario.js';
 import { at, Reference } from './workload.js';

@@ -31,9 +31,17 @@ describe('chaos: Kafka broker restart under the invalidation bus', () => {
       createCache({
         name,
         l1: { capacity: 64 },
-        l2: { tier: redisTier({ connection: inject('redis').url, commandTimeoutMs: TIER_MS }), timeoutMs: TIER_MS },
+        l2: {
+          tier: redisTier({ connection: inject('redis').url, commandTimeoutMs: TIER_MS }),
+          timeoutMs: TIER_MS,
+        },
         defaults: { ttl: TTL_MS },
-        bus: { bus: kafkaBus({ brokers: [kafka.broker] }), heartbeatMs: 200, retryMinMs: 20, retryMaxMs: 500 },
+        bus: {
+          bus: kafkaBus({ brokers: [kafka.broker] }),
+          heartbeatMs: 200,
+          retryMinMs: 20,
+          retryMaxMs: 500,
+        },
       }),
     );
     try {
@@ -59,7 +67,10 @@ describe('chaos: Kafka broker restart under the invalidation bus', () => {
           await kafka.restart();
           restartedAt = elapsed();
         },
-        extra: () => ({ restartedAtMs: Math.round(restartedAt), bus: caches.map((c) => c.stats().invalidation) }),
+        extra: () => ({
+          restartedAtMs: Math.round(restartedAt),
+          bus: caches.map((c) => c.stats().invalidation),
+        }),
       });
       expectResilient(r, { opened: [] });
       // The bus catches up: everything queued while the broker was down is sent, nothing dropped.

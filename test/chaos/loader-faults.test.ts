@@ -29,7 +29,10 @@ describe('chaos: the loader fails and times out', () => {
       createCache({
         name,
         l1: { capacity: 64 },
-        l2: { tier: redisTier({ connection: inject('redis').url, commandTimeoutMs: TIER_MS }), timeoutMs: TIER_MS },
+        l2: {
+          tier: redisTier({ connection: inject('redis').url, commandTimeoutMs: TIER_MS }),
+          timeoutMs: TIER_MS,
+        },
         defaults: { ttl: TTL_MS, grace: GRACE_MS, graceBackoff: 200, timeouts: { hard: HARD_MS } },
       }),
     );

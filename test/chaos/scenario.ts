@@ -59,7 +59,9 @@ export async function runChaos(name: string, o: ChaosOptions): Promise<ChaosResu
   // A circuit only moves to half-open on a call: keep a trickle of reads going until every breaker is closed.
   const deadline = performance.now() + (o.settleMs ?? 3_000);
   while (performance.now() < deadline && breakers(o.caches).some((b) => b.state !== 'closed')) {
-    await Promise.all(o.caches.map((c) => c.get(`k${Math.floor(Math.random() * o.keys)}`).catch(() => undefined)));
+    await Promise.all(
+      o.caches.map((c) => c.get(`k${Math.floor(Math.random() * o.keys)}`).catch(() => undefined)),
+    );
     await sleep(50);
   }
   const heapGrowthBytes = heapAfterGc() - heapBefore;
@@ -92,7 +94,8 @@ export function expectResilient(r: ChaosResult, e: Expectations): void {
   expect(report.ops).toBeGreaterThan(500);
   for (const b of r.breakers) {
     expect(b.state, `${b.tier} breaker closed again by itself`).toBe('closed');
-    if (e.opened.includes(b.tier as 'l2' | 'l3')) expect(b.opens, `${b.tier} breaker opened`).toBeGreaterThan(0);
+    if (e.opened.includes(b.tier as 'l2' | 'l3'))
+      expect(b.opens, `${b.tier} breaker opened`).toBeGreaterThan(0);
   }
   expect(r.heapGrowthBytes, 'heap growth').toBeLessThan((e.heapBoundMB ?? 12) * 2 ** 20);
 }

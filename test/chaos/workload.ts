@@ -170,14 +170,20 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
       v.pad !== payload(key, v.v, o.padBytes).pad
     ) {
       report.wrong++;
-      sample(report.wrongSamples, `${what}(${key}) -> ${JSON.stringify(value).slice(0, 120)} (issued ${issued})`);
+      sample(
+        report.wrongSamples,
+        `${what}(${key}) -> ${JSON.stringify(value).slice(0, 120)} (issued ${issued})`,
+      );
       return;
     }
     const since = started - ref.supersededAt(key, v.v);
     if (since > report.maxStalenessMs) report.maxStalenessMs = since;
     if (since > o.staleBoundMs) {
       report.stale++;
-      sample(report.staleSamples, `${what}(${key}) -> v${v.v}, newer committed ${since.toFixed(0)} ms before the call`);
+      sample(
+        report.staleSamples,
+        `${what}(${key}) -> v${v.v}, newer committed ${since.toFixed(0)} ms before the call`,
+      );
     }
   };
 
@@ -247,7 +253,12 @@ export async function runWorkload(o: WorkloadOptions): Promise<WorkloadReport> {
       ops: b.ops,
       errors: b.errors,
       allowedErrors: b.allowed,
-      p99Ms: Math.round(quantile(b.lat.sort((x, y) => x - y), 0.99)),
+      p99Ms: Math.round(
+        quantile(
+          b.lat.sort((x, y) => x - y),
+          0.99,
+        ),
+      ),
     })),
   };
 }

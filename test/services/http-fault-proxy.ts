@@ -51,7 +51,10 @@ export async function startHttpFaultProxy(upstream: string): Promise<HttpFaultPr
       counts.errored++;
       req.resume();
       const body = JSON.stringify({ error: { code: f.status, message: 'injected fault', errors: [] } });
-      res.writeHead(f.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(f.status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
       return;
     }

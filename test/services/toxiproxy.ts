@@ -24,7 +24,11 @@ export interface ToxiproxyProxy {
    * Adds any toxic (https://github.com/Shopify/toxiproxy#toxics): `latency`, `bandwidth` ({ rate } KB/s),
    * `reset_peer` ({ timeout } ms), `timeout`, `slow_close`, `slicer`, `limit_data`. Returns its name.
    */
-  addToxic(type: string, attributes: Record<string, number>, stream?: 'upstream' | 'downstream'): Promise<string>;
+  addToxic(
+    type: string,
+    attributes: Record<string, number>,
+    stream?: 'upstream' | 'downstream',
+  ): Promise<string>;
   /** Disabled: the proxy closes its connections and refuses new ones (a network partition); enabled again: back. */
   setEnabled(enabled: boolean): Promise<void>;
   /** Removes every toxic of this proxy. */
