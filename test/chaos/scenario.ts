@@ -32,6 +32,8 @@ export interface ChaosOptions extends Omit<WorkloadOptions, 'script'> {
   /** After the workload: how long the breakers get to close (with a light load running). */
   settleMs?: number;
   extra?: () => Record<string, unknown>;
+  /** Awaited before the final heap measurement (e.g. until a bus has sent what it queued during the fault). */
+  drained?: () => Promise<void>;
 }
 
 function breakers(caches: readonly Cache[]): ChaosResult['breakers'] {
@@ -64,6 +66,7 @@ export async function runChaos(name: string, o: ChaosOptions): Promise<ChaosResu
     );
     await sleep(50);
   }
+  await o.drained?.();
   const heapGrowthBytes = heapAfterGc() - heapBefore;
   const result: ChaosResult = { report, circuits, heapGrowthBytes, breakers: breakers(o.caches) };
   const extra = {
@@ -96,6 +99,12 @@ export function expectResilient(r: ChaosResult, e: Expectations): void {
     expect(b.state, `${b.tier} breaker closed again by itself`).toBe('closed');
     if (e.opened.includes(b.tier as 'l2' | 'l3'))
       expect(b.opens, `${b.tier} breaker opened`).toBeGreaterThan(0);
+  }
+  // The same story in the events: it opened, probed, and a probe closed it.
+  for (const tier of e.opened) {
+    const seen = new Set(r.circuits.filter((c) => c.tier === tier).map((c) => `${c.from}->${c.to}`));
+    for (const t of ['closed->open', 'open->half-open', 'half-open->closed'])
+      expect(seen.has(t), `${tier} circuit event ${t}`).toBe(true);
   }
   expect(r.heapGrowthBytes, 'heap growth').toBeLessThan((e.heapBoundMB ?? 12) * 2 ** 20);
 }
