@@ -19,7 +19,7 @@ import { startRedis } from '../../test/services/redis.js';
 import { startToxiproxy } from '../../test/services/toxiproxy.js';
 import { resultsDir, type Table, writeResults } from '../lib/report.js';
 import { quantile } from '../lib/stats.js';
-import { mulberry32 } from '../lib/zipf.js';
+import { mulberry32, zipfCdf, zipfRank } from '../lib/zipf.js';
 import { lineChart } from './chart.js';
 
 const KEYS = 20_000;
@@ -65,24 +65,6 @@ interface Sample {
   typedLoaderErrors: number;
   wrong: number;
   breakers: string;
-}
-
-function zipfSampler(n: number, s: number, seed: number): () => number {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let k = 0; k < n; k++) cdf[k] = sum += 1 / (k + 1) ** s;
-  const random = mulberry32(seed);
-  return () => {
-    const u = random() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid]! < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
 }
 
 function slope(xs: readonly number[], ys: readonly number[]): number {
@@ -167,9 +149,10 @@ export async function soakBench(): Promise<void> {
     await sleep(LOADER_MS);
     return payload(key, ref.current(key), 256 + (key.length % 4) * 512);
   };
+  const cdf = zipfCdf(KEYS, ZIPF_S);
   const worker = async (cache: Cache, seed: number) => {
-    const pick = zipfSampler(KEYS, ZIPF_S, seed);
-    const random = mulberry32(seed + 1);
+    const random = mulberry32(seed);
+    const pick = () => zipfRank(cdf, random());
     while (performance.now() < end) {
       const key = `k${pick()}`;
       const r = random();

@@ -7,14 +7,19 @@ import { createCache } from '../../sdk/core/src/index.js';
 import { redisClusterTier } from '../../sdk/core/src/redis.js';
 import { type RedisClusterHandle, startRedisCluster } from '../services/index.js';
 import { respCommand } from '../services/resp-command.js';
-import { expectResilient, runChaos } from './scenario.js';
-import { at, Reference } from './workload.js';
+import {
+  expectResilient,
+  FAST_BREAKER,
+  LOADER_MS,
+  runChaos,
+  SLACK_MS,
+  standardLoad,
+  TTL_MS,
+} from './scenario.js';
+import { at } from './workload.js';
 
 const TIER_MS = 150;
-const LOADER_MS = 5;
-const TTL_MS = 1_500;
-const BUDGET_MS = 2 * TIER_MS + LOADER_MS + 250;
-const STALE_BOUND_MS = TTL_MS + 250;
+const BUDGET_MS = 2 * TIER_MS + LOADER_MS + SLACK_MS;
 
 const role = async (port: number) =>
   /role:(\w+)/.exec(await respCommand(port, ['INFO', 'replication']).catch(() => ''))?.[1];
@@ -40,7 +45,7 @@ describe('chaos: Redis Cluster master failover under load', () => {
         l2: {
           tier: redisClusterTier({ nodes: [...cluster.startupNodes], commandTimeoutMs: TIER_MS }),
           timeoutMs: TIER_MS,
-          circuitBreaker: { failureThreshold: 5, windowMs: 2_000, openMs: 500 },
+          circuitBreaker: FAST_BREAKER,
         },
         defaults: { ttl: TTL_MS },
       }),
@@ -48,16 +53,8 @@ describe('chaos: Redis Cluster master failover under load', () => {
     try {
       let promotedAfterMs = Number.NaN;
       const r = await runChaos('redis-cluster-failover', {
+        ...standardLoad(BUDGET_MS),
         caches,
-        ref: new Reference(),
-        keys: 200,
-        workersPerCache: 4,
-        mix: { getOrSet: 5, get: 3, set: 2 },
-        loaderMs: LOADER_MS,
-        padBytes: 512,
-        budgetMs: BUDGET_MS,
-        staleBoundMs: STALE_BOUND_MS,
-        warmMs: 1_200,
         durationMs: 9_000,
         settleMs: 5_000,
         script: async (elapsed) => {

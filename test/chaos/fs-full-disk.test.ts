@@ -8,14 +8,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCache, fsTier } from '../../sdk/core/src/index.js';
-import { expectResilient, runChaos } from './scenario.js';
-import { at, Reference } from './workload.js';
+import {
+  expectResilient,
+  FAST_BREAKER,
+  LOADER_MS,
+  runChaos,
+  SLACK_MS,
+  standardLoad,
+  TTL_MS,
+} from './scenario.js';
+import { at } from './workload.js';
 
 const TIER_MS = 300;
-const LOADER_MS = 5;
-const TTL_MS = 1_500;
-const BUDGET_MS = 2 * TIER_MS + LOADER_MS + 250;
-const STALE_BOUND_MS = TTL_MS + 250;
+const BUDGET_MS = 2 * TIER_MS + LOADER_MS + SLACK_MS;
 
 function fileSizeLimit(soft: '0' | 'unlimited'): void {
   execFileSync('prlimit', ['--pid', String(process.pid), `--fsize=${soft}:`]);
@@ -37,23 +42,15 @@ describe('chaos: fsTier on a full disk', () => {
         l3: {
           tier: fsTier(dir),
           timeoutMs: TIER_MS,
-          circuitBreaker: { failureThreshold: 5, windowMs: 2_000, openMs: 500 },
+          circuitBreaker: FAST_BREAKER,
         },
         defaults: { ttl: TTL_MS },
       }),
     );
     try {
       const r = await runChaos('fs-full-disk', {
+        ...standardLoad(BUDGET_MS),
         caches,
-        ref: new Reference(),
-        keys: 200,
-        workersPerCache: 4,
-        mix: { getOrSet: 5, get: 3, set: 2 },
-        loaderMs: LOADER_MS,
-        padBytes: 512,
-        budgetMs: BUDGET_MS,
-        staleBoundMs: STALE_BOUND_MS,
-        warmMs: 1_200,
         durationMs: 6_500,
         script: async (elapsed) => {
           fileSizeLimit('0');

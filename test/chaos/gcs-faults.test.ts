@@ -7,15 +7,20 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { gcsTier } from '../../sdk/core/src/gcs.js';
 import { createCache } from '../../sdk/core/src/index.js';
 import { type HttpFaultProxyHandle, startHttpFaultProxy } from '../services/index.js';
-import { expectResilient, runChaos } from './scenario.js';
-import { at, Reference } from './workload.js';
+import {
+  expectResilient,
+  FAST_BREAKER,
+  LOADER_MS,
+  runChaos,
+  SLACK_MS,
+  standardLoad,
+  TTL_MS,
+} from './scenario.js';
+import { at } from './workload.js';
 
 const TIER_MS = 300;
-const LOADER_MS = 5;
-const TTL_MS = 1_500;
 /** getOrSet: L3 read + loader + L3 write. */
-const BUDGET_MS = 2 * TIER_MS + LOADER_MS + 250;
-const STALE_BOUND_MS = TTL_MS + 250;
+const BUDGET_MS = 2 * TIER_MS + LOADER_MS + SLACK_MS;
 
 describe('chaos: GCS L3 faults under load', () => {
   let proxy: HttpFaultProxyHandle;
@@ -47,23 +52,15 @@ describe('chaos: GCS L3 faults under load', () => {
             requestTimeoutMs: TIER_MS,
           }),
           timeoutMs: TIER_MS,
-          circuitBreaker: { failureThreshold: 5, windowMs: 2_000, openMs: 500 },
+          circuitBreaker: FAST_BREAKER,
         },
         defaults: { ttl: TTL_MS },
       }),
     );
     try {
       const r = await runChaos('gcs-5xx-and-hang', {
+        ...standardLoad(BUDGET_MS),
         caches,
-        ref: new Reference(),
-        keys: 200,
-        workersPerCache: 4,
-        mix: { getOrSet: 5, get: 3, set: 2 },
-        loaderMs: LOADER_MS,
-        padBytes: 512,
-        budgetMs: BUDGET_MS,
-        staleBoundMs: STALE_BOUND_MS,
-        warmMs: 1_200,
         durationMs: 9_000,
         settleMs: 4_000,
         script: async (elapsed) => {

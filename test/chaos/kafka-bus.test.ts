@@ -8,13 +8,11 @@ import { type Cache, createCache } from '../../sdk/core/src/index.js';
 import { kafkaBus } from '../../sdk/core/src/kafka.js';
 import { redisTier } from '../../sdk/core/src/redis.js';
 import { type KafkaHandle, startKafka } from '../services/index.js';
-import { expectResilient, runChaos } from './scenario.js';
-import { at, Reference } from './workload.js';
+import { expectResilient, LOADER_MS, runChaos, SLACK_MS, standardLoad, TTL_MS } from './scenario.js';
+import { at } from './workload.js';
 
 const TIER_MS = 150;
-const TTL_MS = 1_500;
-const BUDGET_MS = 2 * TIER_MS + 5 + 250;
-const STALE_BOUND_MS = TTL_MS + 250;
+const BUDGET_MS = 2 * TIER_MS + LOADER_MS + SLACK_MS;
 
 describe('chaos: Kafka broker restart under the invalidation bus', () => {
   let kafka: KafkaHandle;
@@ -48,16 +46,8 @@ describe('chaos: Kafka broker restart under the invalidation bus', () => {
       await Promise.all(caches.map((c) => c.bus!.ready));
       let restartedAt = Number.NaN;
       const r = await runChaos('kafka-broker-restart', {
+        ...standardLoad(BUDGET_MS),
         caches,
-        ref: new Reference(),
-        keys: 200,
-        workersPerCache: 4,
-        mix: { getOrSet: 5, get: 3, set: 2 },
-        loaderMs: 5,
-        padBytes: 512,
-        budgetMs: BUDGET_MS,
-        staleBoundMs: STALE_BOUND_MS,
-        warmMs: 1_200,
         // A KRaft restart takes several seconds here: the load goes on until it is back, and 4 s more.
         durationMs: 6_000,
         tailMs: 4_000,
@@ -70,7 +60,8 @@ describe('chaos: Kafka broker restart under the invalidation bus', () => {
         // The bus catches up: everything queued while the broker was down is sent (then the heap is measured).
         drained: async () => {
           const deadline = Date.now() + 20_000;
-          while (Date.now() < deadline && caches.some((c) => c.stats().invalidation!.queued > 0)) await sleep(200);
+          while (Date.now() < deadline && caches.some((c) => c.stats().invalidation!.queued > 0))
+            await sleep(200);
         },
         extra: () => ({
           restartedAtMs: Math.round(restartedAt),

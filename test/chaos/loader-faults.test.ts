@@ -6,17 +6,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, inject, it } from 'vitest';
 import { createCache, LoaderError, TimeoutError } from '../../sdk/core/src/index.js';
 import { redisTier } from '../../sdk/core/src/redis.js';
-import { expectResilient, runChaos } from './scenario.js';
-import { at, payload, Reference } from './workload.js';
+import { expectResilient, runChaos, SLACK_MS, standardLoad } from './scenario.js';
+import { at, payload } from './workload.js';
 
 const TIER_MS = 150;
 const HARD_MS = 200;
 const TTL_MS = 800;
 const GRACE_MS = 3_000;
 /** getOrSet: L2 read + (loader and write-back, cut at the hard timeout). */
-const BUDGET_MS = TIER_MS + HARD_MS + 250;
+const BUDGET_MS = TIER_MS + HARD_MS + SLACK_MS;
 /** A value may be served from grace while the loader is broken. */
-const STALE_BOUND_MS = TTL_MS + GRACE_MS + 250;
+const STALE_BOUND_MS = TTL_MS + GRACE_MS + SLACK_MS;
 const FAIL = { from: 1_500, to: 3_500 };
 const HANG = { from: 3_500, to: 5_500 };
 
@@ -24,7 +24,8 @@ describe('chaos: the loader fails and times out', () => {
   it('grace answers whoever has a value; typed errors only for the rest, only during the fault', async () => {
     const name = `chaos-loader-${randomUUID().slice(0, 8)}`;
     let mode: 'ok' | 'fail' | 'hang' = 'ok';
-    const ref = new Reference();
+    const load = standardLoad(BUDGET_MS);
+    const ref = load.ref;
     const caches = [0, 1].map(() =>
       createCache({
         name,
@@ -38,23 +39,18 @@ describe('chaos: the loader fails and times out', () => {
     );
     try {
       const r = await runChaos('loader-fail-and-hang', {
+        ...load,
         caches,
-        ref,
         // Many keys: some are first asked for while the loader is broken (nothing stale to serve).
         keys: 5_000,
-        workersPerCache: 4,
         mix: { getOrSet: 7, get: 2, set: 1 },
-        loaderMs: 5,
-        padBytes: 512,
-        budgetMs: BUDGET_MS,
         staleBoundMs: STALE_BOUND_MS,
-        warmMs: 1_200,
         durationMs: 7_500,
         loader: async (key) => {
           const m = mode;
           if (m === 'fail') throw new Error('database unavailable');
           await sleep(m === 'hang' ? 5_000 : 5);
-          return payload(key, ref.current(key), 512);
+          return payload(key, ref.current(key), load.padBytes);
         },
         allowedError: (e) => e instanceof LoaderError || e instanceof TimeoutError,
         script: async (elapsed) => {

@@ -13,17 +13,20 @@ import {
   type ToxiproxyHandle,
   type ToxiproxyProxy,
 } from '../services/index.js';
-import { expectResilient, runChaos } from './scenario.js';
-import { at, Reference } from './workload.js';
+import {
+  expectResilient,
+  FAST_BREAKER,
+  LOADER_MS,
+  runChaos,
+  SLACK_MS,
+  standardLoad,
+  TTL_MS,
+} from './scenario.js';
+import { at } from './workload.js';
 
 const TIER_MS = 150;
-const LOADER_MS = 5;
-const TTL_MS = 1_500;
-/** get: one L2 read; getOrSet: L2 read + loader + L2 write; set: L2 write; plus scheduling on a loaded 2-core box. */
-const BUDGET_MS = 2 * TIER_MS + LOADER_MS + 250;
-/** Two instances without a bus: a copy another instance holds (L1, or L2 after a lost write) lives up to its TTL. */
-const STALE_BOUND_MS = TTL_MS + 250;
-const WARM_MS = 1_200;
+/** get: one L2 read; getOrSet: L2 read + loader + L2 write; set: L2 write. */
+const BUDGET_MS = 2 * TIER_MS + LOADER_MS + SLACK_MS;
 
 describe('chaos: Redis L2 faults under load', () => {
   let redis: RedisHandle;
@@ -56,7 +59,7 @@ describe('chaos: Redis L2 faults under load', () => {
         l2: {
           tier: redisTier({ connection: { host: '127.0.0.1', port: proxy.port }, commandTimeoutMs: TIER_MS }),
           timeoutMs: TIER_MS,
-          circuitBreaker: { failureThreshold: 5, windowMs: 2_000, openMs: 500 },
+          circuitBreaker: FAST_BREAKER,
         },
         defaults: { ttl: TTL_MS, timeouts: { hard: hardTimeoutMs } },
       }),
@@ -64,17 +67,7 @@ describe('chaos: Redis L2 faults under load', () => {
     return caches;
   }
 
-  const base = () => ({
-    ref: new Reference(),
-    keys: 200,
-    workersPerCache: 4,
-    mix: { getOrSet: 5, get: 3, set: 2 },
-    loaderMs: LOADER_MS,
-    padBytes: 512,
-    budgetMs: BUDGET_MS,
-    staleBoundMs: STALE_BOUND_MS,
-    warmMs: WARM_MS,
-  });
+  const base = () => standardLoad(BUDGET_MS);
 
   it('Redis killed (SIGKILL) and restarted empty', async () => {
     const r = await runChaos('redis-kill', {
@@ -128,7 +121,7 @@ describe('chaos: Redis L2 faults under load', () => {
     // not be reported as timed out because the write-back to the slow L2 took long.
     const r = await runChaos('redis-slow-within-budget', {
       ...base(),
-      budgetMs: TIER_MS + 100 + TIER_MS + 250,
+      budgetMs: TIER_MS + 100 + TIER_MS + SLACK_MS,
       caches: instances(2, 100),
       durationMs: 5_000,
       script: async (elapsed) => {

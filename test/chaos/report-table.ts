@@ -34,7 +34,10 @@ const SCENARIOS: Record<string, [string, string]> = {
     'Redis slow inside its budget: 100 ms latency, 100 ms hard timeout, 5 ms loader',
     'a loader that answers in time is a success even when the write-back is slow (fixed: it was a TimeoutError)',
   ],
-  'redis-flapping': ['Redis flapping: link down/up every 300 ms for 3.3 s', 'no error; breaker opens and closes'],
+  'redis-flapping': [
+    'Redis flapping: link down/up every 300 ms for 3.3 s',
+    'no error; breaker opens and closes',
+  ],
   'redis-reset-peer': ['Redis connections reset by peer: toxiproxy reset_peer for 2.5 s', 'no error'],
   'redis-cluster-failover': [
     'Redis Cluster: a master SIGKILLed, its replica promoted (cluster-node-timeout 1 s)',
@@ -68,7 +71,9 @@ for (const l of lines) byName.set(l.name, [...(byName.get(l.name) ?? []), l]);
 const range = (xs: number[]) => {
   const lo = Math.min(...xs);
   const hi = Math.max(...xs);
-  return lo === hi ? lo.toLocaleString('en-US') : `${lo.toLocaleString('en-US')}-${hi.toLocaleString('en-US')}`;
+  return lo === hi
+    ? lo.toLocaleString('en-US')
+    : `${lo.toLocaleString('en-US')}-${hi.toLocaleString('en-US')}`;
 };
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const out = [

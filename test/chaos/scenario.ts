@@ -5,17 +5,43 @@
 import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
-import type { Cache } from '../../sdk/core/src/index.js';
+import type { Cache, CircuitBreakerOptions } from '../../sdk/core/src/index.js';
 import {
   at,
   type CircuitChange,
   heapAfterGc,
+  Reference,
   runWorkload,
   summary,
   type WorkloadOptions,
   type WorkloadReport,
   watchCircuits,
 } from './workload.js';
+
+/** TTL of the scenarios' values: two instances without a bus may serve an older copy until it ends. */
+export const TTL_MS = 1_500;
+/** The staleness bound that follows (plus scheduling slack on a loaded 2-core machine). */
+export const STALE_BOUND_MS = TTL_MS + 250;
+/** Scheduling slack in every call budget. */
+export const SLACK_MS = 250;
+export const LOADER_MS = 5;
+/** Opens after 5 failures within 2 s, probes after 500 ms: quick enough to see both within a few seconds. */
+export const FAST_BREAKER: CircuitBreakerOptions = { failureThreshold: 5, windowMs: 2_000, openMs: 500 };
+
+/** The load of every scenario unless it says otherwise: 2 x 4 workers, 50% getOrSet / 30% get / 20% set, 200 keys. */
+export function standardLoad(budgetMs: number) {
+  return {
+    ref: new Reference(),
+    keys: 200,
+    workersPerCache: 4,
+    mix: { getOrSet: 5, get: 3, set: 2 },
+    loaderMs: LOADER_MS,
+    padBytes: 512,
+    budgetMs,
+    staleBoundMs: STALE_BOUND_MS,
+    warmMs: 1_200,
+  };
+}
 
 export interface ChaosResult {
   report: WorkloadReport;
