@@ -15,15 +15,15 @@ export interface HttpFaultProxyHandle {
   /** http://127.0.0.1:PORT, to use instead of the upstream's URL. */
   readonly url: string;
   setFault(fault: HttpFault): void;
-  /** Requests forwarded, answered with an error, stalled. */
-  counts(): { forwarded: number; errored: number; stalled: number };
+  /** Requests forwarded, answered with an error, stalled; and stalled requests whose client has not given up yet. */
+  counts(): { forwarded: number; errored: number; stalled: number; stalledOpen: number };
   stop(): Promise<void>;
 }
 
 export async function startHttpFaultProxy(upstream: string): Promise<HttpFaultProxyHandle> {
   const target = new URL(upstream);
   let fault: HttpFault = { kind: 'none' };
-  const counts = { forwarded: 0, errored: 0, stalled: 0 };
+  const counts = { forwarded: 0, errored: 0, stalled: 0, stalledOpen: 0 };
   const sockets = new Set<Socket>();
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
@@ -60,8 +60,10 @@ export async function startHttpFaultProxy(upstream: string): Promise<HttpFaultPr
     }
     if (f.kind === 'stall' && Math.random() < f.rate) {
       counts.stalled++;
+      counts.stalledOpen++;
       req.resume();
-      return; // never answered
+      res.on('close', () => counts.stalledOpen--);
+      return; // never answered (until the client cancels the request)
     }
     forward(req, res);
   });
