@@ -30,9 +30,6 @@ const TTL_MS = 20_000;
 const GRACE_MS = 10_000;
 const HARD_MS = 300;
 const LOADER_MS = 2;
-const FAULT_PERIOD_S = 60;
-const FAULT_AT_S = 30;
-const FAULT_FOR_S = 15;
 const FAULTS = [
   'redis-latency',
   'redis-partition',
@@ -90,21 +87,39 @@ export async function soakBench(): Promise<void> {
       minutes: { type: 'string', default: process.env.SOAK_MINUTES ?? '30' },
       workers: { type: 'string', default: '8' },
       'sample-seconds': { type: 'string', default: '10' },
+      /** A fault starts half-way through each period and lasts a quarter of it. */
+      'fault-period': { type: 'string', default: '60' },
     },
   });
   const minutes = Number(args.minutes);
   const workersPerCache = Number(args.workers);
   const sampleMs = Number(args['sample-seconds']) * 1000;
-  if (!(minutes > 0) || !(workersPerCache > 0) || !(sampleMs > 0)) {
-    throw new Error('usage: npm run bench -- soak [--minutes N>0] [--workers N>0] [--sample-seconds N>0]');
+  const FAULT_PERIOD_S = Number(args['fault-period']);
+  const FAULT_AT_S = FAULT_PERIOD_S / 2;
+  const FAULT_FOR_S = FAULT_PERIOD_S / 4;
+  if (!(minutes > 0) || !(workersPerCache > 0) || !(sampleMs > 0) || !(FAULT_PERIOD_S > 0)) {
+    throw new Error(
+      'usage: npm run bench -- soak [--minutes N>0] [--workers N>0] [--sample-seconds N>0] [--fault-period S>0]',
+    );
   }
   if (gc === undefined) throw new Error('run with --expose-gc (npm run bench does)');
   await ensureDebianPackages([{ binary: 'redis-server', pkg: 'redis-server' }]);
   const [redis, toxi] = await Promise.all([startRedis({ name: 'soak-redis' }), startToxiproxy()]);
   const proxy = await toxi.createProxy('soak-redis', `127.0.0.1:${redis.port}`);
   const dir = mkdtempSync(join(tmpdir(), 'omnicache-soak-'));
-  const fsLimit = (soft: '0' | 'unlimited') =>
+  // The full disk is this process's file-size limit at 0: while it lasts, output to a file (a redirected stderr)
+  // would fail with EFBIG, so progress lines wait until it is lifted.
+  let diskFull = false;
+  const held: string[] = [];
+  const progress = (line: string) => {
+    if (diskFull) held.push(line);
+    else process.stderr.write(line);
+  };
+  const fsLimit = (soft: '0' | 'unlimited') => {
     execFileSync('prlimit', ['--pid', String(process.pid), `--fsize=${soft}:`]);
+    diskFull = soft === '0';
+    if (!diskFull) for (const line of held.splice(0)) process.stderr.write(line);
+  };
   let loaderBroken = false;
   const ref = new Reference();
   const caches: Cache[] = [0, 1].map(() =>
@@ -268,7 +283,7 @@ export async function soakBench(): Promise<void> {
       faultInWindow = activeFault;
       eld.reset();
       samples.push(sample);
-      process.stderr.write(`${JSON.stringify(sample)}\n`);
+      progress(`${JSON.stringify(sample)}\n`);
     }
   };
 
@@ -398,7 +413,7 @@ export async function soakBench(): Promise<void> {
         ['faults injected', summary.faults],
       ],
       notes: [
-        `Command: \`npm run bench -- soak --minutes ${minutes}\`. Chart: bench/results/soak.svg.`,
+        `Command: \`npm run bench -- soak --minutes ${minutes}${FAULT_PERIOD_S === 60 ? '' : ` --fault-period ${FAULT_PERIOD_S}`}\`. Chart: bench/results/soak.svg.`,
         `${KEYS} keys (Zipf ${ZIPF_S}), L1 capacity ${L1_CAPACITY}, ttl ${TTL_MS / 1000} s, grace ${GRACE_MS / 1000} s, hard timeout ${HARD_MS} ms, tier budget ${TIER_MS} ms; 70% getOrSet, 20% get, 10% set.`,
         `A ${FAULT_FOR_S} s fault every ${FAULT_PERIOD_S} s, in turn: ${FAULTS.join(', ')}.`,
       ],
