@@ -103,10 +103,9 @@ describe('chaos: Redis L2 faults under load', () => {
       caches: instances(),
       durationMs: 8_000,
       script: async (elapsed) => {
-        const latency = await proxy.addToxic('latency', { latency: 400, jitter: 100 });
+        await proxy.addToxic('latency', { latency: 400, jitter: 100 });
         await at(elapsed, 3_500);
         await proxy.clearToxics();
-        void latency;
         await at(elapsed, 4_300);
         await proxy.addToxic('bandwidth', { rate: 4 });
         await at(elapsed, 5_800);
