@@ -22,7 +22,7 @@ describe('hard timeout and a slow write-back', () => {
     });
     expect(v).toBe('loaded');
     // L2 read (80) + loader (5) + L2 write (80): the write-back was awaited, within the tier budget.
-    expect(performance.now() - t0).toBeLessThan(80 + 5 + 200 + 100);
+    expect(performance.now() - t0).toBeLessThan(80 + 5 + 200 + 500);
     const s = cache.stats();
     expect(s.loader).toMatchObject({ success: 1, timeout: 0, error: 0 });
     expect(s.requests.errors).toBe(0);
