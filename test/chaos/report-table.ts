@@ -1,6 +1,6 @@
 // Turns the lines the chaos tests append to $OMNICACHE_CHAOS_REPORT into the table of docs/reliability.md:
 //   OMNICACHE_CHAOS_REPORT=/tmp/chaos.jsonl node scripts/pnpm.mjs exec vitest run --project test test/chaos  (x3)
-//   node --import tsx test/chaos/report-table.ts /tmp/chaos.jsonl
+//   (cd test && npx tsx chaos/report-table.ts /tmp/chaos.jsonl)
 import { readFileSync } from 'node:fs';
 
 interface Line {
@@ -41,11 +41,11 @@ const SCENARIOS: Record<string, [string, string]> = {
   'redis-reset-peer': ['Redis connections reset by peer: toxiproxy reset_peer for 2.5 s', 'no error'],
   'redis-cluster-failover': [
     'Redis Cluster: a master SIGKILLed, its replica promoted (cluster-node-timeout 1 s)',
-    'no error; the cluster is used again once the client sees the new master',
+    'no error; the cluster is used again once the client sees the new master (promoted ~2.5 s after the kill)',
   ],
   'gcs-5xx-and-hang': [
     'GCS (L3): 50% of requests answered 503 for 2.3 s, then every request hangs for 1.7 s',
-    'no error; a hanging request costs at most requestTimeoutMs',
+    'no error; a hanging request costs at most requestTimeoutMs and is then cancelled (fixed: uploads stayed open for good)',
   ],
   'fs-full-disk': [
     'fsTier (L3) on a full disk: every write fails (EFBIG) for 2.5 s',
