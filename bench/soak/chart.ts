@@ -23,7 +23,8 @@ const PANEL_H = 150;
 const GAP = 40;
 const LEFT = 70;
 const RIGHT = 20;
-const TOP = 40;
+/** Room above the first panel for the title and three staggered rows of fault labels. */
+const TOP = 66;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -53,14 +54,21 @@ export function lineChart(
     const all = panel.series.flatMap((s) => s.values.filter(Number.isFinite));
     const yMax = niceMax(Math.max(0, ...all));
     const y = (v: number) => y0 + PANEL_H - (PANEL_H * Math.min(v, yMax)) / yMax;
+    const labelled = new Set<string>();
     for (const s of shades) {
       const a = x(s.fromMin);
       const b = x(Math.min(s.toMin, xMax));
       out.push(
         `<rect x="${a.toFixed(1)}" y="${y0}" width="${Math.max(1, b - a).toFixed(1)}" height="${PANEL_H}" fill="#f4c7c3" opacity="0.5"/>`,
       );
-      if (pi === 0)
-        out.push(`<text x="${a.toFixed(1)}" y="${y0 - 3}" font-size="8" fill="#a33">${esc(s.label)}</text>`);
+      // Each kind of fault is named once (the first time), so the labels do not run into each other.
+      if (pi === 0 && !labelled.has(s.label)) {
+        labelled.add(s.label);
+        const row = (labelled.size - 1) % 3;
+        out.push(
+          `<text x="${a.toFixed(1)}" y="${y0 - 3 - 10 * row}" font-size="9" fill="#a33">${esc(s.label)}</text>`,
+        );
+      }
     }
     out.push(
       `<rect x="${LEFT}" y="${y0}" width="${W - LEFT - RIGHT}" height="${PANEL_H}" fill="none" stroke="#999"/>`,

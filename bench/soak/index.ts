@@ -20,7 +20,7 @@ import { startToxiproxy } from '../../test/services/toxiproxy.js';
 import { resultsDir, type Table, writeResults } from '../lib/report.js';
 import { quantile } from '../lib/stats.js';
 import { mulberry32, zipfCdf, zipfRank } from '../lib/zipf.js';
-import { lineChart } from './chart.js';
+import { lineChart, type Shade } from './chart.js';
 
 const KEYS = 20_000;
 const ZIPF_S = 0.9;
@@ -40,7 +40,7 @@ const FAULTS = [
 ] as const;
 type Fault = (typeof FAULTS)[number];
 
-interface Sample {
+export interface Sample {
   minute: number;
   fault: Fault | '';
   ops: number;
@@ -79,6 +79,48 @@ function slope(xs: readonly number[], ys: readonly number[]): number {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
+
+/** The soak chart (heap, event-loop delay, call latency, hit ratio over time, faults shaded) from its samples. */
+export function soakChart(
+  samples: readonly Sample[],
+  shades: Shade[],
+  minutes: number,
+  faultPeriodS: number,
+): string {
+  return lineChart(
+    `OmniCache soak: ${minutes} min, L1 ARC + Redis L2 + fs L3, a fault every ${faultPeriodS} s (shaded)`,
+    samples.map((s) => s.minute),
+    [
+      {
+        title: 'heap after GC',
+        unit: 'MB',
+        series: [{ label: 'heapUsed', color: '#1f77b4', values: samples.map((s) => s.heapMB) }],
+      },
+      {
+        title: 'event-loop delay',
+        unit: 'ms',
+        series: [
+          { label: 'p99', color: '#d62728', values: samples.map((s) => s.eldP99Ms) },
+          { label: 'p50', color: '#2ca02c', values: samples.map((s) => s.eldP50Ms) },
+        ],
+      },
+      {
+        title: 'call latency',
+        unit: 'ms',
+        series: [
+          { label: 'p99', color: '#d62728', values: samples.map((s) => s.p99Ms) },
+          { label: 'p50', color: '#2ca02c', values: samples.map((s) => s.p50Ms) },
+        ],
+      },
+      {
+        title: 'hit ratio',
+        unit: 'fraction',
+        series: [{ label: 'hits/(hits+misses)', color: '#9467bd', values: samples.map((s) => s.hitRatio) }],
+      },
+    ],
+    shades,
+  );
+}
 
 export async function soakBench(): Promise<void> {
   const { values: args } = parseArgs({
@@ -155,7 +197,7 @@ export async function soakBench(): Promise<void> {
   let windowTyped = 0;
   let windowWrong = 0;
   let activeFault: Fault | '' = '';
-  const shades: { fromMin: number; toMin: number; label: string }[] = [];
+  const shades: Shade[] = [];
   const samples: Sample[] = [];
   const firstErrors: string[] = [];
 
@@ -336,39 +378,7 @@ export async function soakBench(): Promise<void> {
     faults: shades.length,
     firstErrors,
   };
-  const svg = lineChart(
-    `OmniCache soak: ${minutes} min, L1 ARC + Redis L2 + fs L3, a fault every ${FAULT_PERIOD_S} s (shaded)`,
-    samples.map((s) => s.minute),
-    [
-      {
-        title: 'heap after GC',
-        unit: 'MB',
-        series: [{ label: 'heapUsed', color: '#1f77b4', values: all('heapMB') }],
-      },
-      {
-        title: 'event-loop delay',
-        unit: 'ms',
-        series: [
-          { label: 'p99', color: '#d62728', values: all('eldP99Ms') },
-          { label: 'p50', color: '#2ca02c', values: all('eldP50Ms') },
-        ],
-      },
-      {
-        title: 'call latency',
-        unit: 'ms',
-        series: [
-          { label: 'p99', color: '#d62728', values: all('p99Ms') },
-          { label: 'p50', color: '#2ca02c', values: all('p50Ms') },
-        ],
-      },
-      {
-        title: 'hit ratio',
-        unit: 'fraction',
-        series: [{ label: 'hits/(hits+misses)', color: '#9467bd', values: all('hitRatio') }],
-      },
-    ],
-    shades,
-  );
+  const svg = soakChart(samples, shades, minutes, FAULT_PERIOD_S);
   writeFileSync(`${resultsDir}soak.svg`, svg);
   const perFault: (string | number)[][] = FAULTS.map((f) => {
     const during = samples.filter((s) => s.fault === f);
