@@ -9,6 +9,7 @@ import { panelRenderBench } from './panel-render/index.js';
 import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
 import { securityBench } from './security/index.js';
+import { soakBench } from './soak/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
 
@@ -27,6 +28,7 @@ const suites: Record<string, () => Promise<void>> = {
   fuzz: fuzzBench,
   // no measuring: redraws the SVG charts of bench/results/ from its JSON
   charts: chartsBench,
+  soak: soakBench,
 };
 
 const name = process.argv[2];

@@ -20,6 +20,11 @@ export { type CollectorBuildInfo, ensureCollector } from './collector-build.js';
 export { ensureDebianPackages, findExecutable, requireExecutable } from './debian-packages.js';
 export { ensureFakeGcs, type FakeGcsHandle, type FakeGcsOptions, startFakeGcs } from './fake-gcs.js';
 export { freePort } from './free-port.js';
+export {
+  type HttpFault,
+  type HttpFaultProxyHandle,
+  startHttpFaultProxy,
+} from './http-fault-proxy.js';
 export { ensureKafka, type KafkaHandle, type KafkaOptions, startKafka } from './kafka.js';
 export {
   DEFAULT_LOCAL_KMS_KEYS,

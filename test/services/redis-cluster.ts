@@ -36,6 +36,13 @@ async function clusterInfo(port: number): Promise<Map<string, string>> {
   return info;
 }
 
+async function replicasSynced(nodes: readonly RedisHandle[]): Promise<boolean> {
+  const infos = await Promise.all(
+    nodes.map((n) => respCommand(n.port, ['INFO', 'replication']).catch(() => '')),
+  );
+  return infos.every((text) => !text.includes('role:slave') || text.includes('master_link_status:up'));
+}
+
 export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise<RedisClusterHandle> {
   const masters = opts.masters ?? 3;
   const replicas = opts.replicasPerMaster ?? 1;
@@ -57,6 +64,9 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
             'nodes.conf',
             '--cluster-node-timeout',
             String(opts.nodeTimeoutMs ?? 5000),
+            // Replicas sync at once (the default waits 5 s for more replicas before a diskless sync).
+            '--repl-diskless-sync-delay',
+            '0',
           ],
         }),
       ),
@@ -88,7 +98,9 @@ export async function startRedisCluster(opts: RedisClusterOptions = {}): Promise
           i.get('cluster_slots_ok') === '16384' &&
           i.get('cluster_known_nodes') === String(total),
       );
-      if (ok) break;
+      // Ready also means every replica has synced with its master once: a replica that never did refuses to
+      // be promoted (its data counts as too old), so killing a master right away would not fail over.
+      if (ok && (await replicasSynced(started))) break;
       if (Date.now() > deadline) {
         const states = infos
           .map((i, k) => `${started[k]?.port}: ${i.get('cluster_state') ?? '?'}`)

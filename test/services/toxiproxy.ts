@@ -20,6 +20,17 @@ export interface ToxiproxyProxy {
   readonly port: number;
   /** Adds latency (ms, with jitter) to data flowing from the upstream to the client. */
   addLatency(latencyMs: number, jitterMs?: number): Promise<void>;
+  /**
+   * Adds any toxic (https://github.com/Shopify/toxiproxy#toxics): `latency`, `bandwidth` ({ rate } KB/s),
+   * `reset_peer` ({ timeout } ms), `timeout`, `slow_close`, `slicer`, `limit_data`. Returns its name.
+   */
+  addToxic(
+    type: string,
+    attributes: Record<string, number>,
+    stream?: 'upstream' | 'downstream',
+  ): Promise<string>;
+  /** Disabled: the proxy closes its connections and refuses new ones (a network partition); enabled again: back. */
+  setEnabled(enabled: boolean): Promise<void>;
   /** Removes every toxic of this proxy. */
   clearToxics(): Promise<void>;
 }
@@ -63,19 +74,28 @@ export async function startToxiproxy(opts: { readyTimeoutMs?: number } = {}): Pr
       const port = await freePort();
       const listen = `127.0.0.1:${port}`;
       await api(`${base}/proxies`, 'POST', { name, listen, upstream, enabled: true });
-      const toxicsUrl = `${base}/proxies/${encodeURIComponent(name)}/toxics`;
+      const proxyUrl = `${base}/proxies/${encodeURIComponent(name)}`;
+      const toxicsUrl = `${proxyUrl}/toxics`;
+      let seq = 0;
+      const addToxic = async (
+        type: string,
+        attributes: Record<string, number>,
+        stream: 'upstream' | 'downstream' = 'downstream',
+      ) => {
+        const toxic = `${type}_${stream}_${++seq}`;
+        await api(toxicsUrl, 'POST', { name: toxic, type, stream, toxicity: 1, attributes });
+        return toxic;
+      };
       return {
         name,
         listen,
         port,
         async addLatency(latencyMs, jitterMs = 0) {
-          await api(toxicsUrl, 'POST', {
-            name: `latency_${Date.now()}`,
-            type: 'latency',
-            stream: 'downstream',
-            toxicity: 1,
-            attributes: { latency: latencyMs, jitter: jitterMs },
-          });
+          await addToxic('latency', { latency: latencyMs, jitter: jitterMs });
+        },
+        addToxic,
+        async setEnabled(enabled) {
+          await api(proxyUrl, 'POST', { enabled });
         },
         async clearToxics() {
           const toxics = (await api(toxicsUrl, 'GET')) as { name: string }[];

@@ -296,13 +296,14 @@ async function runLoader<V>(
     tracing === undefined
       ? call()
       : tracing.trace('loader', { cache: core.name, namespace: view.scope.path, key: where.key }, call);
-  let timedOut = false;
-  const stored = loaded.then(async (result): Promise<V> => {
+  // The hard timeout bounds the loader only: past it the caller gets TimeoutError (or grace) and a late result
+  // lands nowhere. Storing a value the loader did return in time is bounded by the tiers' own budgets, and a slow
+  // write-back must not turn that success into a timeout.
+  const timed = withTimeout(loaded, o.hard, `loader for key "${where.key}"`, () => ac.abort());
+  const stored = timed.then(async (result): Promise<V> => {
     // ctx.skipCache(value): answered, stored nowhere.
     if (isSkipCache(result)) return result.value as V;
     const value = result;
-    // Past the hard timeout the caller already got TimeoutError (or grace): a late result lands nowhere.
-    if (timedOut) return value;
     const prep = prepare(view, where, value, o, Date.now());
     const p = prep instanceof Promise ? await prep : prep;
     // Overtaken by a write, delete or invalidation of the key: the caller gets the value, no tier does.
@@ -314,11 +315,7 @@ async function runLoader<V>(
     await writeRemotes(view, [p]);
     return value;
   });
-  const timed = withTimeout(stored, o.hard, `loader for key "${where.key}"`, () => {
-    timedOut = true;
-    ac.abort();
-  });
-  const settled = timed.then(
+  const settled = stored.then(
     (value) => {
       c.loaderSuccess++;
       core.retryAfter.delete(where.remoteKey);

@@ -23,7 +23,8 @@ export interface GcsTierOptions {
   storage?: GcsStorage;
   /**
    * Options for the Storage client the tier creates. Unless they set `retryOptions`, automatic retries are off:
-   * a cache tier should fail fast and let the circuit breaker decide.
+   * a cache tier should fail fast and let the circuit breaker decide; unless they set `timeout`, every HTTP request
+   * is cancelled after `requestTimeoutMs` (a request nobody waits for any more does not stay open).
    */
   storageOptions?: StorageOptions;
   /** Object-name prefix inside the bucket (default ''), e.g. 'omnicache/'. */
@@ -65,16 +66,17 @@ export class GcsTier implements Tier {
 
   constructor(options: GcsTierOptions) {
     if (!options.bucket) throw new ConfigError('gcsTier needs { bucket }: the name of an existing bucket');
+    this.#timeoutMs = checkTimerMs('gcsTier requestTimeoutMs', options.requestTimeoutMs ?? 5000);
     const storage =
       options.storage ??
       new Storage({
         retryOptions: { autoRetry: false },
+        timeout: this.#timeoutMs,
         ...options.storageOptions,
       });
     this.bucket = storage.bucket(options.bucket);
     this.#prefix = options.prefix ?? '';
     this.#semaphore = new Semaphore(options.concurrency ?? 16);
-    this.#timeoutMs = checkTimerMs('gcsTier requestTimeoutMs', options.requestTimeoutMs ?? 5000);
     this.#deadlines = new DeadlineQueue(this.#timeoutMs);
     this.callTimeoutMs = this.#timeoutMs;
   }
@@ -232,11 +234,11 @@ export class GcsTier implements Tier {
     const tags = [...new Set(write.tags ?? [])];
     metadata[TAGS_METADATA] = JSON.stringify(tags); // also when empty: tells it from an object written before
     const bytes = Buffer.from(write.value.buffer, write.value.byteOffset, write.value.byteLength);
-    await this.#request('set', () => save(this.bucket.file(name), bytes, metadata));
+    await this.#request('set', () => save(this.bucket.file(name), bytes, metadata, this.#timeoutMs));
     for (const tag of tags) {
       const marker = `${this.#prefix}${TAGS_AREA}${nameSegment(tag)}/${segment}`;
       await this.#request('set (tag marker)', () =>
-        save(this.bucket.file(marker), Buffer.alloc(0), metadata),
+        save(this.bucket.file(marker), Buffer.alloc(0), metadata, this.#timeoutMs),
       );
     }
   }
@@ -326,9 +328,16 @@ function download(file: File): Promise<Downloaded | undefined> {
   });
 }
 
-async function save(file: File, bytes: Buffer, metadata: Record<string, string>): Promise<void> {
+/** A simple upload, cancelled after `timeoutMs` (the client's default for uploads is to wait for ever). */
+async function save(
+  file: File,
+  bytes: Buffer,
+  metadata: Record<string, string>,
+  timeoutMs: number,
+): Promise<void> {
   await file.save(bytes, {
     resumable: false,
+    timeout: timeoutMs,
     contentType: 'application/octet-stream',
     metadata: { metadata },
   });
