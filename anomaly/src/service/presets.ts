@@ -1,6 +1,7 @@
 // PromQL over the SDK's telemetry conventions for the series the service watches by default. Names come from
 // `omnicache/conventions`; nothing here spells a metric or label name by hand.
 import { ATTR, METRICS, prometheusLabel, prometheusName } from 'omnicache/conventions';
+import type { Direction } from './direction.js';
 
 const cache = prometheusLabel(ATTR.cache);
 const tier = prometheusLabel(ATTR.tier);
@@ -10,27 +11,36 @@ const requests = prometheusName(METRICS.requests);
 const loaderCalls = prometheusName(METRICS.loaderCalls);
 const tierDuration = prometheusName(METRICS.tierOperationDuration);
 
-function remoteQuantile(q: number, w: string): string {
-  return `histogram_quantile(${q}, sum by (${cache}, ${tier}, le) (rate(${tierDuration}_bucket[${w}])))`;
+/**
+ * `rate`: the average per-second increase over the whole range; `irate`: the increase between the last two scrapes in
+ * it, so a step change shows in the first scrape after it instead of being diluted by the rest of the range.
+ */
+export type RateFunction = 'rate' | 'irate';
+
+function remoteQuantile(q: number, w: string, f: RateFunction): string {
+  return `histogram_quantile(${q}, sum by (${cache}, ${tier}, le) (${f}(${tierDuration}_bucket[${w}])))`;
 }
 
 export interface SeriesPreset {
-  readonly query: (rateWindow: string) => string;
+  readonly query: (rateWindow: string, rate: RateFunction) => string;
   readonly summary: string;
   readonly runbook: string;
   /** Practical significance: how far (relative to the series' median) a value must be to start an alert. */
   readonly minRelativeChange: number;
+  /** Which way of a move alerts (the other way is good news and counts as recovered). */
+  readonly direction: Direction;
 }
 
-/** Built-in watched series, by name. `rateWindow` is a PromQL range such as `1m`. */
+/** Built-in watched series, by name. `rateWindow` is a PromQL range such as `1m`, `rate` the function over it. */
 export const SERIES_PRESETS = {
   /** Cache-level hit ratio: hits in any tier / l1 lookups. */
   hit_ratio: {
-    query: (w) =>
-      `sum by (${cache}) (rate(${requests}{${result}="hit"}[${w}])) / sum by (${cache}) (rate(${requests}{${tier}="l1"}[${w}]))`,
+    query: (w, f) =>
+      `sum by (${cache}) (${f}(${requests}{${result}="hit"}[${w}])) / sum by (${cache}) (${f}(${requests}{${tier}="l1"}[${w}]))`,
     summary: 'Cache hit ratio is anomalous',
     runbook: 'OmniCacheAnomalyHitRatio',
     minRelativeChange: 0.1,
+    direction: 'down',
   },
   /**
    * Mean latency of remote tier operations, per cache and tier. Moves within a second of a slowdown, where a median
@@ -39,11 +49,12 @@ export const SERIES_PRESETS = {
    * Redis latency took it to 19x within two 500 ms evaluations.
    */
   remote_latency_mean: {
-    query: (w) =>
-      `sum by (${cache}, ${tier}) (rate(${tierDuration}_sum[${w}])) / sum by (${cache}, ${tier}) (rate(${tierDuration}_count[${w}]))`,
+    query: (w, f) =>
+      `sum by (${cache}, ${tier}) (${f}(${tierDuration}_sum[${w}])) / sum by (${cache}, ${tier}) (${f}(${tierDuration}_count[${w}]))`,
     summary: 'Remote tier latency is anomalous',
     runbook: 'OmniCacheAnomalyRemoteLatency',
     minRelativeChange: 9,
+    direction: 'up',
   },
   /**
    * p99 latency of remote tier operations, per cache and tier. Sees tail-only slowdowns the median misses, but on a
@@ -51,21 +62,23 @@ export const SERIES_PRESETS = {
    * with care.
    */
   remote_latency_p99: {
-    query: (w) => remoteQuantile(0.99, w),
+    query: (w, f) => remoteQuantile(0.99, w, f),
     summary: 'Remote tier tail latency is anomalous',
     runbook: 'OmniCacheAnomalyRemoteLatency',
     minRelativeChange: 2,
+    direction: 'up',
   },
   /**
    * Failed loader calls per second; 0 (not absent) for a cache whose loader has not failed yet, so the series has a
    * history before its first error.
    */
   loader_error_rate: {
-    query: (w) =>
-      `sum by (${cache}) (rate(${loaderCalls}{${outcome}=~"error|timeout"}[${w}])) or (sum by (${cache}) (rate(${loaderCalls}[${w}])) * 0)`,
+    query: (w, f) =>
+      `sum by (${cache}) (${f}(${loaderCalls}{${outcome}=~"error|timeout"}[${w}])) or (sum by (${cache}) (${f}(${loaderCalls}[${w}])) * 0)`,
     summary: 'Loader error rate is anomalous',
     runbook: 'OmniCacheAnomalyLoaderErrors',
     minRelativeChange: 0,
+    direction: 'up',
   },
 } as const satisfies Record<string, SeriesPreset>;
 
