@@ -64,17 +64,8 @@ describe('configuration', () => {
     );
     expect(own.query).toContain('[2s]');
     expect(own.query).not.toContain('[60s]');
-    expect(own.query).toMatch(/\(rate\(/);
     expect(own.direction).toBe('up');
     expect(q.direction).toBe('down');
-    // irate (top-level, or per series) for a step change seen within one scrape.
-    const fast = resolveSeries(
-      { name: 'l', preset: 'remote_latency_mean', kind: 'gauge', severity: 'warning' },
-      2000,
-      'irate',
-    );
-    expect(fast.query).toMatch(/\(irate\(.*_sum\[2s\]\).*\(irate\(.*_count\[2s\]\)/);
-    expect(fast.query).not.toMatch(/\(rate\(/);
     const own2 = resolveSeries(
       { name: 'x', query: 'up', kind: 'gauge', severity: 'warning', direction: 'down' },
       60_000,

@@ -5,7 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DIRECTIONS } from './direction.js';
 import { parseDuration, promDuration } from './duration.js';
-import { type RateFunction, SERIES_PRESET_NAMES, SERIES_PRESETS } from './presets.js';
+import { SERIES_PRESET_NAMES, SERIES_PRESETS } from './presets.js';
 
 const duration = z.union([z.number().positive(), z.string()]).transform((v, ctx) => {
   try {
@@ -39,7 +39,7 @@ const seriesSchema = z
     runbook: z.string().optional(),
     /**
      * Practical significance: an alert only starts when the value is at least this far from the series' recent median,
-     * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_mean 9, remote_latency_p99 2, loader 0), else 0.
+     * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_mean and _p90 9, remote_latency_p99 2, loader 0), else 0.
      */
     minRelativeChange: z.number().min(0).optional(),
     /**
@@ -49,8 +49,6 @@ const seriesSchema = z
     direction: z.enum(DIRECTIONS).optional(),
     /** Range of rate() in this series' preset query (default: the top-level rateWindow). */
     rateWindow: duration.optional(),
-    /** rate() or irate() in this series' preset query (default: the top-level rateFunction). */
-    rateFunction: z.enum(['rate', 'irate']).optional(),
   })
   .refine((s) => (s.preset ? !s.query : !!s.query), { message: 'give exactly one of preset or query' });
 
@@ -67,12 +65,6 @@ export const configSchema = z.object({
   backfill: duration.default(7 * 86_400_000),
   /** Range of rate() in the preset queries (production default 5m). */
   rateWindow: duration.default(300_000),
-  /**
-   * `rate` (default): the mean over rateWindow, smooth. `irate`: the last scrape interval in it, so a step change
-   * is seen by the first evaluation after the next scrape instead of growing through the window (fast detection when
-   * the evaluation interval is close to the scrape interval; noisier, so keep minRelativeChange floors).
-   */
-  rateFunction: z.enum(['rate', 'irate']).default('rate'),
   /** A series absent this long is forgotten (its alert resolved). */
   forgetAfter: duration.default(3_600_000),
   /** At most this many series are tracked (all queries together); points of further series are counted, not scored. */
@@ -141,12 +133,10 @@ export function loadConfig(file: string): AnomalyConfig {
 }
 
 /** The PromQL, alert name, summary and runbook of a watched series. */
-export function resolveSeries(s: SeriesConfig, rateWindowMs: number, rateFunction: RateFunction = 'rate') {
+export function resolveSeries(s: SeriesConfig, rateWindowMs: number) {
   const preset = s.preset ? SERIES_PRESETS[s.preset as keyof typeof SERIES_PRESETS] : undefined;
   return {
-    query: preset
-      ? preset.query(promDuration(s.rateWindow ?? rateWindowMs), s.rateFunction ?? rateFunction)
-      : s.query!,
+    query: preset ? preset.query(promDuration(s.rateWindow ?? rateWindowMs)) : s.query!,
     alertname: s.alertname ?? preset?.runbook ?? 'OmniCacheAnomaly',
     summary: s.summary ?? preset?.summary ?? `${s.name} is anomalous`,
     runbook: s.runbook ?? preset?.runbook ?? 'OmniCacheAnomaly',

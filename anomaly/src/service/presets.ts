@@ -11,18 +11,12 @@ const requests = prometheusName(METRICS.requests);
 const loaderCalls = prometheusName(METRICS.loaderCalls);
 const tierDuration = prometheusName(METRICS.tierOperationDuration);
 
-/**
- * `rate`: the average per-second increase over the whole range; `irate`: the increase between the last two scrapes in
- * it, so a step change shows in the first scrape after it instead of being diluted by the rest of the range.
- */
-export type RateFunction = 'rate' | 'irate';
-
-function remoteQuantile(q: number, w: string, f: RateFunction): string {
-  return `histogram_quantile(${q}, sum by (${cache}, ${tier}, le) (${f}(${tierDuration}_bucket[${w}])))`;
+function remoteQuantile(q: number, w: string): string {
+  return `histogram_quantile(${q}, sum by (${cache}, ${tier}, le) (rate(${tierDuration}_bucket[${w}])))`;
 }
 
 export interface SeriesPreset {
-  readonly query: (rateWindow: string, rate: RateFunction) => string;
+  readonly query: (rateWindow: string) => string;
   readonly summary: string;
   readonly runbook: string;
   /** Practical significance: how far (relative to the series' median) a value must be to start an alert. */
@@ -31,12 +25,12 @@ export interface SeriesPreset {
   readonly direction: Direction;
 }
 
-/** Built-in watched series, by name. `rateWindow` is a PromQL range such as `1m`, `rate` the function over it. */
+/** Built-in watched series, by name. `rateWindow` is a PromQL range such as `1m`. */
 export const SERIES_PRESETS = {
   /** Cache-level hit ratio: hits in any tier / l1 lookups. */
   hit_ratio: {
-    query: (w, f) =>
-      `sum by (${cache}) (${f}(${requests}{${result}="hit"}[${w}])) / sum by (${cache}) (${f}(${requests}{${tier}="l1"}[${w}]))`,
+    query: (w) =>
+      `sum by (${cache}) (rate(${requests}{${result}="hit"}[${w}])) / sum by (${cache}) (rate(${requests}{${tier}="l1"}[${w}]))`,
     summary: 'Cache hit ratio is anomalous',
     runbook: 'OmniCacheAnomalyHitRatio',
     minRelativeChange: 0.1,
@@ -49,8 +43,20 @@ export const SERIES_PRESETS = {
    * Redis latency took it to 19x within two 500 ms evaluations.
    */
   remote_latency_mean: {
-    query: (w, f) =>
-      `sum by (${cache}, ${tier}) (${f}(${tierDuration}_sum[${w}])) / sum by (${cache}, ${tier}) (${f}(${tierDuration}_count[${w}]))`,
+    query: (w) =>
+      `sum by (${cache}, ${tier}) (rate(${tierDuration}_sum[${w}])) / sum by (${cache}, ${tier}) (rate(${tierDuration}_count[${w}]))`,
+    summary: 'Remote tier latency is anomalous',
+    runbook: 'OmniCacheAnomalyRemoteLatency',
+    minRelativeChange: 9,
+    direction: 'up',
+  },
+  /**
+   * p90 latency of remote tier operations, per cache and tier. A slowdown of the tier moves it once a tenth of the
+   * range's calls are slow, so it reacts almost as fast as the mean; a stall of the client process (GC, a busy host)
+   * that delays the call or two in flight does not move it, where it can spike the mean.
+   */
+  remote_latency_p90: {
+    query: (w) => remoteQuantile(0.9, w),
     summary: 'Remote tier latency is anomalous',
     runbook: 'OmniCacheAnomalyRemoteLatency',
     minRelativeChange: 9,
@@ -62,7 +68,7 @@ export const SERIES_PRESETS = {
    * with care.
    */
   remote_latency_p99: {
-    query: (w, f) => remoteQuantile(0.99, w, f),
+    query: (w) => remoteQuantile(0.99, w),
     summary: 'Remote tier tail latency is anomalous',
     runbook: 'OmniCacheAnomalyRemoteLatency',
     minRelativeChange: 2,
@@ -73,8 +79,8 @@ export const SERIES_PRESETS = {
    * history before its first error.
    */
   loader_error_rate: {
-    query: (w, f) =>
-      `sum by (${cache}) (${f}(${loaderCalls}{${outcome}=~"error|timeout"}[${w}])) or (sum by (${cache}) (${f}(${loaderCalls}[${w}])) * 0)`,
+    query: (w) =>
+      `sum by (${cache}) (rate(${loaderCalls}{${outcome}=~"error|timeout"}[${w}])) or (sum by (${cache}) (rate(${loaderCalls}[${w}])) * 0)`,
     summary: 'Loader error rate is anomalous',
     runbook: 'OmniCacheAnomalyLoaderErrors',
     minRelativeChange: 0,

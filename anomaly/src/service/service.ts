@@ -66,7 +66,7 @@ export class AnomalyService {
       : undefined;
     this.watched = config.series.map((s) => ({
       config: s,
-      ...resolveSeries(s, config.rateWindow, config.rateFunction),
+      ...resolveSeries(s, config.rateWindow),
     }));
     this.metrics = new ServiceMetrics(
       () => this.states.values(),
