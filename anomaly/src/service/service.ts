@@ -118,7 +118,9 @@ export class AnomalyService {
         rendered,
         labels,
         w.config.kind,
-        new Ensemble(detectors, { weights: this.config.weights }),
+        // Each point judged on its own (no short-term averaging of the statistic): a step change scores at its first
+        // point instead of after a few, and the minRelativeChange floor keeps lone blips from alerting.
+        new Ensemble(detectors, { weights: this.config.weights, likelihood: { shortWindow: 1 } }),
         tf,
         this.config.alerting,
         now,
