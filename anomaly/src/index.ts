@@ -9,6 +9,7 @@ export {
 } from './detectors/ensemble.js';
 export { EwmaDetector, type EwmaOptions } from './detectors/ewma.js';
 export { Likelihood, type LikelihoodOptions } from './detectors/likelihood.js';
+export { RecordRatio, type RecordRatioOptions } from './detectors/record-ratio.js';
 export { RobustZDetector, type RobustZOptions } from './detectors/robust-z.js';
 export { SeasonalDetector, type SeasonalOptions } from './detectors/seasonal.js';
 export { ensureTfBackend } from './detectors/tf-backend.js';

@@ -64,5 +64,15 @@ describe('configuration', () => {
     );
     expect(own.query).toContain('[2s]');
     expect(own.query).not.toContain('[60s]');
+    expect(own.direction).toBe('up');
+    expect(q.direction).toBe('down');
+    const own2 = resolveSeries(
+      { name: 'x', query: 'up', kind: 'gauge', severity: 'warning', direction: 'down' },
+      60_000,
+    );
+    expect(own2.direction).toBe('down');
+    expect(
+      resolveSeries({ name: 'x', query: 'up', kind: 'gauge', severity: 'warning' }, 60_000).direction,
+    ).toBe('both');
   });
 });

@@ -4,6 +4,7 @@ import type { Detector } from '../src/detectors/detector.js';
 import { Ensemble, statisticalDetectors } from '../src/detectors/ensemble.js';
 import { EwmaDetector } from '../src/detectors/ewma.js';
 import { normalTail } from '../src/detectors/likelihood.js';
+import { RecordRatio } from '../src/detectors/record-ratio.js';
 import { RobustZDetector } from '../src/detectors/robust-z.js';
 import { DAY_MS, SeasonalDetector } from '../src/detectors/seasonal.js';
 import { SlidingMax } from '../src/detectors/sliding-max.js';
@@ -92,6 +93,30 @@ describe('ensemble', () => {
     const undamped = highs(new Ensemble(statisticalDetectors()));
     expect(damped).toEqual([1400]);
     expect(undamped.length).toBeGreaterThan(3);
+  });
+
+  it('record memory: a recurring spike scores low, a new record high; scores stay in [0, 1]', () => {
+    // A spike of 60 every 100 points: after the first few, the next one is no record; a spike of 150 is.
+    const values = noise(1500, 13);
+    for (let i = 300; i < 1400; i += 100) values[i] = 60;
+    values[1450] = 150;
+    const e = new Ensemble(statisticalDetectors(), { recordMemory: 300 });
+    const scores = values.map((v, i) => e.update(v, i * STEP).score);
+    expect(scores.every((s) => s >= 0 && s < 1)).toBe(true);
+    expect(scores[1300]!).toBeLessThan(0.5); // x / (x + 2) < 0.5: likelihood + ratio ~1 below 2
+    expect(scores[1450]!).toBeGreaterThan(0.55);
+    expect(scores[1450]!).toBeGreaterThan(Math.max(...scores.slice(1000, 1400)));
+  });
+
+  it('RecordRatio is the statistic over the highest of the last `memory` ones, 0 without an opinion', () => {
+    const r = new RecordRatio({ memory: 3, minHistory: 2 });
+    expect([1, 2].map((s) => r.update(s))).toEqual([0, 0]); // history too short
+    expect(r.update(4)).toBe(2); // record 2
+    expect(r.update(Number.NaN)).toBe(0); // not remembered
+    expect(r.update(1)).toBe(0.25); // record 4
+    expect(r.update(1)).toBe(0.25);
+    expect(r.update(1)).toBe(0.25); // the last 3 are 4, 1, 1
+    expect(r.update(2)).toBe(2); // 4 has left the memory (1, 1, 1)
   });
 
   it('NaN and infinite statistics never leak into the score', () => {

@@ -1,6 +1,6 @@
 // The full NAB run (58 files, streaming, no look-ahead) through the CLI, with and without the TF.js forecaster.
-// Floors just under the measured scores guard against regressions; the targets (standard >= 65) are not met yet and
-// are not asserted (see the closing note of issue 11 and bench/results/nab.md).
+// The first bar of the issue (standard >= 65) is asserted for the ensemble with the TF.js forecaster (measured 68.2);
+// the statistical ensemble alone scores 65.3, guarded by a floor just under it (see bench/results/nab.md).
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,8 +53,9 @@ describe.skipIf(!NAB_PRESENT)(`NAB through the CLI${NAB_PRESENT ? '' : ` (${NAB_
     console.info(`[nab] without TF.js: ${JSON.stringify(r)}`);
     withoutTf = r;
     expect(r.seconds).toBeLessThan(300);
-    expect(r.scores.standard).toBeGreaterThanOrEqual(54);
-    expect(r.scores.reward_low_FN_rate).toBeGreaterThanOrEqual(62);
+    expect(r.scores.standard).toBeGreaterThanOrEqual(64);
+    expect(r.scores.reward_low_FP_rate).toBeGreaterThanOrEqual(50);
+    expect(r.scores.reward_low_FN_rate).toBeGreaterThanOrEqual(71);
     // The ensemble beats each of its members alone.
     for (const m of Object.values(r.members ?? {})) expect(r.scores.standard).toBeGreaterThan(m.standard);
   }, 600_000);
@@ -65,7 +66,7 @@ describe.skipIf(!NAB_PRESENT)(`NAB through the CLI${NAB_PRESENT ? '' : ` (${NAB_
     console.info(`[nab] with TF.js: ${JSON.stringify(r)}`);
     expect(r.seconds).toBeLessThan(300);
     expect(r.members).toHaveProperty('omnicache-tfjs');
-    expect(r.scores.standard).toBeGreaterThanOrEqual(57);
+    expect(r.scores.standard).toBeGreaterThanOrEqual(65);
     // Ablation: the ensemble with the forecaster beats the one without it on every profile.
     expect(withoutTf).toBeDefined();
     for (const p of ['standard', 'reward_low_FP_rate', 'reward_low_FN_rate'] as const) {

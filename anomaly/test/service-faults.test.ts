@@ -48,6 +48,19 @@ function service(promUrl: string, extra: Record<string, unknown> = {}) {
   );
 }
 
+/** A service firing on the first anomalous evaluation, over the given series. */
+function alertingService(promUrl: string, series: unknown[]) {
+  return new AnomalyService(
+    parseConfig({
+      prometheus: { url: promUrl },
+      evaluationInterval: 1000,
+      tfjs: { enabled: false },
+      alerting: { fireAt: 0.5, resolveBelow: 0.3, fireAfter: 1, resolveAfter: 3 },
+      series,
+    }),
+  );
+}
+
 const vector = (samples: { labels: Record<string, string>; t: number; v: string }[]) =>
   JSON.stringify({
     status: 'success',
@@ -170,15 +183,7 @@ describe('service under bad input', () => {
       let t = 1_000_000;
       let value = '10';
       const prom = await fake(() => ({ status: 200, body: vector([{ labels: {}, t, v: value }]) }));
-      const s = new AnomalyService(
-        parseConfig({
-          prometheus: { url: prom },
-          evaluationInterval: 1000,
-          tfjs: { enabled: false },
-          alerting: { fireAt: 0.5, resolveBelow: 0.3, fireAfter: 1, resolveAfter: 3 },
-          series: [{ name: 'ratio', query: 'x', minRelativeChange }],
-        }),
-      );
+      const s = alertingService(prom, [{ name: 'ratio', query: 'x', minRelativeChange }]);
       for (let i = 0; i < 300; i++) {
         t += 1000;
         value = String(10 + (i % 5) * 0.01);
@@ -192,6 +197,34 @@ describe('service under bad input', () => {
       }
     }
     expect(fired).toEqual({ 0: 1, 0.1: 0 });
+  });
+
+  it('direction: a hit ratio rising does not alert like a drop; up / down / both per series', async () => {
+    let t = 1_000_000;
+    let value = 0.8;
+    const prom = await fake(() => ({ status: 200, body: vector([{ labels: {}, t, v: String(value) }]) }));
+    const s = alertingService(prom, [
+      { name: 'preset_ratio', preset: 'hit_ratio' }, // the preset watches drops
+      { name: 'down', query: 'x', direction: 'down' },
+      { name: 'up', query: 'y', direction: 'up' },
+      { name: 'both', query: 'z' },
+    ]);
+    const step = async (v: number) => {
+      t += 1000;
+      value = v;
+      return (await s.evaluate(t)).fired.map((k) => k.replace('{}', '')).sort();
+    };
+    for (let i = 0; i < 120; i++) await step(0.8 + (i % 5) * 0.005);
+    expect(s.firingCount()).toBe(0);
+    // The ratio jumps up to 0.99: only the series watching rises (or both ways) alert.
+    expect(await step(0.99)).toEqual(['both', 'up']);
+    for (let i = 0; i < 3; i++) await step(0.99);
+    // Every series scored the rise as anomalous: the direction gates the alert, not the score.
+    expect(s.series().every((x) => (x.lastScore?.score ?? 0) >= 0.5)).toBe(true);
+    for (let i = 0; i < 60; i++) await step(0.8 + (i % 5) * 0.005);
+    expect(s.firingCount()).toBe(0);
+    // A drop to 0.3: the hit ratio preset and the series watching drops (or both ways) alert.
+    expect(await step(0.3)).toEqual(['both', 'down', 'preset_ratio']);
   });
 
   it('tracks at most maxSeries series; points of the others are counted as over_limit', async () => {

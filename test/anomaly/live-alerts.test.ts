@@ -1,10 +1,22 @@
-// The anomaly service end to end against real servers: a real cache (l1 + Redis l2 reached through toxiproxy)
-// exports its metrics (startTelemetry's Prometheus endpoint), a real Prometheus scrapes them every 500 ms, the service
-// back-fills with query_range, then evaluates every 500 ms and posts to a real Alertmanager. A steady workload raises
-// nothing for 200 evaluations; Redis latency injected by toxiproxy raises OmniCacheAnomalyRemoteLatency (within three
-// evaluations), a scan that collapses the hit ratio raises OmniCacheAnomalyHitRatio and a loader error burst raises
-// OmniCacheAnomalyLoaderErrors (each within two), and each resolves after recovery.
+// The anomaly service end to end against real servers: a real cache (l1 + Redis l2 reached through toxiproxy) runs the
+// demo's workload (`@omnicache/demo/workload`, the key streams `npm run demo` drives: its recency phase as the steady
+// load, its scan phase as the scan) and exports its metrics (startTelemetry's Prometheus endpoint); a real Prometheus
+// scrapes them every 250 ms, the service back-fills with query_range, then evaluates every 500 ms and posts to a real
+// Alertmanager. A steady workload raises nothing for 200 evaluations; Redis latency injected by toxiproxy raises
+// OmniCacheAnomalyRemoteLatency (by the third evaluation after the fault, see LATENCY_WINDOWS), a scan that collapses
+// the hit ratio OmniCacheAnomalyHitRatio and a loader error burst OmniCacheAnomalyLoaderErrors (each by the second
+// evaluation after the fault: two evaluation windows), and each resolves after recovery.
+//
+// Why two windows hold: a fault starts right after an evaluation; evaluation 1 comes one interval (500 ms) later,
+// evaluation 2 two. Prometheus scrapes twice per evaluation interval, so the newest scrape Prometheus has surely
+// stored at evaluation 2 (taken at least 250 ms before it) lies at least 0.72 s into the fault, and the hit ratio and
+// loader error queries take rate() over 1 s: at least 72% of the range is inside the fault. Tried and dropped: scraping only once
+// per evaluation (evaluation 2 then often reads a half-faulty interval while the newest scrape is still in flight)
+// and a 2 s range (a fault must first outweigh 1.3 s of normal traffic): both took 3 evaluations; and irate() over
+// one 250 ms scrape interval, which this loaded host's stalls turned into steady-run spikes (latency mean 275-800x its
+// median, hit ratio -34%) that fired false alerts.
 import { AnomalyService, parseConfig, type ServiceServer, serve } from '@omnicache/anomaly';
+import { demoPhases, type Phase } from '@omnicache/demo/workload';
 import { type Cache, createCache } from 'omnicache';
 import { startTelemetry, type Telemetry } from 'omnicache/otel';
 import { redisTier } from 'omnicache/redis';
@@ -22,6 +34,14 @@ import {
 
 const INTERVAL_MS = 500;
 const CACHE = 'anomaly-e2e';
+/** A fault must fire its alert by this evaluation after it starts (the issue's two evaluation windows). */
+const WINDOWS = 2;
+/**
+ * Redis latency: three windows. On this shared 2-core host (load average 13-17 from parallel work) the steady latency
+ * itself swings further within 1 s than the fault moves it (see the latency series below), so the series is read
+ * over 2 s, which takes the fault 2 evaluations when idle and up to 3 under load.
+ */
+const LATENCY_WINDOWS = 3;
 
 interface AmAlertView {
   labels: Record<string, string>;
@@ -54,24 +74,59 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
   let tick = 0;
   const tfFired: { tick: number; key: string }[] = [];
 
+  /** Evaluations run every INTERVAL_MS from the start of the previous one (as the service's own loop does). */
+  let nextAt = 0;
+  let lastAt = 0;
   const evaluate = async () => {
+    await sleep(Math.max(0, nextAt - Date.now()));
     const started = Date.now();
+    nextAt = started + INTERVAL_MS;
+    lastAt = started;
     const r = await service.evaluate(started);
     const rTf = await serviceTf.evaluate(started);
     tick++;
     for (const key of rTf.fired) tfFired.push({ tick, key });
-    await sleep(Math.max(0, INTERVAL_MS - (Date.now() - started)));
     return r;
   };
 
   /** Every alert transition seen, for the log. */
   const transitions: string[] = [];
 
+  /** Detection of each fault: evaluations after it and milliseconds from its start to the firing evaluation. */
+  const delays: Record<string, { evaluations: number; ms: number }> = {};
+  const faultStarts: Record<string, number> = {};
+
+  /**
+   * Starts a fault right after an evaluation and evaluates on schedule until `key` fires (at most 12 evaluations);
+   * returns how many evaluations it took.
+   */
+  const fault = async (label: string, key: string, inject: () => unknown) => {
+    faultStarts[key] = tick;
+    await inject();
+    const started = Date.now();
+    const evaluations = await until('fired', key, 12);
+    delays[label] = { evaluations, ms: lastAt - started };
+    const fired = service.series().find((s) => s.key === key);
+    console.info(
+      `[anomaly e2e] ${label}: value ${fired?.lastValue} score ${fired?.lastScore?.score.toFixed(3)}`,
+    );
+    console.info(
+      `[anomaly e2e] ${label}: fired at evaluation ${evaluations} after the fault, ${lastAt - started} ms after it (interval ${INTERVAL_MS} ms)`,
+    );
+    return evaluations;
+  };
+
   /** Evaluations until `key` fires or resolves (at most `limit`); returns how many it took, or -1. */
   const until = async (what: 'fired' | 'resolved', key: string, limit: number) => {
     for (let i = 1; i <= limit; i++) {
       const r = await evaluate();
       for (const k of r.fired) transitions.push(`fired ${k}`);
+      if (what === 'fired') {
+        const s = service.series().find((x) => x.key === key);
+        transitions.push(
+          `${key} at ${i}: ${s?.lastValue.toPrecision(3)} (${s?.lastScore?.score.toFixed(3)})`,
+        );
+      }
       for (const k of r.resolved) transitions.push(`resolved ${k}`);
       if (r[what].includes(key)) return i;
     }
@@ -106,32 +161,30 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     });
     telemetry.instrument(cache);
     prometheus = await startPrometheus({
-      config: `global:\n  scrape_interval: 500ms\n  evaluation_interval: 500ms\nscrape_configs:\n  - job_name: omnicache-sdk\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
+      config: `global:\n  scrape_interval: 250ms\n  evaluation_interval: 500ms\nscrape_configs:\n  - job_name: omnicache-sdk\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
     });
     alertmanager = await startAlertmanager();
-    // Per tick (~20 ms): 10 lookups of a hot set of 100 keys (fits l1), 2 of a warm set of 1,000 keys (l1 misses,
-    // l2 hits) and one load of a new key. Scan: the ten hot lookups are new keys. Errors: the new key's loader throws.
+    // The demo's workload (sdk/demo, `npm run demo`: its phased key streams), paced at 16 requests every ~20 ms, one
+    // at a time (a batch in flight would charge every call in it with any event-loop stall of this loaded machine).
+    // Steady = its recency phase (a drifting working set of 0.8 x l1 capacity: hit ratio ~0.75, the misses go to
+    // Redis and the loader); scan = its scan phase (a sequential scan of unique keys through a hot set: the hit ratio
+    // falls to ~0.1-0.35). Errors: the steady requests with a loader that throws.
+    const phases = new Map<string, Phase>(demoPhases(200, Number.MAX_SAFE_INTEGER).map((p) => [p.name, p]));
+    const steady = phases.get('recency')!;
+    const scan = phases.get('scan')!;
     const w = workload;
     w.done = (async () => {
       let i = 0;
-      let warm = 0;
-      let fresh = 0;
       while (!w.stop) {
-        for (let j = 0; j < 10; j++) {
-          const key = w.mode === 'scan' ? `scan-${fresh++}` : `hot-${i++ % 100}`;
-          await cache.getOrSet(key, async () => key);
-        }
-        for (let j = 0; j < 2; j++) {
-          const key = `warm-${warm++ % 1000}`;
-          await cache.getOrSet(key, async () => key);
-        }
+        const phase = w.mode === 'scan' ? scan : steady;
         const failing = w.mode === 'errors';
-        await cache
-          .getOrSet(`new-${fresh++}`, async () => {
-            if (failing) throw new Error('origin down');
-            return 'v';
-          })
-          .catch(() => undefined);
+        const loader = async () => {
+          if (failing) throw new Error('origin down');
+          return { rendered: i };
+        };
+        for (let j = 0; j < 16; j++) {
+          await cache.getOrSet(`item:${phase.next(i++)}`, loader).catch(() => undefined);
+        }
         await sleep(20);
       }
     })();
@@ -151,21 +204,30 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
   });
 
   it('back-fills, stays quiet for 200 windows, alerts on Redis latency, a scan and a loader error burst, resolves each', async () => {
-    await sleep(20_000); // history for the back-fill
+    await sleep(35_000); // history for the back-fill (~70 points per series)
     service = new AnomalyService(
       parseConfig({
         prometheus: { url: prometheus.url, timeout: '2s' },
         alertmanager: { url: alertmanager.url },
         evaluationInterval: INTERVAL_MS,
         backfill: '1h',
-        // Short rate windows: with a 500 ms scrape, a 5 s window dilutes a fault for too many evaluations.
-        rateWindow: '2s',
+        // rate() over 1 s: four 250 ms scrapes (see the header).
+        rateWindow: '1s',
         tfjs: { enabled: false },
         alerting: { fireAt: 0.5, resolveBelow: 0.3, fireAfter: 1, resolveAfter: 3 },
         series: [
           { name: 'hit_ratio', preset: 'hit_ratio' },
           { name: 'loader_errors', preset: 'loader_error_rate' },
-          { name: 'remote_latency', preset: 'remote_latency_mean' },
+          {
+            // Latency as this test process sees it: on a host loaded by parallel work, a stall of the process, Redis
+            // or toxiproxy slows the calls of that moment like a Redis slowdown does. Over 1 s such stalls took the
+            // steady mean to 24x its median and the p90 to 87-93x (false alerts), more than 40 ms of injected latency
+            // gives by evaluation 2 (~45x); the mean over 2 s dilutes them below the preset's 10x floor, and reaches
+            // it by evaluation 2 or 3.
+            name: 'remote_latency',
+            preset: 'remote_latency_mean',
+            rateWindow: '2s',
+          },
         ],
       }),
     );
@@ -173,12 +235,17 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
       parseConfig({
         ...service.config,
         alertmanager: undefined,
-        tfjs: { enabled: true, firstTrainAfter: 128 },
+        tfjs: { enabled: true, firstTrainAfter: 64 },
       }),
     );
     server = await serve(service, '127.0.0.1', 0);
-    expect(await service.backfill()).toBeGreaterThan(40);
+    // The forecasters train from the back-fill, before the steady run: training runs in this process, where it also
+    // stalls the cache's workload (in production the service runs apart from the cache), so the rate windows are let
+    // past that stall before the measured service back-fills and evaluates.
     await serviceTf.backfill();
+    for (const s of serviceTf.series()) await s.tf?.settle();
+    await sleep(2_500);
+    expect(await service.backfill()).toBeGreaterThan(40);
     const hitKey = `hit_ratio{omnicache_cache_name="${CACHE}"}`;
     const errKey = `loader_errors{omnicache_cache_name="${CACHE}"}`;
     const latKey = `remote_latency{omnicache_cache_name="${CACHE}",omnicache_tier="l2"}`;
@@ -190,29 +257,40 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     ).toEqual([hitKey, errKey, latKey].sort());
 
     // Steady: 200 evaluation windows, no alert.
+    const steadyValues = new Map<string, number[]>();
+    const falseAlerts: string[] = [];
+    const before = cache.stats().requests;
     for (let i = 0; i < 200; i++) {
       const r = await evaluate();
+      for (const s of service.series()) {
+        const values = steadyValues.get(s.key) ?? [];
+        values.push(s.lastValue);
+        steadyValues.set(s.key, values);
+      }
       expect(r.queryErrors).toBe(0);
-      expect(r.fired, `false alert at steady evaluation ${i}`).toEqual([]);
+      for (const key of r.fired) falseAlerts.push(`${key} at steady evaluation ${i}`);
     }
+    const after = cache.stats().requests;
+    const spread = [...steadyValues].map(([key, v]) => {
+      const sorted = [...v].sort((a, b) => a - b);
+      const med = sorted[Math.floor(sorted.length / 2)]!;
+      const peak = v.indexOf(sorted.at(-1)!);
+      return `${key}: median ${med.toPrecision(3)}, min/median ${(sorted[0]! / med).toFixed(2)}, max/median ${(sorted.at(-1)! / med).toFixed(2)} at evaluation ${peak}`;
+    });
+    console.info(
+      `[anomaly e2e] steady run: ${((after.hits + after.misses - before.hits - before.misses) / 200).toFixed(0)} requests per evaluation; ${spread.join('; ')}`,
+    );
+    expect(falseAlerts).toEqual([]);
     expect(await activeAlerts()).toEqual([]);
 
     const steadyTicks = tick;
-    // Every TF.js model trained during the steady run (first training after 128 points).
+    // Every TF.js model trained (first training after 64 points, from the back-fill).
     expect(serviceTf.series().every((s) => (s.tf?.training.rounds ?? 0) >= 1)).toBe(true);
-    const faultStarts: Record<string, number> = {};
 
     // Redis latency: toxiproxy adds 40 ms to every reply from Redis.
-    faultStarts[latKey] = tick;
-    await redisProxy.addLatency(40);
-    const latFired = await until('fired', latKey, 12);
-    console.info(
-      `[anomaly e2e] redis latency: OmniCacheAnomalyRemoteLatency fired after ${latFired} evaluation(s)`,
-    );
+    const latFired = await fault('redis latency', latKey, () => redisProxy.addLatency(40));
     expect(latFired).toBeGreaterThan(0);
-    // Target: two evaluations. Measured 2-3 here: the slow calls must first outweigh the fast ones in the rate window,
-    // behind a 500 ms scrape, before the mean passes the preset's 10x floor (see the anomaly README).
-    expect(latFired).toBeLessThanOrEqual(3);
+    expect(latFired).toBeLessThanOrEqual(LATENCY_WINDOWS);
     const [latAlert] = (await activeAlerts()).filter(
       (a) => a.labels.alertname === 'OmniCacheAnomalyRemoteLatency',
     );
@@ -225,14 +303,11 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     console.info(`[anomaly e2e] transitions during the latency fault: ${transitions.join('; ')}`);
 
     // Scan: the hit ratio collapses.
-    faultStarts[hitKey] = tick;
-    workload.mode = 'scan';
-    const scanFired = await until('fired', hitKey, 12);
-    console.info(`[anomaly e2e] scan: OmniCacheAnomalyHitRatio fired after ${scanFired} evaluation(s)`);
+    const scanFired = await fault('scan', hitKey, () => {
+      workload.mode = 'scan';
+    });
     expect(scanFired).toBeGreaterThan(0);
-    // The issue asks for 2 windows; idle runs fire after 2, a loaded 2-core machine sometimes after 3 (the rate
-    // window lags the 500 ms scrape). The bound here is what CI can hold without flaking; the note reports both.
-    expect(scanFired).toBeLessThanOrEqual(3);
+    expect(scanFired).toBeLessThanOrEqual(WINDOWS);
     const [alert] = (await activeAlerts()).filter((a) => a.labels.alertname === 'OmniCacheAnomalyHitRatio');
     expect(alert?.labels.omnicache_cache_name).toBe(CACHE);
     expect(Number(alert?.annotations.score)).toBeGreaterThanOrEqual(0.5);
@@ -250,14 +325,11 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     expect(await settle(240)).toBeGreaterThan(0);
 
     // Loader error burst.
-    faultStarts[errKey] = tick;
-    workload.mode = 'errors';
-    const errFired = await until('fired', errKey, 12);
-    console.info(
-      `[anomaly e2e] loader errors: OmniCacheAnomalyLoaderErrors fired after ${errFired} evaluation(s)`,
-    );
+    const errFired = await fault('loader errors', errKey, () => {
+      workload.mode = 'errors';
+    });
     expect(errFired).toBeGreaterThan(0);
-    expect(errFired).toBeLessThanOrEqual(3); // see the scan's bound above
+    expect(errFired).toBeLessThanOrEqual(WINDOWS);
     expect((await activeAlerts()).map((a) => a.labels.alertname)).toContain('OmniCacheAnomalyLoaderErrors');
 
     workload.mode = 'steady';
@@ -266,6 +338,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     expect(errResolved).toBeGreaterThan(0);
     expect(await settle(240)).toBeGreaterThan(0);
     console.info(`[anomaly e2e] all transitions: ${transitions.join('; ')}`);
+    console.info(`[anomaly e2e] detection delays: ${JSON.stringify(delays)}`);
 
     // Live ablation: the same service with the TF.js forecaster (no Alertmanager), evaluated at the same instants.
     const tfSteady = tfFired.filter((f) => f.tick <= steadyTicks);

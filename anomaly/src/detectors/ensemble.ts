@@ -2,9 +2,15 @@ import { CusumDetector, type CusumOptions } from './cusum.js';
 import type { Detector } from './detector.js';
 import { EwmaDetector, type EwmaOptions } from './ewma.js';
 import { Likelihood, type LikelihoodOptions } from './likelihood.js';
+import { RecordRatio } from './record-ratio.js';
 import { Refractory } from './refractory.js';
 import { RobustZDetector, type RobustZOptions } from './robust-z.js';
 import { SeasonalDetector, type SeasonalOptions } from './seasonal.js';
+
+/** Maps a sum of a likelihood score and a record ratio (>= 0) to [0, 1), monotonically. */
+function squash(x: number): number {
+  return x / (x + 2);
+}
 
 /** Per-detector scores of one point, in [0, 1], and their combination. */
 export interface EnsembleScore {
@@ -24,6 +30,12 @@ export interface EnsembleOptions {
   damping?: number;
   /** `max`: the most certain detector decides (default); `mean`: the weighted mean of the detectors' scores. */
   combine?: 'max' | 'mean';
+  /**
+   * Points of record memory (0/absent: off). When on, each detector's score adds how far its statistic exceeds the
+   * highest of its last `recordMemory` statistics (RecordRatio) to its likelihood score, and the sum x is mapped to
+   * [0, 1] as x / (x + 2) (so 0.5 ~ a statistic twice its recent record with a certain likelihood).
+   */
+  recordMemory?: number;
 }
 
 export interface StatisticalOptions {
@@ -57,6 +69,7 @@ export class Ensemble {
   readonly refractoryPoints: number;
   readonly damping: number;
   private readonly combine: 'max' | 'mean';
+  private readonly records: RecordRatio[] | undefined;
 
   constructor(detectors: Detector[], opts: EnsembleOptions = {}) {
     this.detectors = detectors;
@@ -66,6 +79,8 @@ export class Ensemble {
     this.damping = opts.damping ?? 0.1;
     this.refractory = this.refractoryPoints ? new Refractory(this.refractoryPoints, this.damping) : undefined;
     this.combine = opts.combine ?? 'max';
+    const memory = opts.recordMemory ?? 0;
+    this.records = memory > 0 ? detectors.map(() => new RecordRatio({ memory })) : undefined;
   }
 
   get names(): string[] {
@@ -95,11 +110,16 @@ export class Ensemble {
     let totalWeight = 0;
     for (let i = 0; i < this.detectors.length; i++) {
       const d = this.detectors[i]!;
-      const s = this.likelihoods[i]!.update(d.update(value, timestamp));
+      const stat = d.update(value, timestamp);
+      const likelihood = this.likelihoods[i]!.update(stat);
       const w = this.weights[i]!;
+      // With record memory the weight scales the detector's evidence before it is mapped to [0, 1].
+      const evidence = this.records ? likelihood + this.records[i]!.update(stat) : undefined;
+      const s = evidence === undefined ? likelihood : squash(evidence);
+      const weighted = evidence === undefined ? s * w : squash(evidence * w);
       per[d.name] = s;
-      max = Math.max(max, s * w);
-      sum += s * w;
+      max = Math.max(max, weighted);
+      sum += weighted;
       totalWeight += w;
     }
     const combined = Math.min(1, this.combine === 'max' ? max : sum / (totalWeight || 1));

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DIRECTIONS } from './direction.js';
 import { parseDuration, promDuration } from './duration.js';
 import { SERIES_PRESET_NAMES, SERIES_PRESETS } from './presets.js';
 
@@ -41,6 +42,11 @@ const seriesSchema = z
      * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_mean 9, remote_latency_p99 2, loader 0), else 0.
      */
     minRelativeChange: z.number().min(0).optional(),
+    /**
+     * Which way of a move alerts: `up`, `down` or `both`; a move the other way scores as usual (metrics) but never
+     * fires and counts as recovered. Default: the preset's (hit_ratio down, latency and loader errors up), else both.
+     */
+    direction: z.enum(DIRECTIONS).optional(),
     /** Range of rate() in this series' preset query (default: the top-level rateWindow). */
     rateWindow: duration.optional(),
   })
@@ -135,5 +141,6 @@ export function resolveSeries(s: SeriesConfig, rateWindowMs: number) {
     summary: s.summary ?? preset?.summary ?? `${s.name} is anomalous`,
     runbook: s.runbook ?? preset?.runbook ?? 'OmniCacheAnomaly',
     minRelativeChange: s.minRelativeChange ?? preset?.minRelativeChange ?? 0,
+    direction: s.direction ?? preset?.direction ?? 'both',
   };
 }

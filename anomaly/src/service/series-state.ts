@@ -14,6 +14,8 @@ export type IngestResult =
       readonly afterGap: boolean;
       /** |value - median of the recent values| / |median| (Infinity when the median is 0 and the value is not). */
       readonly relativeChange: number;
+      /** value - median of the recent values (signed: which way the series moved). */
+      readonly change: number;
     }
   | { readonly kind: 'rejected'; readonly reason: RejectReason }
   | { readonly kind: 'warmup' };
@@ -72,12 +74,13 @@ export class SeriesState {
     }
     const score = this.ensemble.update(value, sample.t);
     const med = this.recent.size > 0 ? median(this.recent.values()) : value;
-    const diff = Math.abs(value - med);
+    const change = value - med;
+    const diff = Math.abs(change);
     const relativeChange = diff === 0 ? 0 : med === 0 ? Number.POSITIVE_INFINITY : diff / Math.abs(med);
     this.recent.push(value);
     this.lastScore = score;
     this.lastValue = value;
     this.points++;
-    return { kind: 'scored', score, afterGap, relativeChange };
+    return { kind: 'scored', score, afterGap, relativeChange, change };
   }
 }

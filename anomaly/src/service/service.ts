@@ -10,6 +10,7 @@ import { TfForecaster } from '../detectors/tf-forecaster.js';
 import { AlertmanagerClient, type AmAlert } from './alertmanager-client.js';
 import { type AnnotationEvent, AnnotationLog } from './annotations.js';
 import { type AnomalyConfig, resolveSeries, type SeriesConfig } from './config.js';
+import { type Direction, movesTowards } from './direction.js';
 import { ServiceMetrics } from './metrics.js';
 import {
   PrometheusClient,
@@ -32,6 +33,7 @@ interface Watched {
   readonly summary: string;
   readonly runbook: string;
   readonly minRelativeChange: number;
+  readonly direction: Direction;
 }
 
 export interface EvaluationReport {
@@ -62,7 +64,10 @@ export class AnomalyService {
     this.alertmanager = config.alertmanager
       ? new AlertmanagerClient(config.alertmanager.url, config.alertmanager.timeout)
       : undefined;
-    this.watched = config.series.map((s) => ({ config: s, ...resolveSeries(s, config.rateWindow) }));
+    this.watched = config.series.map((s) => ({
+      config: s,
+      ...resolveSeries(s, config.rateWindow),
+    }));
     this.metrics = new ServiceMetrics(
       () => this.states.values(),
       () => this.firingCount(),
@@ -113,7 +118,9 @@ export class AnomalyService {
         rendered,
         labels,
         w.config.kind,
-        new Ensemble(detectors, { weights: this.config.weights }),
+        // Each point judged on its own (no short-term averaging of the statistic): a step change scores at its first
+        // point instead of after a few, and the minRelativeChange floor keeps lone blips from alerting.
+        new Ensemble(detectors, { weights: this.config.weights, likelihood: { shortWindow: 1 } }),
         tf,
         this.config.alerting,
         now,
@@ -195,9 +202,11 @@ export class AnomalyService {
           scored++;
           this.metrics.scored(w.config.name);
           if (res.afterGap) this.metrics.rejected(w.config.name, 'gap');
-          // A point after a gap, or one too close to the usual level to matter, never starts an alert.
+          // A point after a gap, or one too close to the usual level to matter, never starts an alert. A move the
+          // other way than the watched direction (a hit ratio going up) is good news: it counts as recovered.
           const countable = !res.afterGap && res.relativeChange >= w.minRelativeChange;
-          const t = s.alert.observe(res.score.score, now, countable);
+          const alertScore = movesTowards(w.direction, res.change) ? res.score.score : 0;
+          const t = s.alert.observe(alertScore, now, countable);
           if (t === 'fire') {
             fired.push(s.key);
             this.openAnnotation(w, s, now);
