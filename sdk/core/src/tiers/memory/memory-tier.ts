@@ -96,7 +96,7 @@ export class MemoryTier {
       this.unlink(key, old);
       this.entries.delete(key);
       const marks = this.marks;
-      if (marks !== undefined && marks.pending.has(key)) marks.lost(key, 'overwritten');
+      if (marks?.pending.has(key)) marks.lost(key, 'overwritten');
     }
     this.entries.set(key, entry);
     this.link(key, entry);
@@ -176,7 +176,7 @@ export class MemoryTier {
     this.entries.delete(key);
     this.unlink(key, e);
     const marks = this.marks;
-    if (marks !== undefined && marks.pending.has(key)) marks.lost(key, reason);
+    if (marks?.pending.has(key)) marks.lost(key, reason);
     if (reason === 'capacity') this.counters.evictCapacity++;
     else if (reason === 'expired') this.counters.evictExpired++;
     else this.counters.evictInvalidated++;

@@ -1,0 +1,47 @@
+/** Why a hint was not acted on (the `omnicache.prefetch.drop_reason` attribute). */
+export const PREFETCH_DROP_REASONS = [
+  'rate_limit',
+  'backoff',
+  'low_confidence',
+  'deadline',
+  'unknown_key',
+  'present',
+  'no_loader',
+  'no_room',
+  'overtaken',
+  'error',
+] as const;
+export type PrefetchDropReason = (typeof PREFETCH_DROP_REASONS)[number];
+
+/** What happened to sampled accesses (the `omnicache.prefetch.sample.outcome` attribute). */
+export const SAMPLE_OUTCOMES = ['published', 'rate_limited', 'failed'] as const;
+export type SampleOutcome = (typeof SAMPLE_OUTCOMES)[number];
+
+/** cache.stats().prefetch: plain counters, read by telemetry at collection time. */
+export interface PrefetchStats {
+  transport: string;
+  /** Hints received (valid ones for this group). */
+  hints: number;
+  /** Prefetch loads started. */
+  issued: number;
+  /** Prefetched entries read by a later request. */
+  used: number;
+  /** Prefetched entries evicted, expired, overwritten or left unread past usedWithinMs. */
+  wasted: number;
+  /** Hints not acted on, by reason. */
+  dropped: Record<PrefetchDropReason, number>;
+  /** Sampled accesses by outcome. */
+  samples: Record<SampleOutcome, number>;
+  /** Bus messages that did not parse (counted, ignored). */
+  rejected: number;
+  /** Prefetched entries waiting for their first read. */
+  outstanding: number;
+  /** Current share of the configured rate (1 = no backoff, 1/2, 1/4, ...). */
+  rateFactor: number;
+}
+
+export function zeroCounts<T extends string>(names: readonly T[]): Record<T, number> {
+  const out = {} as Record<T, number>;
+  for (const n of names) out[n] = 0;
+  return out;
+}
