@@ -129,6 +129,34 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
     return lists.add(key, T1);
   }
 
+  /**
+   * A prefetched key enters T1 (seen once), never T2: it takes the place of T1's least recently used page, so
+   * it cannot push out the frequency set. A ghost of the key is forgotten without adapting p (a prefetch is not
+   * a request). Refused (-1) when the key is resident, or when the cache is full and T1 is empty.
+   */
+  insertPrefetch(key: K): number {
+    const lists = this.lists;
+    const size = lists.size;
+    const c = this.capacity;
+    const slot = lists.index.get(key);
+    if (slot !== undefined) {
+      const list = lists.owner[slot]!;
+      if (list === T1 || list === T2) return -1;
+      lists.release(slot);
+    }
+    if (size[T1]! + size[T2]! >= c) {
+      if (size[T1] === 0) return -1;
+      const victimSlot = lists.tail[T1]!;
+      lists.moveToHead(victimSlot, B1);
+      this.onEvict?.(lists.keys[victimSlot] as K, victimSlot);
+    }
+    // Keep the paper's invariants: |T1| + |B1| <= c and |T1| + |T2| + |B1| + |B2| <= 2c.
+    if (size[T1]! + size[B1]! >= c && size[B1]! > 0) lists.release(lists.tail[B1]!);
+    if (size[T1]! + size[T2]! + size[B1]! + size[B2]! >= 2 * c && size[B2]! > 0)
+      lists.release(lists.tail[B2]!);
+    return lists.add(key, T1);
+  }
+
   /** REPLACE(x, p): demote the LRU page of T1 or T2 into its ghost list. */
   private replace(inB2: boolean): void {
     const lists = this.lists;
