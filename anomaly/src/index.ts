@@ -16,6 +16,7 @@ export { TfForecaster, type TfForecasterOptions, type TrainingStats } from './de
 export { createNabEnsemble } from './nab/nab-ensemble.js';
 export { type NabRunOptions, type NabRunReport, runNab } from './nab/run.js';
 export { type NabScoreOptions, type NabScoreReport, scoreResults } from './nab/score.js';
+export * from './prefetch/index.js';
 export type { AnnotationEvent } from './service/annotations.js';
 export {
   type AnomalyConfig,

@@ -22,6 +22,15 @@ export interface ArcSnapshot extends PolicyCounters {
   ghostHitsB2: number;
 }
 
+/** ARC's prefetch accounting (ArcPolicy.insertPrefetch): admitted, later demanded (used), evicted undemanded (wasted). */
+export interface PrefetchCounters {
+  issued: number;
+  used: number;
+  wasted: number;
+  /** Prefetched keys resident and not demanded yet. */
+  pending: number;
+}
+
 export interface LruSnapshot extends PolicyCounters {
   size: number;
 }

@@ -1,0 +1,28 @@
+import { MarkovModel, type MarkovModelOptions } from './markov.js';
+import { PREFETCH_MODEL_NAMES, type PrefetchModel, type PrefetchModelName } from './model.js';
+import { SequentialModel, type SequentialModelOptions } from './sequential.js';
+
+export interface PrefetchModelOptions {
+  sequential?: SequentialModelOptions;
+  markov?: MarkovModelOptions;
+}
+
+/**
+ * Creates a prefetch model by name. Async because the TF.js model selects its backend first; the other models are
+ * ready at once.
+ */
+export async function createPrefetchModel(
+  name: PrefetchModelName,
+  options: PrefetchModelOptions = {},
+): Promise<PrefetchModel> {
+  switch (name) {
+    case 'sequential':
+      return new SequentialModel(options.sequential);
+    case 'markov':
+      return new MarkovModel(options.markov);
+    default:
+      throw new RangeError(
+        `unknown prefetch model "${String(name)}"; valid models: ${PREFETCH_MODEL_NAMES.join(', ')}`,
+      );
+  }
+}
