@@ -1,20 +1,11 @@
+import { PREFETCH_DROP_REASON_VALUES, PREFETCH_SAMPLE_OUTCOME_VALUES } from '../telemetry/conventions.js';
+
 /** Why a hint was not acted on (the `omnicache.prefetch.drop_reason` attribute). */
-export const PREFETCH_DROP_REASONS = [
-  'rate_limit',
-  'backoff',
-  'low_confidence',
-  'deadline',
-  'unknown_key',
-  'present',
-  'no_loader',
-  'no_room',
-  'overtaken',
-  'error',
-] as const;
+export const PREFETCH_DROP_REASONS = PREFETCH_DROP_REASON_VALUES;
 export type PrefetchDropReason = (typeof PREFETCH_DROP_REASONS)[number];
 
-/** What happened to sampled accesses (the `omnicache.prefetch.sample.outcome` attribute). */
-export const SAMPLE_OUTCOMES = ['published', 'rate_limited', 'failed'] as const;
+/** What happened to sampled accesses (the `omnicache.prefetch.sample_outcome` attribute). */
+export const SAMPLE_OUTCOMES = PREFETCH_SAMPLE_OUTCOME_VALUES;
 export type SampleOutcome = (typeof SAMPLE_OUTCOMES)[number];
 
 /** cache.stats().prefetch: plain counters, read by telemetry at collection time. */
