@@ -26,6 +26,7 @@ export class PrefetchLedger implements PrefetchMarks {
   #recentUsed = 0;
   #recentWasted = 0;
   #lastStep = 0;
+  #settled = 0;
 
   constructor(
     private readonly budget: number,
@@ -73,8 +74,9 @@ export class PrefetchLedger implements PrefetchMarks {
     else this.wastedCount++;
     this.#recentUsed = this.#recentUsed * DECAY + (used ? 1 : 0);
     this.#recentWasted = this.#recentWasted * DECAY + (used ? 0 : 1);
+    this.#settled++;
     const now = Date.now();
-    if (this.#recentUsed + this.#recentWasted < MIN_EVIDENCE || now - this.#lastStep < STEP_MS) return;
+    if (this.#settled < MIN_EVIDENCE || now - this.#lastStep < STEP_MS) return;
     const over = this.recentWasteFraction > this.budget;
     if (over && this.level < MAX_LEVEL) {
       this.level++;
