@@ -39,6 +39,8 @@ export class PrefetchEngine {
   readonly #stats: PrefetchStats;
   readonly #timers: NodeJS.Timeout[] = [];
   #closed = false;
+  /** Loop delays of the last hint messages: access seen by the model -> hints here (ms). */
+  readonly #delays = { ms: new Float64Array(1024), next: 0 };
 
   constructor(core: CacheCore, options: ResolvedPrefetchOptions) {
     this.group = options.group ?? core.name;
@@ -57,6 +59,7 @@ export class PrefetchEngine {
       rejected: 0,
       outstanding: 0,
       rateFactor: 1,
+      hintDelayMs: { count: 0, p50: 0, p95: 0, max: 0 },
     };
     this.#sampler = new AccessSampler(options.sample, this.#stats.samples);
     this.#ledger = new PrefetchLedger(options.wasteBudget, options.usedWithinMs);
@@ -89,6 +92,11 @@ export class PrefetchEngine {
     s.wasted = this.#ledger.wastedCount;
     s.outstanding = this.#ledger.pending.size;
     s.rateFactor = this.#ledger.factor;
+    const d = this.#delays;
+    const recent = Array.from(d.ms.subarray(0, Math.min(d.next, d.ms.length))).sort((a, b) => a - b);
+    const at = (q: number) =>
+      recent.length === 0 ? 0 : recent[Math.min(recent.length - 1, Math.floor(q * recent.length))]!;
+    s.hintDelayMs = { count: d.next, p50: at(0.5), p95: at(0.95), max: at(1) };
     return { ...s, dropped: { ...s.dropped }, samples: { ...s.samples } };
   }
 
@@ -122,6 +130,8 @@ export class PrefetchEngine {
     const m = r.message;
     if (m.kind !== 'hints' || m.group !== this.group || this.#closed) return;
     const now = Date.now();
+    const d = this.#delays;
+    d.ms[d.next++ % d.ms.length] = Math.max(0, now - m.observedAt);
     for (const hint of m.hints) this.#executor.offer(hint, now);
   }
 

@@ -71,6 +71,8 @@ function buildSchemas(z: typeof Zod.z) {
       origin,
       /** Model that produced the hints (for logs and metrics on the service side). */
       model: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+      /** Time of the newest access the model had seen when it predicted (the loop's delay is measured from it). */
+      observedAt: time,
       hints: z.array(hint).min(1).max(MAX_BATCH),
     })
     .strict();

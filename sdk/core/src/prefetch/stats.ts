@@ -29,6 +29,11 @@ export interface PrefetchStats {
   outstanding: number;
   /** Current share of the configured rate (1 = no backoff, 1/2, 1/4, ...). */
   rateFactor: number;
+  /**
+   * The loop's delay over the last 1024 hint messages: from the newest access the model had seen to the hints'
+   * arrival here (ms; clocks of the cache and the service hosts compared).
+   */
+  hintDelayMs: { count: number; p50: number; p95: number; max: number };
 }
 
 export function zeroCounts<T extends string>(names: readonly T[]): Record<T, number> {

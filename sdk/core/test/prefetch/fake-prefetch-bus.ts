@@ -63,6 +63,7 @@ export class FakePrefetchLoop {
         group: this.group,
         origin: 'svc',
         model: 'test',
+        observedAt: Date.now(),
         hints,
       }),
     );
