@@ -23,8 +23,9 @@ export interface PrefetchDaemonOptions {
   /** Cache group to serve (the caches' prefetch.group, default their cache name). */
   group: string;
   model?: PrefetchModelName;
+  /** Default: the Markov model looks 2 steps ahead (further steps of a live stream are mostly noise). */
   modelOptions?: PrefetchModelOptions;
-  /** Predictions asked of the model after each access (default 4). */
+  /** Predictions asked of the model after each access (default 3). */
   maxHints?: number;
   /** Predictions below this confidence are not sent (default 0.3). */
   minConfidence?: number;
@@ -77,8 +78,8 @@ export class PrefetchDaemon {
   constructor(options: PrefetchDaemonOptions) {
     this.#o = {
       model: 'markov',
-      modelOptions: {},
-      maxHints: 4,
+      modelOptions: { markov: { lookahead: 2 } },
+      maxHints: 3,
       minConfidence: 0.3,
       horizonMs: 5_000,
       repeatMs: 2_000,
@@ -174,6 +175,7 @@ export class PrefetchDaemon {
             group: o.group,
             origin: 'omnicache-anomaly',
             model: mdl.name,
+            for: m.origin,
             observedAt,
             hints: batch,
           }),

@@ -180,6 +180,13 @@ export class Cache {
     return inv?.transport === 'none' ? undefined : inv;
   }
 
+  /** The prefetch loop of this cache (undefined without `prefetch` in the config): `ready` resolves once its bus runs. */
+  get prefetch():
+    | { readonly ready: Promise<void>; readonly group: string; readonly origin: string }
+    | undefined {
+    return this.#core.prefetch;
+  }
+
   /**
    * Deletes every value written with `{ subject }` from every tier (L1, L2, L3; all namespaces of this cache) and
    * returns the counts per tier; with an audit log configured, appends an `erasure` record with them first.

@@ -129,6 +129,7 @@ export class PrefetchEngine {
     }
     const m = r.message;
     if (m.kind !== 'hints' || m.group !== this.group || this.#closed) return;
+    if (m.for !== undefined && m.for !== this.origin) return;
     const now = Date.now();
     const d = this.#delays;
     d.ms[d.next++ % d.ms.length] = Math.max(0, now - m.observedAt);

@@ -56,7 +56,7 @@ export class PrefetchExecutor {
     this.#dictionary = dictionary;
     this.#stats = stats;
     this.#bucket = new TokenBucket(options.maxPerSecond);
-    this.#maxOutstanding = options.maxOutstanding ?? Math.max(1, Math.floor(core.l1.policy.capacity * 0.1));
+    this.#maxOutstanding = options.maxOutstanding ?? Math.max(4, Math.floor(core.l1.policy.capacity * 0.25));
   }
 
   /** Loads in progress. */
@@ -136,7 +136,7 @@ export class PrefetchExecutor {
     else if (!core.l1.setPrefetched(where.l1Key, entry)) dropped = 'no_room';
     else {
       core.versions.landed(ticket);
-      this.#ledger.mark(where.l1Key, now);
+      this.#ledger.mark(where.l1Key, now, deadline);
     }
     // A value the loader produced is written back like any load (other instances and later misses gain).
     if (prepared !== undefined) await writeRemotes(view, [prepared]);

@@ -44,8 +44,9 @@ export class PrefetchLedger implements PrefetchMarks {
     return n === 0 ? 0 : this.#recentWasted / n;
   }
 
-  mark(l1Key: string, now: number): void {
-    this.pending.set(l1Key, now + this.usedWithinMs);
+  /** A prefetched entry landed; it must be read by its hint's deadline (at most usedWithinMs from now). */
+  mark(l1Key: string, now: number, deadline: number): void {
+    this.pending.set(l1Key, Math.min(now + this.usedWithinMs, Math.max(now, deadline)));
   }
 
   used(l1Key: string): void {

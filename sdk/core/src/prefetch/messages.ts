@@ -71,6 +71,11 @@ function buildSchemas(z: typeof Zod.z) {
       origin,
       /** Model that produced the hints (for logs and metrics on the service side). */
       model: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
+      /**
+       * The cache instance (access message origin) whose stream the hints were predicted from; absent: for every
+       * instance of the group. Other instances ignore the message.
+       */
+      for: origin.optional(),
       /** Time of the newest access the model had seen when it predicted (the loop's delay is measured from it). */
       observedAt: time,
       hints: z.array(hint).min(1).max(MAX_BATCH),

@@ -47,9 +47,9 @@ function buildSchema(z: typeof Zod.z) {
       maxConcurrent: z.number().int().positive().default(16),
       /** Hints below this confidence are ignored (0..1). */
       minConfidence: z.number().min(0).max(1).default(0.3),
-      /** Most prefetched entries waiting for their first read (default: 10 % of the l1 capacity). */
+      /** Most prefetched entries waiting for their first read (default: 25 % of the l1 capacity, at least 4). */
       maxOutstanding: z.number().int().positive().optional(),
-      /** A prefetched entry not read within this time counts as wasted (ms). */
+      /** A prefetched entry not read within this time, or by its hint's deadline if sooner, counts as wasted (ms). */
       usedWithinMs: z.number().int().positive().default(30_000),
       /**
        * Wasted fraction (wasted / (used + wasted), over recent prefetches) above which the executor backs off:
