@@ -17,7 +17,7 @@ import { prepare, writeRemotes } from '../cache/writes.js';
 import { withTimeout } from '../resilience/timeout.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
 import type { KeyDictionary } from './key-dictionary.js';
-import type { PrefetchLedger } from './ledger.js';
+import type { PrefetchClass, PrefetchLedger } from './ledger.js';
 import { loaderRegistry } from './loaders.js';
 import type { PrefetchHint } from './messages.js';
 import type { ResolvedPrefetchOptions } from './options.js';
@@ -42,6 +42,8 @@ export class PrefetchExecutor {
   readonly #maxOutstanding: number;
   /** Remote keys being prefetched now (bounded by maxConcurrent). */
   readonly #loading = new Set<string>();
+  /** The backoff's rate limit per class (classes: registered patterns + remote tiers, bounded). */
+  readonly #classBuckets = new Map<PrefetchClass, TokenBucket>();
 
   constructor(
     core: CacheCore,
@@ -57,6 +59,15 @@ export class PrefetchExecutor {
     this.#stats = stats;
     this.#bucket = new TokenBucket(options.maxPerSecond);
     this.#maxOutstanding = options.maxOutstanding ?? Math.max(4, Math.floor(core.l1.policy.capacity * 0.25));
+  }
+
+  #classBucket(cls: PrefetchClass): TokenBucket {
+    let b = this.#classBuckets.get(cls);
+    if (b === undefined) {
+      b = new TokenBucket(this.#options.maxPerSecond);
+      this.#classBuckets.set(cls, b);
+    }
+    return b;
   }
 
   /** Loads in progress. */
@@ -75,8 +86,6 @@ export class PrefetchExecutor {
     const o = this.#options;
     const ledger = this.#ledger;
     if (hint.confidence < o.minConfidence) return 'low_confidence';
-    // Backing off raises the bar: 1 - (1 - min) * factor (factor 1/2, 1/4, ... while over the waste budget).
-    if (hint.confidence < 1 - (1 - o.minConfidence) * ledger.factor) return 'backoff';
     if (now > hint.deadline) return 'deadline';
     const known = this.#dictionary.lookup(hint.k);
     if (known === undefined || known.view.scope.path !== hint.ns) return 'unknown_key';
@@ -88,12 +97,20 @@ export class PrefetchExecutor {
     if (this.#loading.has(where.remoteKey)) return 'present';
     const registered = loaderRegistry(core).match(view.scope.path, key);
     if (registered === undefined && !core.hasRemotes) return 'no_loader';
+    // Backing off (this pattern's prefetches were mostly wasted lately): a smaller rate and a higher confidence
+    // bar, 1 - (1 - min) * factor, for factor 1/2, 1/4, ...
+    const cls = ledger.classOf(registered);
+    const factor = cls.factor;
+    if (factor < 1) {
+      if (hint.confidence < 1 - (1 - o.minConfidence) * factor) return 'backoff';
+      if (!this.#classBucket(cls).take(now, factor)) return 'backoff';
+    }
     if (ledger.pending.size + this.#loading.size >= this.#maxOutstanding) return 'no_room';
-    if (this.#loading.size >= o.maxConcurrent || !this.#bucket.take(now, ledger.factor)) return 'rate_limit';
+    if (this.#loading.size >= o.maxConcurrent || !this.#bucket.take(now)) return 'rate_limit';
     this.#stats.issued++;
     this.#loading.add(where.remoteKey);
     const ticket = core.versions.begin(where.remoteKey);
-    void this.#run(view, where, registered, hint.deadline, ticket)
+    void this.#run(view, where, registered, hint.deadline, ticket, cls)
       .then(
         (r) => {
           if (r !== undefined) this.#stats.dropped[r]++;
@@ -115,6 +132,7 @@ export class PrefetchExecutor {
     registered: ReturnType<ReturnType<typeof loaderRegistry>['match']>,
     deadline: number,
     ticket: Ticket,
+    cls: PrefetchClass,
   ): Promise<PrefetchDropReason | undefined> {
     const core = this.#core;
     const o = view.resolve(registered?.options);
@@ -136,7 +154,7 @@ export class PrefetchExecutor {
     else if (!core.l1.setPrefetched(where.l1Key, entry)) dropped = 'no_room';
     else {
       core.versions.landed(ticket);
-      this.#ledger.mark(where.l1Key, now, deadline);
+      this.#ledger.mark(where.l1Key, now, deadline, cls);
     }
     // A value the loader produced is written back like any load (other instances and later misses gain).
     if (prepared !== undefined) await writeRemotes(view, [prepared]);

@@ -52,8 +52,9 @@ function buildSchema(z: typeof Zod.z) {
       /** A prefetched entry not read within this time, or by its hint's deadline if sooner, counts as wasted (ms). */
       usedWithinMs: z.number().int().positive().default(30_000),
       /**
-       * Wasted fraction (wasted / (used + wasted), over recent prefetches) above which the executor backs off:
-       * halves its rate and raises its confidence threshold, step by step; it recovers below the budget.
+       * Wasted fraction (wasted / (used + wasted), over recent prefetches of one registered loader pattern) above
+       * which the executor backs off for that pattern: halves its rate and raises its confidence bar, step by step;
+       * it recovers below the budget.
        */
       wasteBudget: z.number().min(0).max(1).default(0.5),
       /** Hash -> key entries kept to resolve hints (bounded, least recently sampled dropped first). */

@@ -27,7 +27,7 @@ export interface PrefetchStats {
   rejected: number;
   /** Prefetched entries waiting for their first read. */
   outstanding: number;
-  /** Current share of the configured rate (1 = no backoff, 1/2, 1/4, ...). */
+  /** Share of the configured rate of the most backed-off loader pattern (1 = no backoff, 1/2, 1/4, ...). */
   rateFactor: number;
   /**
    * The loop's delay over the last 1024 hint messages: from the newest access the model had seen to the hints'

@@ -313,7 +313,7 @@ export const ATTRIBUTES: Readonly<Record<AttributeName, AttributeConvention>> = 
     scope: 'metric',
     values: PREFETCH_DROP_REASON_VALUES,
     description:
-      'Why a prefetch hint was not acted on: rate_limit (rate or concurrency cap), backoff (below the confidence bar raised while over the waste budget), low_confidence, deadline (passed before it could land), unknown_key (hash not in the recent-keys dictionary), present (already in l1 or loading), no_loader (no registered loader and no remote tier had it), no_room (outstanding prefetches at their cap, or l1 full with nothing but its frequency set), overtaken (the key was written, deleted or invalidated during the load), error (the load failed or timed out).',
+      'Why a prefetch hint was not acted on: rate_limit (rate or concurrency cap), backoff (its loader pattern is over the waste budget: below the raised confidence bar or over the reduced rate), low_confidence, deadline (passed before it could land), unknown_key (hash not in the recent-keys dictionary), present (already in l1 or loading), no_loader (no registered loader and no remote tier had it), no_room (outstanding prefetches at their cap, or l1 full with nothing but its frequency set), overtaken (the key was written, deleted or invalidated during the load), error (the load failed or timed out).',
   },
   prefetchSampleOutcome: {
     key: ATTR.prefetchSampleOutcome,
@@ -651,7 +651,7 @@ export const METRICS = {
     instrument: 'ObservableGauge',
     unit: '1',
     description:
-      'Share of the configured prefetch rate in use: 1 without backoff, halved per step while the recent wasted fraction is over the waste budget.',
+      "Share of the configured prefetch rate left to the most backed-off loader pattern: 1 without backoff, halved per step while that pattern's recent wasted fraction is over the waste budget.",
     attributes: [ATTR.cache],
   },
 } as const satisfies Record<string, MetricConvention>;

@@ -183,7 +183,7 @@ describe('executor', () => {
     for (const k of ['a', 'b', 'c', 'd']) expect(await cache.get(k)).toBe(k);
   });
 
-  it('counts prefetched entries evicted unread as wasted, and backs off over the waste budget', async () => {
+  it('counts prefetched entries evicted unread as wasted, and backs off per pattern over the waste budget', async () => {
     const { loop, cache, pf } = await setup({ wasteBudget: 0.2, maxOutstanding: 100 }, 10);
     const keys = Array.from({ length: 30 }, (_, i) => `product:w${i}`);
     for (const k of keys) await cache.getOrSet(k, () => 0);
@@ -193,8 +193,17 @@ describe('executor', () => {
       await until(() => pf().issued + pf().dropped.backoff + pf().dropped.rate_limit >= 1);
     }
     await until(() => pf().wasted >= 10);
-    // Unread prefetches pushed out by later ones: wasted, and the executor halves its rate.
+    // Unread prefetches pushed out by later ones: wasted, and the executor halves the rate of their pattern.
     expect(pf().used).toBe(0);
     expect(pf().rateFactor).toBeLessThan(1);
+    // ... and raises its confidence bar, for that pattern only.
+    cache.registerLoader('reviews:*', () => 'r');
+    await cache.getOrSet('reviews:1', () => 'r');
+    await cache.delete('reviews:1');
+    const before = pf();
+    await loop.hint(['product:w0'], { confidence: 0.6 });
+    await loop.hint(['reviews:1'], { confidence: 0.6 });
+    expect(pf().dropped.backoff).toBe(before.dropped.backoff + 1);
+    expect(pf().issued).toBe(before.issued + 1);
   });
 });
