@@ -25,7 +25,11 @@ class MemoryChannel {
         channel.handlers.add(handler);
       },
       async publish(messages: readonly BusOutgoing[]) {
-        for (const m of messages) queueMicrotask(() => channel.handlers.forEach((h) => h.message(m.payload)));
+        for (const m of messages) {
+          queueMicrotask(() => {
+            for (const h of channel.handlers) h.message(m.payload);
+          });
+        }
       },
       async close() {
         if (mine) channel.handlers.delete(mine);
