@@ -11,3 +11,4 @@ export {
   type PrefetchPrediction,
 } from './model.js';
 export { SequentialModel, type SequentialModelOptions } from './sequential.js';
+export type { TfSequenceModel, TfSequenceModelOptions } from './tfjs-model.js';

@@ -16,7 +16,7 @@ export interface MarkovModelOptions {
   streams?: boolean;
   /** Streams tracked at once. Default 8. */
   maxStreams?: number;
-  /** Largest key distance that continues a stream. Default 64. */
+  /** Largest forward key distance that continues a stream. Default 64. */
   reach?: number;
   /** How far to follow the most likely path for multi-step predictions. Default 4. */
   lookahead?: number;
@@ -50,8 +50,8 @@ export class MarkovModel implements PrefetchModel {
     this.streams =
       (options.streams ?? true)
         ? new StreamModel(
-            positiveInt(options.maxStreams ?? Number(process.env.PF_STREAMS ?? 8), 'markov maxStreams'),
-            positiveInt(options.reach ?? Number(process.env.PF_REACH ?? 64), 'markov reach'),
+            positiveInt(options.maxStreams ?? 8, 'markov maxStreams'),
+            positiveInt(options.reach ?? 64, 'markov reach'),
             this.slots,
             4096,
           )
@@ -109,7 +109,9 @@ export class MarkovModel implements PrefetchModel {
         } else s = this.tables[0]!.peek(next);
       }
     }
-    this.streams?.predict(this.lookahead, (step) => offer(formatOrderedKey(step.prefix, step.n), step.confidence));
+    this.streams?.predict(this.lookahead, (step) =>
+      offer(formatOrderedKey(step.prefix, step.n), step.confidence),
+    );
     const out: PrefetchPrediction[] = [];
     for (const [key, confidence] of best) out.push({ key, confidence });
     out.sort((a, b) => b.confidence - a.confidence);

@@ -19,7 +19,8 @@ export interface StreamStep {
 
 /**
  * Interleaved streams of ordered keys and a learned model of how streams move. Up to `maxStreams` streams are tracked
- * (least recently advanced replaced first); an access within `reach` of a stream's head advances that stream. How a
+ * (never-advanced streams replaced first, then the least recently used); an access at most `reach` ahead of a
+ * stream's head advances that stream (streams move forward: an access behind every head starts a new stream). How a
  * stream moves next is learned as delta transitions (last delta -> next delta, bounded successor lists) with an
  * order-0 fallback (all deltas seen), so runs (+1 +1 ...), strides and interleaved runs are learned from the data,
  * not assumed. This is the stride/stream part of the Markov model; opaque keys never reach it.
@@ -40,7 +41,6 @@ export class StreamModel {
     private readonly reach: number,
     private readonly slots: number,
     private readonly maxContexts: number,
-    private readonly forward = process.env.PF_FWD !== '0',
   ) {
     this.anyDelta = new Successors<number>(slots);
     this.firstMove = new Successors<number>(slots);
@@ -52,7 +52,7 @@ export class StreamModel {
     let bestDistance = this.reach + 1;
     for (const s of this.streams) {
       if (s.prefix !== prefix) continue;
-      const d = this.forward ? n - s.head : Math.abs(n - s.head);
+      const d = n - s.head;
       if (d === 0) {
         // Re-reading a stream's head does not move it.
         best = s;

@@ -14,7 +14,7 @@ export type Prefetcher = (typeof PREFETCHERS)[number];
 export interface PrefetchExecutorOptions {
   /** Most prefetches issued after one access. Default 4. */
   maxDegree?: number;
-  /** Predictions below this confidence are never issued. Default 0.25. */
+  /** Predictions below this confidence are never issued. Default 0.5. */
   minConfidence?: number;
   /** Adapt the degree from used/wasted (PrefetchBudget); false issues maxDegree always. Default true. */
   adaptive?: boolean;
@@ -85,7 +85,7 @@ export class PrefetchReplay {
   ) {
     this.arc = new ArcPolicy<number>(capacity, new DenseIndex());
     this.maxDegree = options.maxDegree ?? 4;
-    this.minConfidence = options.minConfidence ?? 0.25;
+    this.minConfidence = options.minConfidence ?? 0.5;
     const adaptive = options.adaptive ?? true;
     this.budget = new PrefetchBudget({
       maxDegree: this.maxDegree,
@@ -175,14 +175,17 @@ export async function createPrefetchReplay(
   options: PrefetchExecutorOptions = {},
 ): Promise<PrefetchReplay> {
   const model =
-    prefetcher === 'none' ? undefined : await createPrefetchModel(prefetcher as 'sequential' | 'markov', defaultModelOptions(capacity, options));
+    prefetcher === 'none'
+      ? undefined
+      : await createPrefetchModel(prefetcher, defaultModelOptions(capacity, options));
   return new PrefetchReplay(prefetcher, capacity, model, interner, options);
 }
 
 function defaultModelOptions(capacity: number, options: PrefetchExecutorOptions): PrefetchModelOptions {
   return {
     ...options.models,
-    // Remember transitions for about as many keys as the cache can hold, and a little more.
-    markov: { maxContexts: Math.max(4096, Number(process.env.PF_CTX ?? 2) * capacity), ...options.models?.markov },
+    // The model lives in the anomaly service, not in the cache: it may remember transitions of more keys than the
+    // cache holds (8x, at least 4,096 contexts).
+    markov: { maxContexts: Math.max(4096, 8 * capacity), ...options.models?.markov },
   };
 }

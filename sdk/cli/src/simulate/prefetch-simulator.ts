@@ -2,9 +2,9 @@ import { KeyInterner } from './key-interner.js';
 import {
   createPrefetchReplay,
   type PrefetchExecutorOptions,
+  type Prefetcher,
   type PrefetchReplay,
   type PrefetchResult,
-  type Prefetcher,
 } from './prefetch-replay.js';
 import type { TraceFormat } from './trace-format.js';
 import { readTrace } from './trace-reader.js';
@@ -23,6 +23,7 @@ export interface PrefetchSimulationReport {
   trace: string;
   accesses: number;
   capacity: number;
+  /** One result per prefetcher, `none` (the baseline) first. */
   results: PrefetchResult[];
 }
 
@@ -30,15 +31,23 @@ export interface PrefetchSimulationReport {
  * Replays a trace once through one ARC cache per prefetcher (plus a cache without prefetch, the baseline), all at
  * the same capacity, online: each model sees an access only after the cache has served it.
  */
-export async function simulatePrefetch(options: PrefetchSimulationOptions): Promise<PrefetchSimulationReport> {
+export async function simulatePrefetch(
+  options: PrefetchSimulationOptions,
+): Promise<PrefetchSimulationReport> {
   const interner = new KeyInterner();
-  const wanted = options.prefetchers.includes('none') ? options.prefetchers : ['none', ...options.prefetchers];
+  const wanted = options.prefetchers.includes('none')
+    ? options.prefetchers
+    : ['none', ...options.prefetchers];
   const replays: PrefetchReplay[] = [];
   try {
-    for (const p of wanted) replays.push(await createPrefetchReplay(p as Prefetcher, options.capacity, interner, options));
+    for (const p of wanted)
+      replays.push(await createPrefetchReplay(p as Prefetcher, options.capacity, interner, options));
     const limit = options.limit ?? Number.POSITIVE_INFINITY;
     let accesses = 0;
-    for await (const chunk of readTrace(options.file, options.format, { withKeys: true, onBytes: options.onBytes })) {
+    for await (const chunk of readTrace(options.file, options.format, {
+      withKeys: true,
+      onBytes: options.onBytes,
+    })) {
       const keys = chunk.keys!;
       const n = Math.min(chunk.length, limit - accesses);
       const ids = new Int32Array(n);
@@ -52,9 +61,10 @@ export async function simulatePrefetch(options: PrefetchSimulationOptions): Prom
       if (accesses >= limit) break;
     }
     const base = replays[0]!.result(undefined);
-    const results = replays
-      .filter((r) => options.prefetchers.includes(r.prefetcher))
-      .map((r) => r.result({ demandMisses: base.demandMisses, hitRatio: base.hitRatio }));
+    // The baseline row comes first even when not asked for: every other row is read against it.
+    const results = replays.map((r) =>
+      r.result({ demandMisses: base.demandMisses, hitRatio: base.hitRatio }),
+    );
     return { trace: options.file, accesses, capacity: options.capacity, results };
   } finally {
     for (const r of replays) r.dispose();
