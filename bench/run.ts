@@ -6,6 +6,7 @@ import { packagingBench } from './packaging/index.js';
 import { panelRenderBench } from './panel-render/index.js';
 import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
+import { prefetchBench } from './prefetch/index.js';
 import { securityBench } from './security/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
@@ -22,6 +23,7 @@ const suites: Record<string, () => Promise<void>> = {
   http: httpBench,
   nab: nabBench,
   invalidation: invalidationBench,
+  prefetch: prefetchBench,
 };
 
 const name = process.argv[2];
