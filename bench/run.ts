@@ -1,13 +1,12 @@
 import { auditBench } from './audit/index.js';
 import { httpBench } from './http/index.js';
 import { invalidationBench } from './invalidation/index.js';
-import { writeResults } from './lib/report.js';
 import { nabBench } from './nab/index.js';
 import { packagingBench } from './packaging/index.js';
 import { panelRenderBench } from './panel-render/index.js';
 import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
-import { livePrefetchSection } from './prefetch/live.js';
+import { prefetchBench } from './prefetch/index.js';
 import { securityBench } from './security/index.js';
 import { telemetryBench } from './telemetry/index.js';
 import { tieredBench } from './tiered/index.js';
@@ -24,11 +23,7 @@ const suites: Record<string, () => Promise<void>> = {
   http: httpBench,
   nab: nabBench,
   invalidation: invalidationBench,
-  // The live section of the prefetch suite, alone until the replay section joins it under `prefetch`.
-  'prefetch-live': async () => {
-    const { data, tables } = await livePrefetchSection();
-    writeResults('prefetch-live', data, tables);
-  },
+  prefetch: prefetchBench,
 };
 
 const name = process.argv[2];

@@ -1,7 +1,7 @@
 // The live figures of `npm run bench -- prefetch`: the learned prefetch loop end to end on a real Kafka the bench
 // starts on 127.0.0.1 (test/services), the shop workload with prefetch off and on side by side (same seeds, same
 // time, caches of their own), several rounds per configuration. The replay table (models on traces) is the other
-// section of the suite; until it exists this section runs alone as `npm run bench -- prefetch-live`.
+// section of the suite (BENCH_PREFETCH_SECTIONS=live runs this one alone).
 
 import { type LiveLoopResult, runLiveLoop } from '../../test/prefetch/live-loop.js';
 import { SHOP_WORKLOAD } from '../../test/prefetch/shop-workload.js';
@@ -99,14 +99,16 @@ export async function livePrefetchSection(): Promise<{ data: object; tables: Tab
   ];
   return {
     data: {
-      config: {
-        rounds: ROUNDS,
-        durationMs: DURATION_MS,
-        warmupMs: WARMUP_MS,
-        workload: w,
-        wasteBudget: WASTE_BUDGET,
+      live: {
+        config: {
+          rounds: ROUNDS,
+          durationMs: DURATION_MS,
+          warmupMs: WARMUP_MS,
+          workload: w,
+          wasteBudget: WASTE_BUDGET,
+        },
+        results: results.map(({ config, rounds }) => ({ ...config, rounds })),
       },
-      results: results.map(({ config, rounds }) => ({ ...config, rounds })),
     },
     tables,
   };

@@ -1,9 +1,19 @@
+interface Node<K, V> {
+  key: K;
+  value: V;
+  prev: Node<K, V> | undefined;
+  next: Node<K, V> | undefined;
+}
+
 /**
- * A Map that keeps at most `capacity` entries, dropping the least recently used one (insertion order of a JS Map,
- * refreshed on `get`). Every per-key table of the prefetch models is one of these.
+ * A Map that keeps at most `capacity` entries, dropping the least recently used one. Recency is an intrusive
+ * doubly linked list (not the Map's insertion order: re-inserting to refresh leaves tombstones a JS Map's iterator
+ * must skip, which made eviction linear). Every per-key table of the prefetch models is one of these.
  */
 export class BoundedMap<K, V> {
-  private readonly map = new Map<K, V>();
+  private readonly map = new Map<K, Node<K, V>>();
+  private head: Node<K, V> | undefined = undefined;
+  private tail: Node<K, V> | undefined = undefined;
 
   constructor(readonly capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
@@ -17,33 +27,67 @@ export class BoundedMap<K, V> {
 
   /** Returns the value and marks the key as most recently used. */
   get(key: K): V | undefined {
-    const v = this.map.get(key);
-    if (v !== undefined) {
-      this.map.delete(key);
-      this.map.set(key, v);
+    const n = this.map.get(key);
+    if (n === undefined) return undefined;
+    if (n !== this.head) {
+      this.unlink(n);
+      this.linkHead(n);
     }
-    return v;
+    return n.value;
   }
 
   /** Returns the value without changing recency. */
   peek(key: K): V | undefined {
-    return this.map.get(key);
+    return this.map.get(key)?.value;
   }
 
   set(key: K, value: V): void {
-    this.map.delete(key);
-    this.map.set(key, value);
+    const n = this.map.get(key);
+    if (n !== undefined) {
+      n.value = value;
+      if (n !== this.head) {
+        this.unlink(n);
+        this.linkHead(n);
+      }
+      return;
+    }
+    const node: Node<K, V> = { key, value, prev: undefined, next: undefined };
+    this.map.set(key, node);
+    this.linkHead(node);
     if (this.map.size > this.capacity) {
-      const oldest = this.map.keys().next().value as K;
-      this.map.delete(oldest);
+      const oldest = this.tail!;
+      this.unlink(oldest);
+      this.map.delete(oldest.key);
     }
   }
 
   delete(key: K): boolean {
+    const n = this.map.get(key);
+    if (n === undefined) return false;
+    this.unlink(n);
     return this.map.delete(key);
   }
 
   clear(): void {
     this.map.clear();
+    this.head = undefined;
+    this.tail = undefined;
+  }
+
+  private linkHead(n: Node<K, V>): void {
+    n.prev = undefined;
+    n.next = this.head;
+    if (this.head !== undefined) this.head.prev = n;
+    else this.tail = n;
+    this.head = n;
+  }
+
+  private unlink(n: Node<K, V>): void {
+    if (n.prev !== undefined) n.prev.next = n.next;
+    else this.head = n.next;
+    if (n.next !== undefined) n.next.prev = n.prev;
+    else this.tail = n.prev;
+    n.prev = undefined;
+    n.next = undefined;
   }
 }

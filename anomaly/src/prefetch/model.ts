@@ -33,5 +33,5 @@ export interface PrefetchModel {
   dispose(): void;
 }
 
-export const PREFETCH_MODEL_NAMES = ['sequential', 'markov'] as const;
+export const PREFETCH_MODEL_NAMES = ['sequential', 'markov', 'tfjs'] as const;
 export type PrefetchModelName = (typeof PREFETCH_MODEL_NAMES)[number];

@@ -13,6 +13,11 @@ export class Successors<T> {
 
   add(item: T): void {
     this.total++;
+    this.count(item);
+  }
+
+  /** Counts `item` without counting an observation (its observation was counted by `observe`). */
+  count(item: T): void {
     const items = this.items;
     const counts = this.counts;
     for (let i = 0; i < items.length; i++) {
@@ -32,6 +37,11 @@ export class Successors<T> {
     counts[min] = counts[min]! + 1;
   }
 
+  /** Counts an observation of the context that may or may not get a successor later (see `count`). */
+  observe(): void {
+    this.total++;
+  }
+
   /** Index of the most counted successor (-1 when empty). */
   best(): number {
     let b = -1;
@@ -39,7 +49,8 @@ export class Successors<T> {
     return b;
   }
 
+  /** count / (observations + 1): one observation is not certainty (a successor seen once scores 0.5). */
   confidence(i: number): number {
-    return this.total === 0 ? 0 : Math.min(1, this.counts[i]! / this.total);
+    return Math.min(1, this.counts[i]! / (this.total + 1));
   }
 }
