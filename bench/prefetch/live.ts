@@ -93,7 +93,7 @@ export async function livePrefetchSection(): Promise<{ data: object; tables: Tab
         'On: every access is sampled (keys as a keyed HMAC, batches every 10 ms) to a Kafka topic; the anomaly service prefetch daemon (in this process) feeds one Markov model per instance and publishes hints (confidence, 5 s deadline) to a second topic; the executors prefetch through the registered loaders into ARC T1, at most 25 % of L1 outstanding, backing off while the wasted fraction is over the budget.',
         'hint delay: from the newest access the model had seen to the hints arriving at the cache (both on this machine).',
         'backend calls: demand loads plus prefetches (prefetch trades backend calls for fewer misses).',
-        'The interleaved row is the limit of a per-instance sequence model: two concurrent sessions in one instance stream blur the transitions it learns, precision falls under the budget and the executor backs off.',
+        'The interleaved row is the limit of a per-instance sequence model: two concurrent sessions in one instance stream blur the transitions it learns; precision falls far below the budget, and the per-pattern backoff holds the prefetch volume down (its wasted fraction stays over the budget: every prefetch it still issues is as likely wrong).',
       ],
     },
   ];

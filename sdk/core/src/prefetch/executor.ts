@@ -14,6 +14,7 @@ import { checkValue } from '../cache/value-check.js';
 import type { Ticket } from '../cache/versions.js';
 import type { View, Where } from '../cache/view.js';
 import { prepare, writeRemotes } from '../cache/writes.js';
+import type { StoredRecord } from '../codec/record.js';
 import { withTimeout } from '../resilience/timeout.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
 import type { KeyDictionary } from './key-dictionary.js';
@@ -185,20 +186,7 @@ export class PrefetchExecutor {
           // keep the encoded size
         }
       }
-      return {
-        entry: {
-          value: rec.value,
-          freshUntil: rec.freshUntil,
-          staleUntil: rec.staleUntil,
-          ttl: rec.ttl,
-          sliding: o.sliding,
-          remoteKey: where.remoteKey,
-          qualifiedTags: view.qualify(rec.tags),
-          tags: rec.tags,
-          size,
-          version: rec.version,
-        },
-      };
+      return { entry: entryOf(rec, where, view.qualify(rec.tags), o.sliding, size) };
     }
     if (registered === undefined) return 'no_loader';
     const ctx: LoaderContext<unknown> = {
@@ -210,21 +198,27 @@ export class PrefetchExecutor {
     const value = await registered.loader(ctx);
     const prep = prepare(view, where, value, o, Date.now());
     const p = prep instanceof Promise ? await prep : prep;
-    const rec = p.record;
-    return {
-      entry: {
-        value: rec.value,
-        freshUntil: rec.freshUntil,
-        staleUntil: rec.staleUntil,
-        ttl: rec.ttl,
-        sliding: p.sliding,
-        remoteKey: where.remoteKey,
-        qualifiedTags: p.qualifiedTags,
-        tags: rec.tags,
-        size: p.size,
-        version: rec.version,
-      },
-      prepared: p,
-    };
+    return { entry: entryOf(p.record, where, p.qualifiedTags, p.sliding, p.size), prepared: p };
   }
+}
+
+function entryOf(
+  rec: StoredRecord,
+  where: Where,
+  qualifiedTags: readonly string[] | undefined,
+  sliding: boolean,
+  size: number,
+): L1Entry {
+  return {
+    value: rec.value,
+    freshUntil: rec.freshUntil,
+    staleUntil: rec.staleUntil,
+    ttl: rec.ttl,
+    sliding,
+    remoteKey: where.remoteKey,
+    qualifiedTags,
+    tags: rec.tags,
+    size,
+    version: rec.version,
+  };
 }

@@ -69,7 +69,7 @@ export class LoaderRegistry {
 
 const registries = new WeakMap<CacheCore, LoaderRegistry>();
 
-/** The cache's registry (made on first registration; a cache without prefetch keeps it for when it is enabled). */
+/** The cache's registry, made on first registration (registering works with or without the prefetch option). */
 export function loaderRegistry(core: CacheCore): LoaderRegistry {
   let r = registries.get(core);
   if (r === undefined) {
