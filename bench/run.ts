@@ -8,6 +8,7 @@ import { packagingBench } from './packaging/index.js';
 import { panelRenderBench } from './panel-render/index.js';
 import { piiBench } from './pii/index.js';
 import { policiesBench } from './policies/index.js';
+import { prefetchBench } from './prefetch/index.js';
 import { securityBench } from './security/index.js';
 import { soakBench } from './soak/index.js';
 import { telemetryBench } from './telemetry/index.js';
@@ -29,6 +30,7 @@ const suites: Record<string, () => Promise<void>> = {
   // no measuring: redraws the SVG charts of bench/results/ from its JSON
   charts: chartsBench,
   soak: soakBench,
+  prefetch: prefetchBench,
 };
 
 const name = process.argv[2];

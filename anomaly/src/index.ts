@@ -17,6 +17,12 @@ export { TfForecaster, type TfForecasterOptions, type TrainingStats } from './de
 export { createNabEnsemble } from './nab/nab-ensemble.js';
 export { type NabRunOptions, type NabRunReport, runNab } from './nab/run.js';
 export { type NabScoreOptions, type NabScoreReport, scoreResults } from './nab/score.js';
+export * from './prefetch/index.js';
+export {
+  PrefetchDaemon,
+  type PrefetchDaemonOptions,
+  type PrefetchDaemonStats,
+} from './prefetch-service/daemon.js';
 export type { AnnotationEvent } from './service/annotations.js';
 export {
   type AnomalyConfig,

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { registerNabCommands } from './nab.js';
+import { registerPrefetchCommand } from './prefetch.js';
 import { registerRunCommand } from './run.js';
 
 const program = new Command('omnicache-anomaly')
@@ -9,6 +10,7 @@ const program = new Command('omnicache-anomaly')
   .showHelpAfterError();
 registerRunCommand(program);
 registerNabCommands(program);
+registerPrefetchCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`omnicache-anomaly: ${err instanceof Error ? err.message : String(err)}`);

@@ -4,11 +4,15 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { POLICY_NAMES, type PolicyName } from 'omnicache';
 import { renderArcChart } from './simulate/chart-svg.js';
+import { type PrefetchFlags, parsePrefetchers, parsePrefetchOptions } from './simulate/prefetch-flags.js';
+import { PREFETCHERS } from './simulate/prefetch-replay.js';
+import { renderPrefetchTable } from './simulate/prefetch-report.js';
+import { simulatePrefetch } from './simulate/prefetch-simulator.js';
 import type { SimulationResult } from './simulate/replay-engine.js';
 import { simulate } from './simulate/simulator.js';
 import { parseTraceFormat, TRACE_FORMATS, TraceError } from './simulate/trace-format.js';
 
-interface SimulateFlags {
+interface SimulateFlags extends PrefetchFlags {
   trace: string;
   format: string;
   capacity: string;
@@ -29,8 +33,20 @@ export function simulateCommand(program: Command): void {
     .option('--json', 'print exactly one JSON object on stdout')
     .option('--chart <out.svg>', "write an SVG of ARC's p and T1/T2/B1/B2 over the trace")
     .option('--threads <n>', 'worker threads (default: number of cores)')
+    .option(
+      '--prefetch <names>',
+      `replay ARC with each prefetcher (${PREFETCHERS.join(', ')}); reports demand misses, reduction vs none, precision, coverage`,
+    )
+    .option('--prefetch-degree <n>', 'with --prefetch: most prefetches after one access (default 4)')
+    .option('--min-confidence <p>', 'with --prefetch: lowest prediction confidence acted on (default 0.5)')
+    .option(
+      '--no-adaptive',
+      'with --prefetch: always issue the full degree (no back-off on wasted prefetches)',
+    )
+    .option('--limit <n>', 'with --prefetch: replay only the first n accesses')
     .action(async (flags: SimulateFlags) => {
-      await runSimulate(flags);
+      if (flags.prefetch !== undefined) await runPrefetchSimulate(flags);
+      else await runSimulate(flags);
     });
 }
 
@@ -98,6 +114,33 @@ async function runSimulate(flags: SimulateFlags): Promise<void> {
   process.stdout.write(renderTable(report.trace, report.accesses, report.results, policies, capacities));
   process.stdout.write(`\n${report.accesses.toLocaleString('en-US')} accesses in ${seconds.toFixed(1)} s`);
   process.stdout.write(flags.chart ? `; chart written to ${flags.chart}\n` : '\n');
+}
+
+async function runPrefetchSimulate(flags: SimulateFlags): Promise<void> {
+  const format = parseTraceFormat(flags.format);
+  const prefetchers = parsePrefetchers(flags.prefetch!);
+  const options = parsePrefetchOptions(flags);
+  if (flags.policy !== 'arc,lru' && flags.policy !== 'arc') {
+    throw new TraceError('--prefetch replays ARC only (prefetched keys land in T1); drop --policy');
+  }
+  const capacities = parseList(flags.capacity, 'capacity').map((c) => {
+    const n = Number(c);
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new TraceError(`--capacity must be positive integers, got "${c}"`);
+    return n;
+  });
+  const reports = [];
+  for (const capacity of capacities) {
+    process.stderr.write(
+      `replaying ${basename(flags.trace)} at c=${capacity} with ${prefetchers.join(', ')} ...\n`,
+    );
+    reports.push(await simulatePrefetch({ file: flags.trace, format, capacity, prefetchers, ...options }));
+  }
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ trace: flags.trace, runs: reports })}\n`);
+    return;
+  }
+  for (const r of reports) process.stdout.write(`${renderPrefetchTable(r)}\n`);
 }
 
 function parseList(value: string, what: string): string[] {

@@ -28,6 +28,8 @@ import type {
 import { View } from './cache/view.js';
 import * as writes from './cache/writes.js';
 import { type CacheEvents, eventsDiagnosticsChannel as dc } from './events.js';
+import { attachPrefetch } from './prefetch/engine.js';
+import { loaderRegistry } from './prefetch/loaders.js';
 import type { Principal } from './security/access/principal.js';
 
 /**
@@ -94,6 +96,7 @@ export class Cache {
     if (e !== undefined) {
       core.counters.hits++;
       if (core.events.active.hit || dc.hasSubscribers) this.#view.emitHit('l1', e.remoteKey);
+      if (core.prefetch !== undefined) core.prefetch.accessed(this.#view, key, now, 'l1', 0);
       return e.value as V;
     }
     return (await reads.getSlow(this.#view, key, l1Key, now, options?.allowStale === true)) as V | undefined;
@@ -189,6 +192,13 @@ export class Cache {
     return inv?.transport === 'none' ? undefined : inv;
   }
 
+  /** The prefetch loop of this cache (undefined without `prefetch` in the config): `ready` resolves once its bus runs. */
+  get prefetch():
+    | { readonly ready: Promise<void>; readonly group: string; readonly origin: string }
+    | undefined {
+    return this.#core.prefetch;
+  }
+
   /**
    * Deletes every value written with `{ subject }` from every tier (L1, L2, L3; all namespaces of this cache) and
    * returns the counts per tier; with an audit log configured, appends an `erasure` record with them first.
@@ -217,6 +227,7 @@ export class Cache {
     if (e !== undefined) {
       core.counters.hits++;
       if (core.events.active.hit || dc.hasSubscribers) this.#view.emitHit('l1', e.remoteKey);
+      if (core.prefetch !== undefined) core.prefetch.accessed(this.#view, key, now, 'l1', 0);
       return e.value as V;
     }
     return getOrSetSlow(this.#view, key, l1Key, now, loader, options);
@@ -231,6 +242,15 @@ export class Cache {
     return (...args: A) => this.getOrSet(keyFn(...args), () => fn(...args), options);
   }
 
+  /**
+   * Registers the loader the prefetch executor calls for hinted keys of this view matching `pattern` (`*` is a
+   * wildcard, or a RegExp), with the options (ttl, tags, ...) its values are stored with. Returns an unregister
+   * function. Without the `prefetch` option nothing calls it.
+   */
+  registerLoader<V>(pattern: string | RegExp, loader: Loader<V>, options?: GetOrSetOptions): () => void {
+    return loaderRegistry(this.#core).register(this.#scope.path, pattern, loader, options);
+  }
+
   /** Closes the remote tiers (the cache must not be used afterwards). Closing any view closes the whole cache. */
   async close(): Promise<void> {
     const core = this.#core;
@@ -238,6 +258,7 @@ export class Cache {
     core.closed = true;
     core.encryptor?.close();
     await existingInvalidation(core)?.close();
+    await core.prefetch?.close();
     await Promise.all(core.remotes.map((r) => r.tier.close().catch(() => undefined)));
   }
 
@@ -283,6 +304,7 @@ export function createCache(config: CacheConfig): Cache {
   const resolved = parseCacheConfig(config);
   const core = new CacheCore(resolved);
   attachBus(core, resolved.bus);
+  attachPrefetch(core, resolved.prefetch);
   return new Cache(core, rootScope(resolved.name));
 }
 

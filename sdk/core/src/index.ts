@@ -54,6 +54,36 @@ export {
   type WebhookStats,
 } from './invalidation/webhook.js';
 export * from './policy/index.js';
+export {
+  ACCESS_TIERS,
+  type AccessMessage,
+  type AccessSample,
+  type AccessTier,
+  decodePrefetchMessage,
+  encodePrefetchMessage,
+  type HintsMessage,
+  KEY_HASH_LENGTH,
+  MAX_BATCH as MAX_PREFETCH_BATCH,
+  PREFETCH_MESSAGE_VERSION,
+  type PrefetchDecodeResult,
+  type PrefetchHint,
+  type PrefetchMessage,
+} from './prefetch/messages.js';
+export type { PrefetchOption } from './prefetch/options.js';
+export {
+  type ChannelBusFactory,
+  defaultPrefetchTopic,
+  PrefetchBus,
+  type PrefetchChannel,
+  type PrefetchSide,
+} from './prefetch/prefetch-bus.js';
+export {
+  PREFETCH_DROP_REASONS,
+  type PrefetchDropReason,
+  type PrefetchStats,
+  SAMPLE_OUTCOMES,
+  type SampleOutcome,
+} from './prefetch/stats.js';
 export * from './resilience/index.js';
 export * from './security/access/index.js';
 export * from './security/audit/index.js';

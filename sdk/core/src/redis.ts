@@ -9,6 +9,7 @@ export {
   redisBus,
   redisClusterBus,
 } from './invalidation/redis/redis-bus.js';
+export { type RedisPrefetchBusOptions, redisPrefetchBus } from './prefetch/redis-prefetch-bus.js';
 export type {
   RedisClusterTierOptions,
   RedisConnection,

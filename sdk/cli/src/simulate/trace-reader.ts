@@ -11,11 +11,15 @@ export interface TraceReaderOptions {
   onBytes?: (read: number, total: number) => void;
   /** Returns the buffer for the next chunk (lets the caller recycle or share buffers). */
   allocate?: (size: number) => Int32Array;
+  /** Also yield each access's original key as a string (block numbers in decimal), for prefetch models. */
+  withKeys?: boolean;
 }
 
 export interface TraceChunk {
   ids: Int32Array;
   length: number;
+  /** The original keys (only with `withKeys`). */
+  keys?: string[];
 }
 
 const INTEGER = /^\d+$/;
@@ -59,6 +63,8 @@ export async function* readTrace(
     return id;
   };
   let chunk = allocate(chunkSize);
+  const withKeys = options.withKeys ?? false;
+  let keys: string[] = withKeys ? new Array<string>(chunkSize) : [];
   let length = 0;
   let lineNo = 0;
   let lastReport = 0;
@@ -78,10 +84,12 @@ export async function* readTrace(
         const count = Number(fields[1]);
         if (count < 1) throw malformed('numblocks must be at least 1', line);
         for (let b = start; b < start + count; b++) {
+          if (withKeys) keys[length] = String(b);
           chunk[length++] = idOf(b);
           if (length === chunkSize) {
-            yield { ids: chunk, length };
+            yield withKeys ? { ids: chunk, length, keys } : { ids: chunk, length };
             chunk = allocate(chunkSize);
+            if (withKeys) keys = new Array<string>(chunkSize);
             length = 0;
           }
         }
@@ -90,10 +98,12 @@ export async function* readTrace(
         const key = line.trim();
         if (format === 'lirs' && !INTEGER.test(key))
           throw malformed('expected one integer key per line', line);
+        if (withKeys) keys[length] = format === 'lirs' ? String(Number(key)) : key;
         chunk[length++] = idOf(format === 'lirs' ? Number(key) : key);
         if (length === chunkSize) {
-          yield { ids: chunk, length };
+          yield withKeys ? { ids: chunk, length, keys } : { ids: chunk, length };
           chunk = allocate(chunkSize);
+          if (withKeys) keys = new Array<string>(chunkSize);
           length = 0;
         }
       }
@@ -107,6 +117,6 @@ export async function* readTrace(
     input.destroy();
   }
   if (failure) throw failure;
-  if (length > 0) yield { ids: chunk, length };
+  if (length > 0) yield withKeys ? { ids: chunk, length, keys } : { ids: chunk, length };
   options.onBytes?.(total, total);
 }

@@ -1,6 +1,7 @@
 import type * as Zod from 'zod';
 import { ConfigError } from '../errors.js';
 import { type BusOption, busOptionSchema } from '../invalidation/options.js';
+import { type PrefetchOption, prefetchOptionSchema } from '../prefetch/options.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
 import { MAX_TIMER_MS } from '../resilience/timeout.js';
 import { AccessPolicy } from '../security/access/access-policy.js';
@@ -161,6 +162,13 @@ function buildSchemas(z: typeof Zod.z) {
         .custom<BusOption>((v) => busOptionSchema().safeParse(v).success, {
           message:
             'must be a Bus (redisBus(...), redisClusterBus(...), kafkaBus(...)) or { bus, heartbeatMs?, maxQueue?, ... } with valid options',
+        })
+        .optional(),
+      /** Learned prefetch: the sampled access stream out, hints in (prefetch/). Off when absent. */
+      prefetch: z
+        .custom<PrefetchOption>((v) => prefetchOptionSchema().safeParse(v).success, {
+          message:
+            'must be { bus: kafkaPrefetchBus(...) | redisPrefetchBus(...), hashKey?, sample?, maxPerSecond?, wasteBudget?, ... } with valid options',
         })
         .optional(),
       codec: z

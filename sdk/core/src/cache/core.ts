@@ -1,6 +1,7 @@
 import { Codec } from '../codec/codec.js';
 import type { StoredRecord } from '../codec/record.js';
 import { CacheEvents, type EvictionReason, type TierName } from '../events.js';
+import type { PrefetchEngine } from '../prefetch/engine.js';
 import type { DistributedLock } from '../resilience/distributed-lock.js';
 import type { AccessPolicy } from '../security/access/access-policy.js';
 import { CacheSecurity } from '../security/cache-security.js';
@@ -55,6 +56,8 @@ export class CacheCore {
   closed = false;
   /** Tracing hook (telemetry's instrument() installs it); consulted only off the L1 hit path. */
   tracing: CacheTracing | undefined = undefined;
+  /** The prefetch loop (prefetch/engine.ts), when the config has `prefetch`; consulted on every access. */
+  prefetch: PrefetchEngine | undefined = undefined;
 
   constructor(config: ResolvedCacheConfig) {
     this.name = config.name;
@@ -231,6 +234,7 @@ export class CacheCore {
     for (const r of this.remotes) stats.tiers[r.name] = r.stats();
     if (this.encryptor !== undefined) stats.encryption = this.encryptor.stats();
     if (this.access !== undefined) stats.access = { denied: c.accessDenied };
+    if (this.prefetch !== undefined) stats.prefetch = this.prefetch.stats();
     return stats;
   }
 }

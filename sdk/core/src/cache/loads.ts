@@ -48,11 +48,20 @@ function getOrSetMiss<V>(
   const staleL1 = staleEntry === undefined ? undefined : fromEntry(staleEntry);
   if (staleL1 !== undefined && now < staleL1.freshUntil + o.swr) {
     startRefresh(view, where, loader, o, staleL1);
+    core.prefetch?.accessed(view, key, now, 'l1', 0);
     return Promise.resolve(view.serveStale(staleL1, where, 'swr') as V);
   }
   const running = joinable(view, where);
-  if (running !== undefined) return join(view, where, running, loader, o);
-  return start(view, where, loader, o, staleL1, false) as Promise<V>;
+  const answer =
+    running !== undefined
+      ? join(view, where, running, loader, o)
+      : (start(view, where, loader, o, staleL1, false) as Promise<V>);
+  const prefetch = core.prefetch;
+  if (prefetch === undefined) return answer;
+  // The access stream: where the miss was answered (a remote tier, the loader, or nothing of its own: joined).
+  const tracked = () => prefetch.accessed(view, key, now, where.served ?? 'miss', Date.now() - now);
+  answer.then(tracked, tracked);
+  return answer;
 }
 
 /** The key's registered flight, if a caller arriving now may take its answer. */
@@ -282,6 +291,7 @@ async function runLoader<V>(
     skipCache,
   };
   c.loaderCalls++;
+  where.served = 'loader';
   const call = () =>
     new Promise<V | SkipCache<V>>((resolve, reject) => {
       try {

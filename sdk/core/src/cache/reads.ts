@@ -28,6 +28,7 @@ export async function getSlow(
   } finally {
     core.versions.end(ticket);
   }
+  core.prefetch?.accessed(view, key, now, where.served ?? 'miss', Date.now() - now);
   if (found !== undefined && now < found.freshUntil) {
     core.counters.hits++;
     return found.value;
@@ -147,6 +148,7 @@ export async function readRemotes(
     if (rec !== undefined && now < rec.freshUntil) {
       r.counters.hits++;
       view.emitHit(r.name, where.remoteKey);
+      where.served = r.name;
       promote(view, where, rec, bytes!, i, now, o, ticket, flight);
       return { value: rec.value, freshUntil: rec.freshUntil, staleUntil: rec.staleUntil, tier: r.name };
     }

@@ -1,6 +1,7 @@
 import type { CircuitState, TierName } from '../events.js';
 import type { InvalidationStats } from '../invalidation/invalidator.js';
 import type { ArcSnapshot, LruSnapshot, PolicyName } from '../policy/index.js';
+import type { PrefetchStats } from '../prefetch/stats.js';
 import type { EncryptionStats } from '../security/encryption/stats.js';
 import type { TierKind } from '../tiers/tier.js';
 
@@ -137,4 +138,6 @@ export interface CacheStats {
   access?: { denied: number };
   /** Invalidation bus counters, when the cache has a bus (or used invalidate()/dependsOn). */
   invalidation?: InvalidationStats;
+  /** Prefetch loop counters, when the cache has `prefetch` configured. */
+  prefetch?: PrefetchStats;
 }

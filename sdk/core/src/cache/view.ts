@@ -15,6 +15,8 @@ export interface Where {
   key: string;
   l1Key: string;
   remoteKey: string;
+  /** Which remote tier or the loader answered this request (for the prefetch access stream). */
+  served?: 'l2' | 'l3' | 'loader';
 }
 
 /** A value found somewhere, with its freshness. */

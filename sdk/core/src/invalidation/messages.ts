@@ -5,6 +5,7 @@
  */
 import type * as Zod from 'zod';
 import { zod } from '../vendor/lazy-deps.js';
+import { type PayloadResult, parsePayload } from './payload.js';
 
 export const MESSAGE_VERSION = 1;
 /** Largest encoded message accepted (bytes); larger ones are rejected before parsing. */
@@ -91,23 +92,9 @@ export function encodeMessage(message: BusMessage): string {
   return JSON.stringify(message);
 }
 
-export type DecodeResult = { ok: true; message: BusMessage } | { ok: false; reason: string };
+export type DecodeResult = PayloadResult<BusMessage>;
 
 /** Parses and validates one message; never throws. */
 export function decodeMessage(payload: string | Uint8Array): DecodeResult {
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength;
-  if (size > MAX_MESSAGE_BYTES)
-    return { ok: false, reason: `message of ${size} bytes is over ${MAX_MESSAGE_BYTES}` };
-  let json: unknown;
-  try {
-    json = JSON.parse(typeof payload === 'string' ? payload : Buffer.from(payload).toString('utf8'));
-  } catch {
-    return { ok: false, reason: 'not JSON' };
-  }
-  const r = schemas().busMessageSchema.safeParse(json);
-  if (!r.success) {
-    const first = r.error.issues[0];
-    return { ok: false, reason: `${first?.path.join('.') || '(message)'}: ${first?.message ?? 'invalid'}` };
-  }
-  return { ok: true, message: r.data };
+  return parsePayload(payload, MAX_MESSAGE_BYTES, schemas().busMessageSchema);
 }

@@ -1,6 +1,6 @@
 import { assertCapacity } from './capacity.js';
 import type { KeyIndex } from './key-index.js';
-import type { ArcSnapshot, PolicyKey, ReplacementPolicy } from './policy.js';
+import type { ArcSnapshot, PolicyKey, PrefetchCounters, ReplacementPolicy } from './policy.js';
 import { NIL, SlotLists } from './slot-lists.js';
 
 const T1 = 0;
@@ -28,6 +28,12 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
   private misses = 0;
   private ghostHitsB1 = 0;
   private ghostHitsB2 = 0;
+  /** 1 for a resident slot that was prefetched and has not been demanded yet (only T1 slots can be). */
+  private pending = new Uint8Array(0);
+  private pendingCount = 0;
+  private prefetchIssued = 0;
+  private prefetchUsed = 0;
+  private prefetchWasted = 0;
 
   /** `index` replaces the default Map (see DenseIndex for integer-keyed trace replay). */
   constructor(capacity: number, index?: KeyIndex<K>) {
@@ -66,7 +72,13 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
     if (slot !== undefined) {
       const list = this.lists.owner[slot]!;
       if (list === T1 || list === T2) {
-        this.lists.moveToHead(slot, T2);
+        if (this.pendingCount > 0 && this.pending[slot] === 1) {
+          // First demand of a prefetched key: its first reference, so it stays in T1.
+          this.pending[slot] = 0;
+          this.pendingCount--;
+          this.prefetchUsed++;
+          this.lists.moveToHead(slot, T1);
+        } else this.lists.moveToHead(slot, T2);
         this.hits++;
         return slot;
       }
@@ -87,6 +99,7 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
     if (slot !== undefined) {
       const list = lists.owner[slot]!;
       if (list === T1 || list === T2) {
+        this.clearPending(slot);
         lists.moveToHead(slot, T2);
         return slot;
       }
@@ -116,6 +129,7 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
         if (size[T1]! + size[T2]! >= c) this.replace(false);
       } else {
         const victimSlot = lists.tail[T1]!;
+        if (this.clearPending(victimSlot)) this.prefetchWasted++;
         const victim = lists.release(victimSlot);
         this.onEvict?.(victim, victimSlot);
       }
@@ -138,14 +152,90 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
     if (lists.size[from] === 0) from = from === T1 ? T2 : T1;
     const slot = lists.tail[from]!;
     if (slot === NIL) return;
+    this.evict(slot, from);
+  }
+
+  /** Pushes a resident slot out: into its ghost list, or out entirely for an unused prefetch (never requested). */
+  private evict(slot: number, from: number): void {
+    const lists = this.lists;
+    if (this.clearPending(slot)) {
+      this.prefetchWasted++;
+      const key = lists.release(slot);
+      this.onEvict?.(key, slot);
+      return;
+    }
     lists.moveToHead(slot, from === T1 ? B1 : B2);
     this.onEvict?.(lists.keys[slot] as K, slot);
+  }
+
+  /**
+   * A prefetched key enters T1 (seen once), never T2, without counting a request: p does not adapt, and room is
+   * made only from T1's LRU end, so a prefetch can never push out the frequency set (T2). Refused (-1) when the key
+   * is resident, or when the cache is full and T1 is empty. A ghost of the key is forgotten (a prefetch is not a
+   * request). The first demand hit keeps the key in T1 (that is its first reference, not its second) and counts as
+   * used; evicted before any demand it leaves no ghost (it was never requested) and counts as wasted
+   * (see prefetchCounters()).
+   */
+  insertPrefetch(key: K): number {
+    const lists = this.lists;
+    const size = lists.size;
+    const c = this.capacity;
+    const existing = lists.index.get(key);
+    if (existing !== undefined) {
+      const list = lists.owner[existing]!;
+      if (list === T1 || list === T2) return -1;
+      if (size[T1]! + size[T2]! >= c && size[T1] === 0) return -1;
+      lists.release(existing);
+    }
+    if (size[T1]! + size[T2]! >= c) {
+      if (size[T1] === 0) return -1;
+      this.evict(lists.tail[T1]!, T1);
+    }
+    // Keep the paper's invariants |T1| + |B1| <= c and |T1| + |T2| + |B1| + |B2| <= 2c after the add.
+    if (size[T1]! + size[B1]! >= c && size[B1]! > 0) lists.release(lists.tail[B1]!);
+    else if (size[T1]! + size[T2]! + size[B1]! + size[B2]! >= 2 * c) {
+      lists.release(lists.tail[size[B2]! > 0 ? B2 : B1]!);
+    }
+    const slot = lists.add(key, T1);
+    if (slot >= this.pending.length) {
+      const grown = new Uint8Array(Math.max(1024, lists.allocated));
+      grown.set(this.pending);
+      this.pending = grown;
+    }
+    this.pending[slot] = 1;
+    this.pendingCount++;
+    this.prefetchIssued++;
+    return slot;
+  }
+
+  /** Whether `key` is resident because of a prefetch and has not been demanded since. */
+  isPrefetched(key: K): boolean {
+    const slot = this.lists.index.get(key);
+    return slot !== undefined && this.pendingCount > 0 && this.pending[slot] === 1;
+  }
+
+  /** Prefetches admitted, used (demanded while resident) and wasted (evicted unused). */
+  prefetchCounters(): PrefetchCounters {
+    return {
+      issued: this.prefetchIssued,
+      used: this.prefetchUsed,
+      wasted: this.prefetchWasted,
+      pending: this.pendingCount,
+    };
+  }
+
+  private clearPending(slot: number): boolean {
+    if (this.pendingCount === 0 || this.pending[slot] !== 1) return false;
+    this.pending[slot] = 0;
+    this.pendingCount--;
+    return true;
   }
 
   remove(key: K): boolean {
     const slot = this.lists.index.get(key);
     if (slot === undefined) return false;
     const list = this.lists.owner[slot]!;
+    this.clearPending(slot);
     this.lists.release(slot);
     return list === T1 || list === T2;
   }
@@ -159,6 +249,8 @@ export class ArcPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
 
   clear(): void {
     this.lists.clear();
+    this.pending.fill(0);
+    this.pendingCount = 0;
     this.p = 0;
   }
 

@@ -11,6 +11,7 @@ export type {
   PolicyCounters,
   PolicyKey,
   PolicyName,
+  PrefetchCounters,
   ReplacementPolicy,
 } from './policy.js';
 

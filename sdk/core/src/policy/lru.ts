@@ -69,6 +69,11 @@ export class LruPolicy<K extends PolicyKey = PolicyKey> implements ReplacementPo
     return lists.add(key, LIST);
   }
 
+  /** LRU protects nothing: a prefetched key is inserted like any other (refused only when already resident). */
+  insertPrefetch(key: K): number {
+    return this.lists.index.get(key) !== undefined ? -1 : this.insert(key);
+  }
+
   remove(key: K): boolean {
     const slot = this.lists.index.get(key);
     if (slot === undefined) return false;

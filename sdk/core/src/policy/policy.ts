@@ -22,6 +22,15 @@ export interface ArcSnapshot extends PolicyCounters {
   ghostHitsB2: number;
 }
 
+/** ARC's prefetch accounting (ArcPolicy.insertPrefetch): admitted, later demanded (used), evicted undemanded (wasted). */
+export interface PrefetchCounters {
+  issued: number;
+  used: number;
+  wasted: number;
+  /** Prefetched keys resident and not demanded yet. */
+  pending: number;
+}
+
 export interface LruSnapshot extends PolicyCounters {
   size: number;
 }
@@ -52,6 +61,12 @@ export interface ReplacementPolicy<
   lookup(key: K): number;
   /** Like admit, but returns the key's slot. */
   insert(key: K): number;
+  /**
+   * Makes a key resident that nobody asked for yet (a prefetch): not a reference, so no adaptation and no
+   * promotion. Returns its slot, or -1 when it is already resident or when making room would push out an
+   * entry the policy protects (ARC: anything in T2, the frequency side).
+   */
+  insertPrefetch(key: K): number;
   /** Upper bound (exclusive) of slots handed out so far; grows as the policy's slot pool grows. */
   readonly slotCapacity: number;
   /** Forget a key (resident or ghost) without calling the eviction listener. Returns whether it was resident. */

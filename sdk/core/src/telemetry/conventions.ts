@@ -43,6 +43,9 @@ export const ATTR = {
   invalidationSource: 'omnicache.invalidation.source',
   busTransport: 'omnicache.bus.transport',
   busOutcome: 'omnicache.bus.outcome',
+  prefetchResult: 'omnicache.prefetch.result',
+  prefetchDropReason: 'omnicache.prefetch.drop_reason',
+  prefetchSampleOutcome: 'omnicache.prefetch.sample_outcome',
   // span-only attributes
   namespace: 'omnicache.namespace',
   tierKind: 'omnicache.tier.kind',
@@ -108,6 +111,22 @@ export const BUS_OUTCOME_VALUES = [
   'dropped',
   'failed',
 ] as const;
+/** What became of a prefetched entry: read by a later request (used), or gone / unread in time (wasted). */
+export const PREFETCH_RESULT_VALUES = ['used', 'wasted'] as const;
+export const PREFETCH_DROP_REASON_VALUES = [
+  'rate_limit',
+  'backoff',
+  'low_confidence',
+  'deadline',
+  'unknown_key',
+  'present',
+  'no_loader',
+  'no_room',
+  'overtaken',
+  'uncacheable',
+  'error',
+] as const;
+export const PREFETCH_SAMPLE_OUTCOME_VALUES = ['published', 'rate_limited', 'failed'] as const;
 
 export type TierLevel = (typeof TIER_VALUES)[number];
 export type RemoteTierLevel = (typeof REMOTE_TIER_VALUES)[number];
@@ -283,6 +302,27 @@ export const ATTRIBUTES: Readonly<Record<AttributeName, AttributeConvention>> = 
     values: BUS_OUTCOME_VALUES,
     description:
       'What happened to a bus message: published (handed to the transport), received (applied from another instance), duplicate (seen before, not applied again), rejected (malformed, oversized or another group), dropped (publish queue full while the bus was down), failed (a publish attempt failed and was queued for retry).',
+  },
+  prefetchResult: {
+    key: ATTR.prefetchResult,
+    scope: 'metric',
+    values: PREFETCH_RESULT_VALUES,
+    description:
+      'What became of a prefetched l1 entry: used (a later request read it), wasted (evicted, expired, overwritten or invalidated first, or unread within usedWithinMs).',
+  },
+  prefetchDropReason: {
+    key: ATTR.prefetchDropReason,
+    scope: 'metric',
+    values: PREFETCH_DROP_REASON_VALUES,
+    description:
+      'Why a prefetch hint was not acted on: rate_limit (rate or concurrency cap), backoff (its loader pattern is over the waste budget: below the raised confidence bar or over the reduced rate), low_confidence, deadline (passed before it could land), unknown_key (hash not in the recent-keys dictionary), present (already in l1 or loading), no_loader (no registered loader and no remote tier had it), no_room (outstanding prefetches at their cap, or l1 full with nothing but its frequency set), overtaken (the key was written, deleted or invalidated during the load), uncacheable (the registered loader answered ctx.skipCache(value)), error (the load failed or timed out).',
+  },
+  prefetchSampleOutcome: {
+    key: ATTR.prefetchSampleOutcome,
+    scope: 'metric',
+    values: PREFETCH_SAMPLE_OUTCOME_VALUES,
+    description:
+      'What became of a sampled access: published on the access stream, rate_limited (over sample.maxPerSecond, or the stream backed up), failed (the transport refused the batch).',
   },
   namespace: {
     key: ATTR.namespace,
@@ -562,6 +602,59 @@ export const METRICS = {
       'Time from publish on the origin (its hybrid logical clock) to applied on this instance, for invalidation messages received over the bus.',
     attributes: [ATTR.cache, ATTR.busTransport],
     buckets: DURATION_BUCKETS_SECONDS,
+  },
+  prefetchHints: {
+    name: 'omnicache.prefetch.hints',
+    instrument: 'ObservableCounter',
+    unit: '{hint}',
+    description:
+      'Prefetch hints received from the anomaly service over the prefetch bus (for this cache group).',
+    attributes: [ATTR.cache],
+  },
+  prefetchIssued: {
+    name: 'omnicache.prefetch.issued',
+    instrument: 'ObservableCounter',
+    unit: '{load}',
+    description:
+      'Prefetch loads started for hints (a remote tier read or a registered loader call); each ends as a landed entry or a drop.',
+    attributes: [ATTR.cache],
+  },
+  prefetchResults: {
+    name: 'omnicache.prefetch.results',
+    instrument: 'ObservableCounter',
+    unit: '{entry}',
+    description:
+      'Prefetched l1 entries by result: used (read by a later request) or wasted. Precision is used / (used + wasted).',
+    attributes: [ATTR.cache, ATTR.prefetchResult],
+  },
+  prefetchDropped: {
+    name: 'omnicache.prefetch.dropped',
+    instrument: 'ObservableCounter',
+    unit: '{hint}',
+    description: 'Prefetch hints not acted on, by reason (rate_limit: dropped by the rate limit).',
+    attributes: [ATTR.cache, ATTR.prefetchDropReason],
+  },
+  prefetchSamples: {
+    name: 'omnicache.prefetch.samples',
+    instrument: 'ObservableCounter',
+    unit: '{sample}',
+    description: 'Sampled demand accesses for the access stream (keys as a keyed HMAC), by outcome.',
+    attributes: [ATTR.cache, ATTR.prefetchSampleOutcome],
+  },
+  prefetchOutstanding: {
+    name: 'omnicache.prefetch.outstanding',
+    instrument: 'ObservableGauge',
+    unit: '{entry}',
+    description: 'Prefetched l1 entries not read yet (bounded by the maxOutstanding option).',
+    attributes: [ATTR.cache],
+  },
+  prefetchRateFactor: {
+    name: 'omnicache.prefetch.rate_factor',
+    instrument: 'ObservableGauge',
+    unit: '1',
+    description:
+      "Share of the configured prefetch rate left to the most backed-off loader pattern: 1 without backoff, halved per step while that pattern's recent wasted fraction is over the waste budget.",
+    attributes: [ATTR.cache],
   },
 } as const satisfies Record<string, MetricConvention>;
 

@@ -14,6 +14,8 @@ import {
   type CircuitState,
   METRICS,
   type MetricConvention,
+  PREFETCH_DROP_REASON_VALUES,
+  PREFETCH_SAMPLE_OUTCOME_VALUES,
 } from './conventions.js';
 
 export type Reading = (metric: MetricConvention, value: number, attributes: Record<string, string>) => void;
@@ -50,6 +52,13 @@ export const OBSERVED_METRICS: readonly MetricConvention[] = [
   METRICS.busMessages,
   METRICS.busQueued,
   METRICS.busGaps,
+  METRICS.prefetchHints,
+  METRICS.prefetchIssued,
+  METRICS.prefetchResults,
+  METRICS.prefetchDropped,
+  METRICS.prefetchSamples,
+  METRICS.prefetchOutstanding,
+  METRICS.prefetchRateFactor,
 ];
 
 function readRemote(cache: string, t: RemoteTierStats, read: Reading): void {
@@ -160,6 +169,22 @@ export function readStats(s: CacheStats, read: Reading): void {
     }
     read(METRICS.busQueued, inv.queued, bus);
     read(METRICS.busGaps, inv.gaps, bus);
+  }
+
+  const pf = s.prefetch;
+  if (pf !== undefined) {
+    read(METRICS.prefetchHints, pf.hints, base);
+    read(METRICS.prefetchIssued, pf.issued, base);
+    read(METRICS.prefetchResults, pf.used, { ...base, [ATTR.prefetchResult]: 'used' });
+    read(METRICS.prefetchResults, pf.wasted, { ...base, [ATTR.prefetchResult]: 'wasted' });
+    for (const reason of PREFETCH_DROP_REASON_VALUES) {
+      read(METRICS.prefetchDropped, pf.dropped[reason], { ...base, [ATTR.prefetchDropReason]: reason });
+    }
+    for (const outcome of PREFETCH_SAMPLE_OUTCOME_VALUES) {
+      read(METRICS.prefetchSamples, pf.samples[outcome], { ...base, [ATTR.prefetchSampleOutcome]: outcome });
+    }
+    read(METRICS.prefetchOutstanding, pf.outstanding, base);
+    read(METRICS.prefetchRateFactor, pf.rateFactor, base);
   }
 
   const p = l1.policy;

@@ -33,6 +33,8 @@ export interface KafkaBusOptions {
   maxWaitTimeInMs?: number;
   /** How long start() waits for the consumer to join its group (default 30000 ms). */
   startTimeoutMs?: number;
+  /** False: publish only, no consumer (the prefetch access stream's producers). Default true. */
+  subscribe?: boolean;
 }
 
 export const defaultTopic = (group: string): string => `omnicache.invalidation.${group}`;
@@ -107,6 +109,10 @@ export class KafkaBus implements Bus {
     });
     await producer.connect();
     this.#connected = true;
+    if (this.#options.subscribe === false) {
+      this.#groupId = ''; // no consumer group to remove on close
+      return;
+    }
     const consumer = this.#kafka.consumer({
       groupId: this.#groupId,
       maxWaitTimeInMs: this.#options.maxWaitTimeInMs ?? 100,

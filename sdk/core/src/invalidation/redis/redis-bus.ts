@@ -18,6 +18,8 @@ export interface RedisBusCommonOptions {
   channel?: string;
   /** Budget for one PUBLISH in ms (default 1000); a slower or failed publish is queued and retried by the cache. */
   publishTimeoutMs?: number;
+  /** False: publish only, no subscriber connection (the prefetch access stream's producers). Default true. */
+  subscribe?: boolean;
 }
 
 /** An existing client (the bus duplicates it for subscribing; the caller keeps and closes it) or connection options. */
@@ -32,7 +34,7 @@ export type RedisClusterBusOptions = RedisBusCommonOptions &
 
 export const defaultChannel = (group: string): string => `omnicache:invalidation:${group}`;
 
-function createRedis(connection: RedisConnection): IoRedis {
+export function createRedis(connection: RedisConnection): IoRedis {
   if (typeof connection === 'string') return new Redis(connection, redisClientOptions());
   const { url, ...options } = connection;
   return url ? new Redis(url, redisClientOptions(options)) : new Redis(redisClientOptions(options));
@@ -62,6 +64,7 @@ export class RedisBus implements Bus {
   async start(group: string, handler: BusHandler): Promise<void> {
     this.#channel = this.#options.channel ?? defaultChannel(group);
     this.#sub?.disconnect(); // a previous start that failed
+    if (this.#options.subscribe === false) return;
     // A subscriber connection that keeps retrying (it must come back after an outage) and re-subscribes itself.
     const sub = this.#pub.duplicate({ maxRetriesPerRequest: null, autoResubscribe: true });
     this.#sub = sub;

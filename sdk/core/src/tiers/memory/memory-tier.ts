@@ -13,6 +13,17 @@ export interface MemoryTierOptions {
 }
 
 /**
+ * Accounting of prefetched entries not yet read (prefetch/ledger.ts): L1 reports the first demand hit on one
+ * (used) and its removal before that (lost). `pending` is checked first, so a cache without prefetch pays one
+ * field read per hit.
+ */
+export interface PrefetchMarks {
+  readonly pending: ReadonlyMap<string, unknown>;
+  used(key: string): void;
+  lost(key: string, reason: EvictionReason | 'overwritten'): void;
+}
+
+/**
  * L1: an entries Map plus a replacement policy (ARC or LRU) that decides which key to evict at capacity.
  * Entries carry fresh/stale deadlines; a tag index maps qualified tags to keys. Reads are O(1) and
  * allocate nothing. With `maxBytes`, the estimated total is bounded too: oldest-written entries go first.
@@ -25,6 +36,8 @@ export class MemoryTier {
   private readonly tagIndex = new Map<string, Set<string>>();
   private readonly counters: L1Counters;
   private readonly onRemoved: MemoryTierOptions['onRemoved'];
+  /** Set by the prefetch executor when the cache has prefetch configured. */
+  marks: PrefetchMarks | undefined = undefined;
 
   constructor(options: MemoryTierOptions) {
     this.policy = createPolicy<string>(options.policy, options.capacity);
@@ -47,6 +60,8 @@ export class MemoryTier {
     if (e !== undefined && now < e.freshUntil) {
       this.policy.touch(key);
       this.counters.hits++;
+      const marks = this.marks;
+      if (marks !== undefined && marks.pending.size !== 0 && marks.pending.has(key)) marks.used(key);
       if (e.sliding) {
         const d = now + e.ttl - e.freshUntil;
         if (d > 0) {
@@ -85,6 +100,8 @@ export class MemoryTier {
     if (old !== undefined) {
       this.unlink(key, old);
       this.entries.delete(key);
+      const marks = this.marks;
+      if (marks?.pending.has(key)) marks.lost(key, 'overwritten');
     }
     if (this.maxBytes !== undefined && entry.size > this.maxBytes) {
       if (old !== undefined) this.policy.remove(key);
@@ -92,22 +109,25 @@ export class MemoryTier {
       return false;
     }
     this.entries.set(key, entry);
-    this.bytes += entry.size;
-    const tags = entry.qualifiedTags;
-    if (tags !== undefined) {
-      for (const t of tags) {
-        let set = this.tagIndex.get(t);
-        if (set === undefined) {
-          set = new Set();
-          this.tagIndex.set(t, set);
-        }
-        set.add(key);
-      }
-    }
+    this.link(key, entry);
     this.counters.sets++;
     this.policy.admit(key);
     if (this.maxBytes !== undefined) this.enforceBytes(key);
     return true;
+  }
+
+  /**
+   * Inserts an entry nobody asked for yet (a prefetch) through the policy's insertPrefetch (ARC: into T1, never
+   * pushing out T2). False, and nothing written, when the key is present or the policy refuses.
+   */
+  setPrefetched(key: string, entry: L1Entry): boolean {
+    if (this.entries.has(key)) return false;
+    if (this.policy.insertPrefetch(key) < 0) return false;
+    this.entries.set(key, entry);
+    this.link(key, entry);
+    this.counters.sets++;
+    if (this.maxBytes !== undefined) this.enforceBytes(key);
+    return this.entries.has(key);
   }
 
   delete(key: string): boolean {
@@ -166,10 +186,26 @@ export class MemoryTier {
     if (e === undefined) return;
     this.entries.delete(key);
     this.unlink(key, e);
+    const marks = this.marks;
+    if (marks?.pending.has(key)) marks.lost(key, reason);
     if (reason === 'capacity') this.counters.evictCapacity++;
     else if (reason === 'expired') this.counters.evictExpired++;
     else this.counters.evictInvalidated++;
     this.onRemoved?.(key, e, reason);
+  }
+
+  private link(key: string, e: L1Entry): void {
+    this.bytes += e.size;
+    const tags = e.qualifiedTags;
+    if (tags === undefined) return;
+    for (const t of tags) {
+      let set = this.tagIndex.get(t);
+      if (set === undefined) {
+        set = new Set();
+        this.tagIndex.set(t, set);
+      }
+      set.add(key);
+    }
   }
 
   private unlink(key: string, e: L1Entry): void {
