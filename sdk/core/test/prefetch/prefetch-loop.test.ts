@@ -111,6 +111,17 @@ describe('executor', () => {
     expect(loads).toEqual([]);
   });
 
+  it('drops a hint whose registered loader answers ctx.skipCache: nothing lands in l1', async () => {
+    const { loop, cache, pf } = await setup();
+    cache.registerLoader('private:*', ({ skipCache }) => skipCache('per-user'));
+    await cache.getOrSet('private:1', ({ skipCache }) => skipCache('per-user'));
+    await until(() => loop.samples.length >= 1);
+    await loop.hint(['private:1']);
+    await until(() => pf().dropped.uncacheable === 1);
+    expect(pf()).toMatchObject({ issued: 1, outstanding: 0 });
+    expect(await cache.get('private:1')).toBeUndefined();
+  });
+
   it('is rate limited', async () => {
     const { loop, cache, pf } = await setup({ maxPerSecond: 2 });
     const keys = Array.from({ length: 10 }, (_, i) => `product:${i}`);
