@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util';
+import { ConfigError } from 'omnicache';
+import { DemoEnvironmentError } from './environment.js';
 import { runLiveDemo } from './live-cache.js';
 import { comparePolicies } from './policy-comparison.js';
 
@@ -29,10 +31,17 @@ if (!(durationSeconds > 0) || !isPort(port) || !isPort(pagePort)) {
   process.exit(2);
 }
 comparePolicies();
-await runLiveDemo({
-  durationSeconds,
-  once: values.once,
-  hold: values.hold,
-  port,
-  pagePort: values['no-page'] ? false : pagePort,
-});
+try {
+  await runLiveDemo({
+    durationSeconds,
+    once: values.once,
+    hold: values.hold,
+    port,
+    pagePort: values['no-page'] ? false : pagePort,
+  });
+} catch (error) {
+  // A backend named by the environment is wrong or down: say which and stop (see docs/demo.md).
+  if (!(error instanceof DemoEnvironmentError || error instanceof ConfigError)) throw error;
+  process.stderr.write(`\nomnicache demo: ${error.message}\n`);
+  process.exit(2);
+}
