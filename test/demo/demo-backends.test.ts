@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Storage } from '@google-cloud/storage';
@@ -11,6 +13,7 @@ import { kafkaBus } from 'omnicache/kafka';
 import { redisTier } from 'omnicache/redis';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { pathTag } from '../../sdk/core/src/integrations/http/request-key.js';
+import { loadDemoBackends } from '../../sdk/demo/src/backends.js';
 import {
   type CollectorHandle,
   freePort,
@@ -231,3 +234,26 @@ it('npm run demo with Redis, GCS, a Kafka bus and a collector from the environme
   child.kill('SIGINT');
   expect(await exited).toBe(0);
 }, 110_000);
+
+it('OMNICACHE_BUS_REDIS_URL: the demo caches invalidate each other over Redis pub/sub', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'omnicache-demo-env-'));
+  try {
+    const backends = await loadDemoBackends(dir, { OMNICACHE_BUS_REDIS_URL: redis.url });
+    expect(backends.description).toContain(`bus   redis  OMNICACHE_BUS_REDIS_URL=${redis.url}`);
+    const name = `demo-redis-bus-${run}`;
+    const [a, b] = await Promise.all(
+      [0, 1].map(async () => createCache({ name, l1: { capacity: 10 }, bus: await backends.newBus() })),
+    );
+    caches.push(a!, b!);
+    await Promise.all([a!.bus!.ready, b!.bus!.ready]);
+    expect(b!.bus!.transport).toBe('redis');
+    await b!.set('k', 'old');
+    await a!.set('k', 'new');
+    await until('the set on one instance to drop the key on the other', async () =>
+      (await b!.get('k')) === undefined ? true : undefined,
+    );
+    expect(b!.stats().invalidation!.messages.received).toBeGreaterThanOrEqual(1);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -2,23 +2,18 @@
  * The demo's own environment variables: what the core's configuration (loadCacheConfig, OMNICACHE_<PATH>) does not
  * cover, because a bus and telemetry are code there. The tiers come from the core's variables (OMNICACHE_L2_*,
  * OMNICACHE_L3_*, OMNICACHE_CONFIG); this file adds the invalidation bus and OTLP export, checked with zod.
- * Unset and empty variables mean "off". docs/demo.md lists them (sdk/demo/test/environment.test.ts keeps it so).
+ * Unset and empty variables mean "off".
  */
 import { z } from 'zod';
 
-/** Every variable read here, with what it does (the docs table is checked against this list). */
-export const DEMO_VARIABLES = {
-  OMNICACHE_BUS_KAFKA_BROKERS:
-    'Invalidation bus over Kafka: comma-separated host:port brokers (topics omnicache.invalidation.<cache>).',
-  OMNICACHE_BUS_REDIS_URL:
-    'Invalidation bus over Redis pub/sub: a redis:// or rediss:// URL (channels omnicache:invalidation:<cache>).',
-  OTEL_EXPORTER_OTLP_ENDPOINT:
-    'Export metrics and traces over OTLP/HTTP to this collector, e.g. http://127.0.0.1:4318 (/v1/metrics, /v1/traces).',
-  OTEL_METRIC_EXPORT_INTERVAL: 'Milliseconds between OTLP metric exports (default 10000).',
-  OTEL_SERVICE_NAME: 'service.name of the exported telemetry (default omnicache-demo).',
-} as const;
-
-export type DemoVariable = keyof typeof DEMO_VARIABLES;
+/** Every variable read here (docs/demo.md documents each; sdk/demo/test/environment.test.ts keeps the two in step). */
+export const DEMO_VARIABLES = [
+  'OMNICACHE_BUS_KAFKA_BROKERS',
+  'OMNICACHE_BUS_REDIS_URL',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_METRIC_EXPORT_INTERVAL',
+  'OTEL_SERVICE_NAME',
+] as const;
 
 export type DemoBusSetting = { transport: 'kafka'; brokers: string[] } | { transport: 'redis'; url: string };
 
@@ -72,7 +67,7 @@ const schema = z
 /** Reads and checks the demo's variables; throws DemoEnvironmentError listing every bad one. */
 export function readDemoEnvironment(env: Record<string, string | undefined> = process.env): DemoEnvironment {
   const present: Record<string, string> = {};
-  for (const name of Object.keys(DEMO_VARIABLES)) {
+  for (const name of DEMO_VARIABLES) {
     const v = env[name]?.trim();
     if (v) present[name] = v;
   }
