@@ -128,14 +128,19 @@ it('npm run demo with Redis, GCS, a Kafka bus and a collector from the environme
     out += c.toString();
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const seen = (re: RegExp, what: string) =>
-    until(
-      what,
-      async () => re.exec(out) ?? (child.exitCode !== null ? Promise.reject() : undefined),
-      45_000,
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}; demo output:\n${out}`);
-    });
+  /** Waits for a line of the demo's output; fails at once (with the output) when the demo exits first. */
+  const seen = async (re: RegExp, what: string): Promise<RegExpExecArray> => {
+    const end = Date.now() + 45_000;
+    for (;;) {
+      const m = re.exec(out);
+      if (m) return m;
+      if (child.exitCode !== null || Date.now() > end)
+        throw new Error(
+          `no ${what} (demo ${child.exitCode === null ? 'still running after 45 s' : `exited with ${child.exitCode}`}); its output:\n${out}`,
+        );
+      await sleep(100);
+    }
+  };
 
   // The banner names each backend and the variable that chose it.
   await seen(/^point Prometheus at it/m, 'the banner');

@@ -7,7 +7,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { type Bus, type CacheConfig, fsTier, loadCacheConfig, type Tier } from 'omnicache';
+import {
+  type Bus,
+  type Cache,
+  type CacheConfig,
+  createCache,
+  fsTier,
+  loadCacheConfig,
+  type Tier,
+  withTimeout,
+} from 'omnicache';
 import { type DemoEnvironment, DemoEnvironmentError, readDemoEnvironment } from './environment.js';
 
 export interface DemoBackends {
@@ -29,6 +38,7 @@ const DEMO_DEFAULTS = {
 /** Bounded: the workload runs until Ctrl-C and its scan phases write an entry per new key. */
 const EMBEDDED_L3_MAX_BYTES = 64 * 1024 * 1024;
 const PROBE_TIMEOUT_MS = 10_000;
+const BUS_READY_TIMEOUT_MS = 30_000;
 
 type RemoteTierOption = NonNullable<CacheConfig['l2']>;
 const tierOf = (t: RemoteTierOption | undefined): Tier | undefined =>
@@ -51,21 +61,12 @@ function variablesOf(prefix: string, env: Record<string, string | undefined>): s
 
 async function probe(level: 'L2' | 'L3', tier: Tier): Promise<void> {
   const key = `omnicache-demo-probe:${randomUUID()}`;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer in ${PROBE_TIMEOUT_MS / 1000} s`)),
-      PROBE_TIMEOUT_MS,
-    );
-  });
+  const writeAndDelete = async () => {
+    await tier.set(key, new Uint8Array([1]), { ttlMs: 60_000 });
+    await tier.delete(key);
+  };
   try {
-    await Promise.race([
-      (async () => {
-        await tier.set(key, new Uint8Array([1]), { ttlMs: 60_000 });
-        await tier.delete(key);
-      })(),
-      timeout,
-    ]);
+    await withTimeout(writeAndDelete(), PROBE_TIMEOUT_MS, `a test write to ${level}`);
   } catch (error) {
     const hint =
       tier.kind === 'gcs'
@@ -74,8 +75,6 @@ async function probe(level: 'L2' | 'L3', tier: Tier): Promise<void> {
     throw new DemoEnvironmentError(
       `${level} (${tier.kind}) did not accept a test write: ${(error as Error).message}; ${hint}`,
     );
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -143,4 +142,24 @@ export async function loadDemoBackends(
       return import('omnicache/redis').then(({ redisBus }) => redisBus({ connection: bus.url }));
     },
   };
+}
+
+/** The workload cache, its bus (if any) subscribed before the workload starts, so that no invalidation is missed. */
+export async function createDemoCache(backends: DemoBackends): Promise<Cache> {
+  const bus = await backends.newBus();
+  const cache = createCache({ ...backends.config, ...(bus && { bus }) });
+  if (cache.bus === undefined) return cache;
+  try {
+    await withTimeout(cache.bus.ready, BUS_READY_TIMEOUT_MS, 'subscribing to the invalidation bus');
+  } catch (error) {
+    await cache.close();
+    const variable =
+      backends.environment.bus?.transport === 'kafka'
+        ? 'OMNICACHE_BUS_KAFKA_BROKERS'
+        : 'OMNICACHE_BUS_REDIS_URL';
+    throw new DemoEnvironmentError(
+      `the invalidation bus (${cache.bus.transport}) did not start: ${(error as Error).message}; is the server at ${variable} running?`,
+    );
+  }
+  return cache;
 }

@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Cache, createCache } from 'omnicache';
 import { startTelemetry, type Telemetry } from 'omnicache/otel';
 import { startAuditActivity } from './audit-activity.js';
-import { type DemoBackends, loadDemoBackends } from './backends.js';
-import { type DemoEnvironment, DemoEnvironmentError } from './environment.js';
+import { createDemoCache, type DemoBackends, loadDemoBackends } from './backends.js';
+import type { DemoEnvironment } from './environment.js';
 import { startDemoHttp } from './http-service.js';
 import { type LivePage, startLivePage } from './live-page.js';
 import { demoPhases } from './workload.js';
@@ -26,8 +26,9 @@ export interface LiveDemoOptions {
 
 /**
  * Part 2 of the demo: the same phased workload through a real OmniCache (L1 ARC + the embedded local-directory
- * L3, or the Redis, GCS, bus and collector the environment names: backends.ts), instrumented with OpenTelemetry and served on /metrics while it runs, with an HTTP service
- * cached by omnicache/fastify, an audited accounts cache, and a local page showing the Grafana panel's views.
+ * L3, or the Redis, GCS, bus and collector the environment names: backends.ts), instrumented with OpenTelemetry
+ * and served on /metrics while it runs, with an HTTP service cached by omnicache/fastify, an audited accounts
+ * cache, and a local page showing the Grafana panel's views.
  */
 export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'omnicache-demo-'));
@@ -154,37 +155,4 @@ async function startDemoTelemetry(cache: Cache, port: number, env: DemoEnvironme
     if (port === 0 || cause?.code !== 'EADDRINUSE') throw err;
     return start(0);
   }
-}
-
-const BUS_READY_TIMEOUT_MS = 30_000;
-
-/** The workload cache, with the bus subscribed before the workload starts (so no invalidation is missed). */
-async function createDemoCache(backends: DemoBackends): Promise<Cache> {
-  const bus = await backends.newBus();
-  const cache = createCache({ ...backends.config, ...(bus && { bus }) });
-  if (cache.bus === undefined) return cache;
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([
-      cache.bus.ready,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new Error(`not subscribed after ${BUS_READY_TIMEOUT_MS / 1000} s`)),
-          BUS_READY_TIMEOUT_MS,
-        );
-      }),
-    ]);
-  } catch (error) {
-    await cache.close();
-    const variable =
-      backends.environment.bus?.transport === 'kafka'
-        ? 'OMNICACHE_BUS_KAFKA_BROKERS'
-        : 'OMNICACHE_BUS_REDIS_URL';
-    throw new DemoEnvironmentError(
-      `the invalidation bus (${cache.bus.transport}) did not start: ${(error as Error).message}; is the server at ${variable} running?`,
-    );
-  } finally {
-    clearTimeout(timer);
-  }
-  return cache;
 }
