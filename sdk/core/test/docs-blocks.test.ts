@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { cacheFileConfigSchema } from '../src/config/file-schema.js';
+import { configFields, envName } from '../src/config/schema-fields.js';
 import { type CodeBlock, codeBlocks, markdownFiles } from './helpers/doc-blocks.js';
 
 // Every code block of the docs and the README that is not TypeScript (those are type-checked by
@@ -12,7 +13,8 @@ import { type CodeBlock, codeBlocks, markdownFiles } from './helpers/doc-blocks.
 // - sh: every command is one this repository or a user has: `npm install` of omnicache and its peer dependencies,
 //   root npm scripts (`npm run bench -- <suite>` with an existing suite), `omnicache <command>` with the options that
 //   command's --help lists (run against the built CLI), git clone/cd, and curl/promtool/amtool against 127.0.0.1
-//   or the files in this repository;
+//   or the files in this repository; `NAME=value` before a command must name a configuration variable
+//   (configuration.md) or one a docs table documents in its first column (the demo's own, docs/demo.md);
 // - yaml: parses; an OmniCache configuration is validated by the configuration file schema; a block whose first line
 //   is `# <path>` is an excerpt of that file (its lines appear there, in order);
 // - json: parses;
@@ -35,6 +37,15 @@ const blocks: DocBlock[] = markdownFiles(repoDir).flatMap((doc) =>
   codeBlocks(readFileSync(join(repoDir, doc), 'utf8')).map((b) => ({ ...b, doc })),
 );
 const where = (b: DocBlock) => `${b.doc}:${b.line}`;
+const knownVariables = new Set([
+  'OMNICACHE_CONFIG',
+  ...configFields(cacheFileConfigSchema).map((f) => envName(f.path)),
+  ...markdownFiles(repoDir).flatMap((doc) =>
+    [...readFileSync(join(repoDir, doc), 'utf8').matchAll(/^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|/gm)].map(
+      (m) => m[1]!,
+    ),
+  ),
+]);
 
 const helpCache = new Map<string, string | undefined>();
 /** The --help text of an omnicache command (undefined when there is no such command). */
@@ -55,6 +66,12 @@ function cliHelp(words: string[]): string | undefined {
 /** Problems with one shell command line (comments and continuation lines already joined). */
 function checkCommand(line: string): string | undefined {
   const words = line.split(/\s+/).filter((w) => w.length > 0);
+  // environment assignments before the command
+  while (words[0] !== undefined && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0])) {
+    const name = words.shift()!.split('=')[0]!;
+    if (!knownVariables.has(name))
+      return `unknown environment variable ${name} (neither in configuration.md nor in a docs table)`;
+  }
   const [cmd, ...args] = words;
   if (cmd === 'npm' && args[0] === 'pack')
     return args[1] === './sdk/core' ? undefined : 'npm pack of something other than ./sdk/core';
@@ -152,6 +169,13 @@ describe('docs code blocks other than TypeScript', () => {
     expect(checkCommand('npm install omnicache left-pad')).toMatch(/left-pad/);
     expect(checkCommand('curl https://example.com')).toMatch(/other than 127\.0\.0\.1/);
     expect(checkCommand('npx omnicache inspect k --config omnicache.yaml --json')).toBeUndefined();
+    expect(checkCommand('OMNICACHE_L2_REDIS_URL=redis://127.0.0.1:6379 npm run demo')).toBeUndefined();
+    expect(checkCommand('OMNICACHE_L2_REDIS_URI=redis://127.0.0.1:6379 npm run demo')).toMatch(
+      /unknown environment variable OMNICACHE_L2_REDIS_URI/,
+    );
+    expect(checkCommand('OMNICACHE_L2_REDIS_URL=redis://127.0.0.1:6379 npm run no-such-script')).toMatch(
+      /no root npm script/,
+    );
   });
 
   it('YAML parses; configurations pass the config file schema; excerpts match their file', () => {

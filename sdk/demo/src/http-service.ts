@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { type Cache, createCache } from 'omnicache';
+import { type Bus, type Cache, createCache } from 'omnicache';
 import { omnicacheFastify } from 'omnicache/fastify';
 import type { Telemetry } from 'omnicache/otel';
 
@@ -43,8 +43,9 @@ function itemRoutes(app: FastifyInstance, version: Map<string, number>): void {
   );
 }
 
-export async function startDemoHttp(telemetry: Telemetry): Promise<DemoHttp> {
-  const cache = createCache({ name: 'demo-http', l1: { capacity: 200 } });
+/** `bus`: PUTs then invalidate the item's cached responses on every instance sharing it, not only here. */
+export async function startDemoHttp(telemetry: Telemetry, bus?: Bus): Promise<DemoHttp> {
+  const cache = createCache({ name: 'demo-http', l1: { capacity: 200 }, ...(bus && { bus }) });
   telemetry.instrument(cache);
   const app = Fastify();
   await app.register(omnicacheFastify, { cache, meterProvider: telemetry.meterProviders });

@@ -2,9 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Cache, createCache, fsTier } from 'omnicache';
+import { type Cache, createCache } from 'omnicache';
 import { startTelemetry, type Telemetry } from 'omnicache/otel';
 import { startAuditActivity } from './audit-activity.js';
+import { createDemoCache, type DemoBackends, loadDemoBackends } from './backends.js';
+import type { DemoEnvironment } from './environment.js';
 import { startDemoHttp } from './http-service.js';
 import { type LivePage, startLivePage } from './live-page.js';
 import { demoPhases } from './workload.js';
@@ -23,25 +25,28 @@ export interface LiveDemoOptions {
 }
 
 /**
- * Part 2 of the demo: the same phased workload through a real OmniCache (L1 ARC + the embedded
- * local-directory L3), instrumented with OpenTelemetry and served on /metrics while it runs, with an HTTP service
- * cached by omnicache/fastify, an audited accounts cache, and a local page showing the Grafana panel's views.
+ * Part 2 of the demo: the same phased workload through a real OmniCache (L1 ARC + the embedded local-directory
+ * L3, or the Redis, GCS, bus and collector the environment names: backends.ts), instrumented with OpenTelemetry
+ * and served on /metrics while it runs, with an HTTP service cached by omnicache/fastify, an audited accounts
+ * cache, and a local page showing the Grafana panel's views.
  */
 export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'omnicache-demo-'));
-  const cache = createCache({
-    name: 'demo',
-    l1: { capacity: 1000, policy: 'arc' },
-    // bounded: the workload runs until Ctrl-C and its scan phases write a file per new key
-    l3: fsTier(join(dir, 'l3'), { maxBytes: 64 * 1024 * 1024 }),
-    defaults: { ttl: 5 * 60_000 },
-  });
-  const telemetry = await startDemoTelemetry(cache, options.port);
-  const http = await startDemoHttp(telemetry);
+  let backends: DemoBackends;
+  let cache: Cache;
+  try {
+    backends = await loadDemoBackends(dir);
+    cache = await createDemoCache(backends);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const telemetry = await startDemoTelemetry(cache, options.port, backends.environment);
+  const http = await startDemoHttp(telemetry, await backends.newBus());
   const accounts = await startAuditActivity(dir);
   telemetry.instrument(accounts.cache);
   const url = telemetry.metricsUrl!;
-  process.stdout.write(`\nLive cache "demo" (L1 ARC c=1000, L3 local directory ${join(dir, 'l3')})\n`);
+  process.stdout.write(`\nLive cache "${cache.name}" on:\n  ${backends.description.join('\n  ')}\n`);
   process.stdout.write(`metrics: ${url}\n`);
   process.stdout.write(
     `http service (omnicache/fastify, cache "demo-http"): ${http.url}/items/1 ; watch it all: npm run -s omnicache -- stats --url ${url} --watch\n`,
@@ -128,10 +133,21 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
   }
 }
 
-/** The Prometheus endpoint on the preferred port, or on one the OS picks when that one is taken. */
-async function startDemoTelemetry(cache: Cache, port: number): Promise<Telemetry> {
+/** The Prometheus endpoint on the preferred port, or on one the OS picks when that one is taken; OTLP when asked. */
+async function startDemoTelemetry(cache: Cache, port: number, env: DemoEnvironment): Promise<Telemetry> {
+  const { otlp, serviceName } = env;
   const start = (p: number) =>
-    startTelemetry({ serviceName: 'omnicache-demo', prometheus: { port: p }, caches: [cache] });
+    startTelemetry({
+      serviceName,
+      prometheus: { port: p },
+      caches: [cache],
+      ...(otlp && {
+        otlp: {
+          endpoint: otlp.endpoint,
+          ...(otlp.exportIntervalMs !== undefined && { exportIntervalMs: otlp.exportIntervalMs }),
+        },
+      }),
+    });
   try {
     return await start(port);
   } catch (err) {
