@@ -110,28 +110,20 @@ describe('prefetch replay (synthetic)', () => {
   writeFileSync(randomTrace, `${keys.join('\n')}\n`);
 
   it('without learnable order the budget backs off: hit ratio within 1 point of none, far fewer prefetches than without back-off', async () => {
-    const adaptive = byName(
-      (
-        await simulatePrefetch({
-          file: randomTrace,
-          format: 'lirs',
-          capacity: 500,
-          prefetchers: ['sequential', 'markov'],
-        })
-      ).results,
-    );
-    const fixed = byName(
-      (
-        await simulatePrefetch({
-          file: randomTrace,
-          format: 'lirs',
-          capacity: 500,
-          prefetchers: ['sequential', 'markov'],
-          adaptive: false,
-          minConfidence: 0,
-        })
-      ).results,
-    );
+    const replay = async (extra: { adaptive?: boolean; minConfidence?: number }) =>
+      byName(
+        (
+          await simulatePrefetch({
+            file: randomTrace,
+            format: 'lirs',
+            capacity: 500,
+            prefetchers: ['sequential', 'markov'],
+            ...extra,
+          })
+        ).results,
+      );
+    const adaptive = await replay({});
+    const fixed = await replay({ adaptive: false, minConfidence: 0 });
     for (const name of ['sequential', 'markov']) {
       expect(adaptive[name]!.hitRatioDelta, name).toBeGreaterThanOrEqual(-1);
       expect(adaptive[name]!.issued, name).toBeLessThan(fixed[name]!.issued / 20);
