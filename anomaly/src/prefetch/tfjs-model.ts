@@ -13,9 +13,9 @@ export interface TfSequenceModelOptions {
   hidden?: number;
   /** Largest key delta written as a delta token (ordered keys); farther moves are key tokens. Default 64. */
   reach?: number;
-  /** Tokens kept for training (the most recent). Default 8,192. */
+  /** Tokens kept for training (the most recent). Default 4,096. */
   history?: number;
-  /** First training after this many accesses, then every `retrainEvery`. Defaults 2,048 and 65,536. */
+  /** First training after this many accesses, then every `retrainEvery`. Defaults 2,048 and 131,072. */
   firstTrainAfter?: number;
   retrainEvery?: number;
   epochs?: number;
@@ -32,10 +32,10 @@ const defaults = {
   vocabulary: 128,
   hidden: 32,
   reach: 64,
-  history: 8192,
+  history: 4096,
   firstTrainAfter: 2048,
-  retrainEvery: 65_536,
-  epochs: 3,
+  retrainEvery: 131_072,
+  epochs: 2,
   batchSize: 256,
   learningRate: 0.01,
   seed: 7,
