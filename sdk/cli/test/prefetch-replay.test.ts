@@ -97,6 +97,27 @@ describe.runIf(hasSharedData('prefetch replay on the ARC and LIRS traces'))(
   },
 );
 
+describe.runIf(hasSharedData('TF.js prefetch replay on a LIRS trace'))(
+  'prefetch replay: TF.js against Markov',
+  () => {
+    it('multi2 c=500: the TF.js model learns (> 5 % fewer misses, >= 50 % precision) but Markov misses less', async () => {
+      const r = byName(
+        (
+          await simulatePrefetch({
+            file: trace('lirs/multi2.trace.gz'),
+            format: 'lirs',
+            capacity: 500,
+            prefetchers: ['markov', 'tfjs'],
+          })
+        ).results,
+      );
+      expect(r.tfjs!.missReduction).toBeGreaterThan(0.05);
+      expect(r.tfjs!.precision).toBeGreaterThanOrEqual(0.5);
+      expect(r.markov!.demandMisses).toBeLessThan(r.tfjs!.demandMisses);
+    }, 120_000);
+  },
+);
+
 describe('prefetch replay (synthetic)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'omnicache-prefetch-'));
   // No learnable order: half the accesses to a hot set of 300 keys, half to a million cold keys, drawn from
