@@ -100,7 +100,7 @@ describe.runIf(hasSharedData('prefetch replay on the ARC and LIRS traces'))(
 describe.runIf(hasSharedData('TF.js prefetch replay on a LIRS trace'))(
   'prefetch replay: TF.js against Markov',
   () => {
-    it('multi2 c=500: the TF.js model learns (> 5 % fewer misses, >= 50 % precision) but Markov misses less', async () => {
+    it('multi2 c=500 (first 12,000 accesses): the TF.js model learns (> 5 % fewer misses, >= 50 % precision) but Markov misses less', async () => {
       const r = byName(
         (
           await simulatePrefetch({
