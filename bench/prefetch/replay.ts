@@ -36,18 +36,19 @@ export async function replayPrefetchSection(): Promise<{ data: object; tables: T
   for (const t of LIRS) await replay(t, `${TRACES}lirs/${t}.trace.gz`, 'lirs', 500);
 
   const pct = (v: number) => `${(100 * v).toFixed(1)}`;
+  const int = (v: number) => v.toLocaleString('en-US');
   const row = (run: Run, r: PrefetchResult) => [
     run.trace,
-    run.capacity,
+    int(run.capacity),
     r.prefetcher,
-    r.demandMisses,
+    int(r.demandMisses),
     r.prefetcher === 'none' ? '—' : `${(-100 * r.missReduction).toFixed(1)} %`,
     r.prefetcher === 'none' ? '—' : pct(r.precision),
     r.prefetcher === 'none' ? '—' : pct(r.coverage),
     (100 * r.hitRatio).toFixed(2),
     r.prefetcher === 'none' ? '—' : r.hitRatioDelta.toFixed(2),
-    r.issued,
-    r.seconds,
+    int(r.issued),
+    r.seconds.toFixed(1),
   ];
   const columns = [
     'trace',
@@ -75,6 +76,12 @@ export async function replayPrefetchSection(): Promise<{ data: object; tables: T
     });
   const lirsRuns = runs.filter((r) => r.trace !== 'OLTP' && r.trace !== 'P12');
   const worstLirs = Math.min(...lirsRuns.flatMap((run) => run.results.map((r) => r.hitRatioDelta)));
+  const tfjsWins = runs
+    .filter((run) => {
+      const by = Object.fromEntries(run.results.map((r) => [r.prefetcher, r]));
+      return by.tfjs!.demandMisses < by.markov!.demandMisses;
+    })
+    .map((run) => run.trace);
   const tables: Table[] = [
     {
       title:
@@ -86,6 +93,7 @@ export async function replayPrefetchSection(): Promise<{ data: object; tables: T
         lirsRuns.length > 0
           ? `LIRS traces (c=500): worst hit-ratio change of any prefetcher ${worstLirs.toFixed(2)} points (target: no worse than -1)`
           : 'LIRS traces not run',
+        `TF.js has fewer demand misses than Markov on: ${tfjsWins.length > 0 ? tfjsWins.join(', ') : 'no trace'}`,
         'precision = used / issued; coverage = used / (used + demand misses); a prefetch acts before the next access (no latency modelled)',
         'command per row: `npm run -s omnicache -- simulate --trace ../shared/data/traces/<file> --format <arc|lirs> --capacity <c> --prefetch sequential,markov,tfjs`',
       ],

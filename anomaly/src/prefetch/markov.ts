@@ -62,7 +62,7 @@ export class MarkovModel implements PrefetchModel {
     const key = o.key;
     const recent = this.recent;
     // Learn: each context of the previous keys was followed by `key`.
-    const n = recent.length < this.order ? recent.length : this.order;
+    const n = Math.min(recent.length, this.order);
     for (let len = 1; len <= n; len++) {
       const ctx = contextOf(recent, len);
       const table = this.tables[len - 1]!;

@@ -13,9 +13,12 @@ export interface TfSequenceModelOptions {
   hidden?: number;
   /** Largest key delta written as a delta token (ordered keys); farther moves are key tokens. Default 64. */
   reach?: number;
-  /** Tokens kept for training (the most recent). Default 8,192. */
+  /** Tokens kept for training (the most recent). Default 4,096. */
   history?: number;
-  /** First training after this many accesses, then every `retrainEvery`. Defaults 2,048 and 65,536. */
+  /**
+   * First training after this many accesses, then whenever the model has seen as many again as when it was last
+   * trained, at most every `retrainEvery`. Defaults 2,048 and 131,072.
+   */
   firstTrainAfter?: number;
   retrainEvery?: number;
   epochs?: number;
@@ -32,11 +35,11 @@ const defaults = {
   vocabulary: 128,
   hidden: 32,
   reach: 64,
-  history: 8192,
+  history: 4096,
   firstTrainAfter: 2048,
-  retrainEvery: 65_536,
-  epochs: 3,
-  batchSize: 256,
+  retrainEvery: 131_072,
+  epochs: 2,
+  batchSize: 64,
   learningRate: 0.01,
   seed: 7,
   lookahead: 4,
@@ -54,7 +57,7 @@ interface Distribution {
  * within `reach` of the previous one, its delta ("+1", "-8"); otherwise the key itself. The network (one-hot of the
  * last `window` tokens -> dense ReLU -> softmax over the vocabulary; no embedding layer: its gradient has no WASM
  * kernel) is trained synchronously on the recent
- * history after `firstTrainAfter` accesses and every `retrainEvery` after (vocabulary re-chosen each time, so the
+ * history after `firstTrainAfter` accesses, then at doubling intervals up to `retrainEvery` (vocabulary re-chosen each time, so the
  * model is rebuilt), and predicts the next token; a delta token maps back to a key relative to the current one.
  * Predictions depend only on the context tokens, so they are memoised per context until the next training
  * (bounded), which keeps a replay of millions of accesses to a few thousand network calls.
@@ -98,7 +101,11 @@ export class TfSequenceModel implements PrefetchModel {
     if (this.recent.length > this.o.window) this.recent.shift();
     this.lastKey = o.key;
     this.seen++;
-    const due = this.net === undefined ? this.o.firstTrainAfter : this.o.retrainEvery;
+    // Young models retrain as often as they have lived (2,048, 4,096, 8,192, ...), then every retrainEvery.
+    const due =
+      this.net === undefined
+        ? this.o.firstTrainAfter
+        : Math.min(this.o.retrainEvery, Math.max(this.lastTrained, 1));
     if (this.seen - this.lastTrained >= due) this.train();
   }
 

@@ -79,7 +79,7 @@ export class PrefetchReplay {
   constructor(
     readonly prefetcher: Prefetcher,
     readonly capacity: number,
-    private readonly model: PrefetchModel | undefined,
+    readonly model: PrefetchModel | undefined,
     private readonly interner: KeyInterner,
     options: PrefetchExecutorOptions = {},
   ) {
