@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Cache, createCache } from 'omnicache';
+import type { Cache } from 'omnicache';
 import { startTelemetry, type Telemetry } from 'omnicache/otel';
 import { startAuditActivity } from './audit-activity.js';
 import { createDemoCache, type DemoBackends, loadDemoBackends } from './backends.js';
