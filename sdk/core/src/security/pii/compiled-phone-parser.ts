@@ -40,8 +40,10 @@ class CompiledPhone implements ParsedPhone {
   ) {}
 
   #plan(): NumberingPlan {
-    return (this.country === undefined ? undefined : this.plans.plan(this.country)) ??
-      this.plans.plan(this.countryCallingCode)!;
+    return (
+      (this.country === undefined ? undefined : this.plans.plan(this.country)) ??
+      this.plans.plan(this.countryCallingCode)!
+    );
   }
 
   isValid(): boolean {

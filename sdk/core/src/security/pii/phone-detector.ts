@@ -22,8 +22,8 @@ export interface PhoneDetectorOptions {
   /** Countries whose national formats (no `+CC`) are recognised. Default DEFAULT_PHONE_REGIONS. */
   regions?: readonly CountryCode[];
   /**
-   * How many validated candidates (as written, e.g. `"+44 20 7946 0958"`) to remember, so a number seen again
-   * skips libphonenumber-js (about 10 µs a validation). Default 4096; 0 turns the cache off.
+   * How many parsed candidates (as written, e.g. `"+44 20 7946 0958"`) to remember, so a number seen again skips
+   * validation (about 1-2 µs with the default engine, 10 µs with 'libphonenumber'). Default 4096; 0 turns the cache off.
    */
   cacheSize?: number;
   /**
@@ -121,10 +121,7 @@ const WHOLE = { extract: false } as const;
 
 /** libphonenumber-js itself (about 10 µs a candidate: it compiles its metadata's patterns on every call). */
 export const libphonenumberParse: PhoneParse = (text, defaultCountry) =>
-  parsePhoneNumberFromString(
-    text,
-    defaultCountry === undefined ? WHOLE : { defaultCountry, extract: false },
-  );
+  parsePhoneNumberFromString(text, defaultCountry === undefined ? WHOLE : { defaultCountry, extract: false });
 
 /**
  * The same parse over libphonenumber-js's metadata with its patterns compiled once (compiled-phone-parser.ts,
@@ -158,11 +155,19 @@ export function phoneDetector(options: PhoneDetectorOptions = {}): PiiDetector {
     );
   }
   const verdicts = new BoundedVerdicts(cacheSize);
+  let parses = 0;
+  const counted: PhoneParse = (text, defaultCountry) => {
+    parses++;
+    return parse(text, defaultCountry);
+  };
   const validate = (s: string): boolean => {
+    if (cacheSize === 0) return isPhone(s, regions, parse);
     const known = verdicts.get(s);
     if (known !== undefined) return known;
-    const verdict = isPhone(s, regions, parse);
-    verdicts.set(s, verdict);
+    const before = parses;
+    const verdict = isPhone(s, regions, counted);
+    // Only verdicts that took a parse are worth a slot: the shape checks before it cost less than the memo.
+    if (parses !== before) verdicts.set(s, verdict);
     return verdict;
   };
   return {
@@ -173,28 +178,33 @@ export function phoneDetector(options: PhoneDetectorOptions = {}): PiiDetector {
       const taken = out.length;
       CANDIDATE.lastIndex = 0;
       for (let m = CANDIDATE.exec(text); m !== null; m = CANDIDATE.exec(text)) {
-        const s = m[0];
-        if (
-          !overlapsTaken(out, taken, m.index, m.index + s.length) &&
-          !continuesIban(text, m.index) &&
-          !continuesDigitRun(text, m.index) &&
-          validate(s)
-        ) {
-          out.push({ type: 'phone', start: m.index, end: m.index + s.length });
+        const start = m.index;
+        const end = start + m[0].length;
+        const f = overlappingTaken(out, taken, start, end);
+        if (f !== undefined) {
+          // Every candidate starting inside a taken finding overlaps it too: resume after it.
+          CANDIDATE.lastIndex = f.start <= start ? f.end : start + 1;
+        } else if (!continuesIban(text, start) && !continuesDigitRun(text, start) && validate(m[0])) {
+          out.push({ type: 'phone', start, end });
         } else {
-          CANDIDATE.lastIndex = m.index + 1;
+          CANDIDATE.lastIndex = start + 1;
         }
       }
     },
   };
 }
 
-function overlapsTaken(out: readonly PiiFinding[], taken: number, start: number, end: number): boolean {
+function overlappingTaken(
+  out: readonly PiiFinding[],
+  taken: number,
+  start: number,
+  end: number,
+): PiiFinding | undefined {
   for (let i = 0; i < taken; i++) {
     const f = out[i]!;
-    if (start < f.end && f.start < end) return true;
+    if (start < f.end && f.start < end) return f;
   }
-  return false;
+  return undefined;
 }
 
 /** Digits right after an IBAN-shaped run of groups of four ("NL15 FPVX 5546 8436 79") belong to that run. */
