@@ -29,6 +29,9 @@ const MAX_LENGTH_COUNTRY_CODE = 3;
 const PUNCTUATION_RUNS =
   /[-\u2010-\u2015\u2212\u30FC\uFF0D\uFF0F/\uFF0E. \u00A0\u00AD\u200B\u2060\u3000()\uFF08\uFF09\uFF3B\uFF3D[\]~\u2053\u223C\uFF5E]+/g;
 
+/** What portable() allows besides digits and the leading `+`. */
+const SEPARATORS = /[ ()./-]+/g;
+
 type Length = 'IS_POSSIBLE' | 'TOO_SHORT' | 'TOO_LONG' | 'INVALID_LENGTH';
 
 class CompiledPhone implements ParsedPhone {
@@ -121,11 +124,8 @@ export class CompiledPhoneParser {
    */
   parse(text: string, defaultCountry?: CountryCode): ParsedPhone | undefined | typeof FALLBACK {
     if (!portable(text)) return FALLBACK;
-    let number = '';
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if ((c >= 48 && c <= 57) || c === 43) number += text[i];
-    }
+    // parseIncompletePhoneNumber: the digits and the leading `+` (one flat string: the patterns run on it next).
+    let number = text.replace(SEPARATORS, '');
     const defaultPlan = defaultCountry === undefined ? undefined : this.#plans.plan(defaultCountry);
     if (defaultCountry !== undefined && defaultPlan === undefined) return FALLBACK;
 

@@ -240,14 +240,7 @@ const NATIONAL_SHAPE: Partial<Record<CountryCode, RegExp>> = {
   BR: /^0?[1-9]{2}9?\d{8}$/,
 };
 
-function digitsOf(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) out += s[i];
-  }
-  return out;
-}
+const NON_DIGITS = /\D+/g;
 
 /** Countries where a number written nationally starts with the trunk prefix 0 (without it, it is not a national number). */
 const TRUNK_ZERO = new Set<CountryCode>(['GB', 'DE', 'FR', 'NL']);
@@ -259,13 +252,18 @@ const SSN_SHAPE = /^\d{3}([- ])\d{2}\1\d{4}$/;
  * when every group written after the country code has 2 to 8 digits (ISBNs, with their 1-digit groups, do not).
  */
 function plainGrouping(written: readonly number[], international: boolean): boolean {
-  const groups = [...written];
+  let from = 0;
   if (international) {
     // After the country code the first group may be a one-digit trunk ("+33 6 12 34 56 78", "+31 6 1234 5678").
-    groups.shift();
-    if (groups.length > 0 && groups[0]! >= 1 && groups[0]! <= 4) groups.shift();
+    from = 1;
+    if (written.length > 1 && written[1]! >= 1 && written[1]! <= 4) from = 2;
   }
-  return groups.length <= 5 && groups.every((g) => g >= 2 && g <= 8);
+  if (written.length - from > 5) return false;
+  for (let i = from; i < written.length; i++) {
+    const g = written[i]!;
+    if (g < 2 || g > 8) return false;
+  }
+  return true;
 }
 
 function isPhone(s: string, regions: readonly CountryCode[], parse: PhoneParse): boolean {
@@ -283,7 +281,7 @@ function isPhone(s: string, regions: readonly CountryCode[], parse: PhoneParse):
   // ISBNs and part numbers end in a 1-digit group; phone formats never do. Rejected before any parsing.
   if (groups.length > 1 && groups[groups.length - 1] === 1) return false;
   const leadingZero = /^\(?0/.test(s);
-  const digits = digitsOf(s);
+  const digits = s.replace(NON_DIGITS, '');
   const plain = !dotted && plainGrouping(groups, false);
   for (const region of regions) {
     if (TRUNK_ZERO.has(region) && !leadingZero) continue;
