@@ -1,18 +1,18 @@
 import fc from 'fast-check';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { describe, expect, it } from 'vitest';
-import { CompiledPhoneParser, FALLBACK } from '../../src/security/pii/compiled-phone-parser.js';
+import {
+  CompiledPhoneParser,
+  FALLBACK,
+  type ParsedPhone,
+} from '../../src/security/pii/compiled-phone-parser.js';
 import type { CountryCode } from '../../src/security/pii/libphonenumber.js';
 import { DEFAULT_PHONE_REGIONS } from '../../src/security/pii/phone-detector.js';
 
 const parser = new CompiledPhoneParser();
 
-/** What the phone detector reads of a parse, from libphonenumber-js itself and from the compiled port. */
-function viaLibphonenumber(text: string, region?: CountryCode) {
-  const n = parsePhoneNumberFromString(
-    text,
-    region === undefined ? { extract: false } : { defaultCountry: region, extract: false },
-  );
+/** What the phone detector reads of a parse. */
+function readable(n: ParsedPhone | undefined) {
   return n === undefined
     ? undefined
     : {
@@ -23,17 +23,19 @@ function viaLibphonenumber(text: string, region?: CountryCode) {
       };
 }
 
+function viaLibphonenumber(text: string, region?: CountryCode) {
+  return readable(
+    parsePhoneNumberFromString(
+      text,
+      region === undefined ? { extract: false } : { defaultCountry: region, extract: false },
+    ),
+  );
+}
+
+/** The compiled port, libphonenumber-js where it declines (as the detector does). */
 function viaCompiled(text: string, region?: CountryCode) {
   const n = parser.parse(text, region);
-  if (n === FALLBACK) return viaLibphonenumber(text, region);
-  return n === undefined
-    ? undefined
-    : {
-        cc: n.countryCallingCode,
-        valid: n.isValid(),
-        national: n.formatNational(),
-        international: n.formatInternational(),
-      };
+  return n === FALLBACK ? viaLibphonenumber(text, region) : readable(n);
 }
 
 const digits = (min: number, max: number) =>
@@ -94,6 +96,15 @@ describe('compiled libphonenumber-js parse', () => {
       ['BR', '0 21 2345 6789'],
       ['BR', '0 15 11 91234 5678'],
       [undefined, '+1 416 555 0199'],
+      // Countries sharing a calling code, told apart by leading digits or number types.
+      [undefined, '+1 268 464 1234'],
+      [undefined, '+1 876 555 1234'],
+      [undefined, '+44 7624 123456'],
+      [undefined, '+44 7781 123456'],
+      [undefined, '+7 701 123 4567'],
+      [undefined, '+39 06 698 12345'],
+      ['GB', '07624 123456'],
+      ['US', '(268) 464-1234'],
       [undefined, '+44 1481 712345'],
       [undefined, '+7 912 345 67 89'],
       [undefined, '+800 1234 5678'],
