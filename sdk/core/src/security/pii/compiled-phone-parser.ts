@@ -115,8 +115,11 @@ function portable(text: string): boolean {
   return digits >= 3;
 }
 
+/** One set of compiled plans per process, shared by every detector (bounded: one entry per country / calling code). */
+let sharedPlans: NumberingPlans | undefined;
+
 export class CompiledPhoneParser {
-  readonly #plans = new NumberingPlans();
+  readonly #plans = (sharedPlans ??= new NumberingPlans());
 
   /**
    * libphonenumber-js's parsePhoneNumberFromString(text, { defaultCountry, extract: false }): a phone number,
