@@ -118,8 +118,13 @@ function portable(text: string): boolean {
 /** One set of compiled plans per process, shared by every detector (bounded: one entry per country / calling code). */
 let sharedPlans: NumberingPlans | undefined;
 
+function plans(): NumberingPlans {
+  if (sharedPlans === undefined) sharedPlans = new NumberingPlans();
+  return sharedPlans;
+}
+
 export class CompiledPhoneParser {
-  readonly #plans = (sharedPlans ??= new NumberingPlans());
+  readonly #plans = plans();
 
   /**
    * libphonenumber-js's parsePhoneNumberFromString(text, { defaultCountry, extract: false }): a phone number,
