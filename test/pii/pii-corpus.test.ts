@@ -44,4 +44,16 @@ describe('labelled PII corpus', () => {
       }
     });
   }
+
+  it("reports the same findings with the compiled phone engine as with libphonenumber-js's own parse", () => {
+    const compiled = createPiiScanner({ phone: phoneDetector({ cacheSize: 0 }) });
+    const reference = createPiiScanner({ phone: phoneDetector({ cacheSize: 0, engine: 'libphonenumber' }) });
+    let phones = 0;
+    for (const r of [...readCorpus(), ...generateCorpus(CORPUS_SEED + 1)]) {
+      const expected = reference.scan(r.text);
+      phones += expected.filter((f) => f.type === 'phone').length;
+      expect(compiled.scan(r.text), r.text).toEqual(expected);
+    }
+    expect(phones).toBeGreaterThan(700);
+  });
 });

@@ -151,6 +151,7 @@ describe('phone verdict cache', () => {
     expect(off.get('x')).toBeUndefined();
     expect(() => phoneDetector({ cacheSize: -1 })).toThrow(ConfigError);
     expect(() => phoneDetector({ cacheSize: 1.5 })).toThrow(/cacheSize/);
+    expect(() => phoneDetector({ engine: 'fast' as 'compiled' })).toThrow(/engine/);
   });
 });
 
