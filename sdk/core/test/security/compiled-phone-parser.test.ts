@@ -7,7 +7,12 @@ import {
   type ParsedPhone,
 } from '../../src/security/pii/compiled-phone-parser.js';
 import type { CountryCode } from '../../src/security/pii/libphonenumber.js';
-import { DEFAULT_PHONE_REGIONS } from '../../src/security/pii/phone-detector.js';
+import { LIBPHONENUMBER_VERSION } from '../../src/security/pii/libphonenumber.js';
+import {
+  DEFAULT_PHONE_REGIONS,
+  PORTED_LIBPHONENUMBER,
+  phoneEngine,
+} from '../../src/security/pii/phone-detector.js';
 
 const parser = new CompiledPhoneParser();
 
@@ -121,5 +126,22 @@ describe('compiled libphonenumber-js parse', () => {
     expect(parser.parse('+44 20 7946 0958 ext. 12')).toBe(FALLBACK);
     expect(parser.parse('+800 1234 5678')).toBe(FALLBACK);
     expect(parser.parse('１２３４５６７')).toBe(FALLBACK);
+  });
+});
+
+describe('engine choice by the installed libphonenumber-js version', () => {
+  it('ports the installed minor version (else the tests above compare against another version)', () => {
+    expect(LIBPHONENUMBER_VERSION.startsWith(`${PORTED_LIBPHONENUMBER}.`)).toBe(true);
+  });
+
+  it('defaults to compiled only on the ported minor; refuses compiled on another; keeps libphonenumber', () => {
+    expect(phoneEngine(undefined, '1.13.16')).toBe('compiled');
+    expect(phoneEngine(undefined, '1.12.9')).toBe('libphonenumber');
+    expect(phoneEngine(undefined, '1.14.0')).toBe('libphonenumber');
+    expect(phoneEngine('libphonenumber', '1.13.2')).toBe('libphonenumber');
+    expect(() => phoneEngine('compiled', '1.14.0')).toThrow(
+      /install libphonenumber-js@1\.13|engine 'libphonenumber'/,
+    );
+    expect(() => phoneEngine('fast', '1.13.16')).toThrow(/engine must be/);
   });
 });

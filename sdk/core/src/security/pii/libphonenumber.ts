@@ -1,4 +1,5 @@
 /** libphonenumber-js (max metadata) for omnicache/pii-phone, loaded as an optional peer. */
+import { createRequire } from 'node:module';
 import type * as Lib from 'libphonenumber-js/max';
 import { importPeers } from '../../vendor/peer.js';
 
@@ -8,3 +9,7 @@ export const parsePhoneNumberFromString = lib.parsePhoneNumberFromString;
 export const Metadata = lib.Metadata;
 export type CountryCode = Lib.CountryCode;
 export type PhoneNumber = Lib.PhoneNumber;
+/** The installed libphonenumber-js version: the compiled engine ports one minor version's parsing rules. */
+export const LIBPHONENUMBER_VERSION: string = (
+  createRequire(import.meta.url)('libphonenumber-js/package.json') as { version: string }
+).version;

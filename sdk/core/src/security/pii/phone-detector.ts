@@ -2,7 +2,7 @@ import { ConfigError } from '../../errors.js';
 import { BoundedVerdicts } from './bounded-verdicts.js';
 import { CompiledPhoneParser, FALLBACK, type ParsedPhone } from './compiled-phone-parser.js';
 import { continuesDigitRun } from './digit-runs.js';
-import { type CountryCode, parsePhoneNumberFromString } from './libphonenumber.js';
+import { type CountryCode, LIBPHONENUMBER_VERSION, parsePhoneNumberFromString } from './libphonenumber.js';
 import type { PiiDetector, PiiFinding } from './types.js';
 
 /** National formats recognised by default (besides E.164 / international `+CC` numbers, which work for every country). */
@@ -138,17 +138,37 @@ export function compiledParse(): PhoneParse {
   };
 }
 
+/** The libphonenumber-js minor version whose parse/isValid/format steps compiled-phone-parser.ts ports. */
+export const PORTED_LIBPHONENUMBER = '1.13';
+
+/**
+ * The engine to use: 'compiled' by default when the installed libphonenumber-js is the ported minor version, else
+ * 'libphonenumber' (its own rules, whatever they are in that version). Asking for 'compiled' on another version is
+ * a ConfigError rather than a silent difference in findings.
+ */
+export function phoneEngine(requested: unknown, installed: string): 'compiled' | 'libphonenumber' {
+  const ported = installed.startsWith(`${PORTED_LIBPHONENUMBER}.`);
+  if (requested === undefined) return ported ? 'compiled' : 'libphonenumber';
+  if (requested !== 'compiled' && requested !== 'libphonenumber') {
+    throw new ConfigError(
+      `phoneDetector engine must be 'compiled' or 'libphonenumber', got ${String(requested)}`,
+    );
+  }
+  if (requested === 'compiled' && !ported) {
+    throw new ConfigError(
+      `phoneDetector engine 'compiled' ports libphonenumber-js ${PORTED_LIBPHONENUMBER}.x but ${installed} is installed: ` +
+        `use engine 'libphonenumber' or install libphonenumber-js@${PORTED_LIBPHONENUMBER}`,
+    );
+  }
+  return requested;
+}
+
 /**
  * The `phone` detector: candidates validated by libphonenumber-js's rules and metadata (number ranges per country,
  * not just lengths) as E.164 / international numbers or in the national format of one of `regions`.
  */
 export function phoneDetector(options: PhoneDetectorOptions = {}): PiiDetector {
-  const engine = options.engine ?? 'compiled';
-  if (engine !== 'compiled' && engine !== 'libphonenumber') {
-    throw new ConfigError(
-      `phoneDetector engine must be 'compiled' or 'libphonenumber', got ${String(options.engine)}`,
-    );
-  }
+  const engine = phoneEngine(options.engine, LIBPHONENUMBER_VERSION);
   const parse = engine === 'compiled' ? compiledParse() : libphonenumberParse;
   const regions = options.regions ?? DEFAULT_PHONE_REGIONS;
   const cacheSize = options.cacheSize ?? 0;
