@@ -54,6 +54,7 @@ export class PrefetchEngine {
       issued: 0,
       used: 0,
       wasted: 0,
+      shadow: { used: 0, wasted: 0 },
       dropped: zeroCounts(PREFETCH_DROP_REASONS),
       samples: zeroCounts(SAMPLE_OUTCOMES),
       rejected: 0,
@@ -66,7 +67,11 @@ export class PrefetchEngine {
     core.l1.marks = this.#ledger;
     this.#executor = new PrefetchExecutor(core, options, this.#ledger, this.#dictionary, this.#stats);
     const flush = setInterval(() => this.#flush(), options.sample.flushMs);
-    const sweep = setInterval(() => this.#ledger.sweep(Date.now()), SWEEP_MS);
+    const sweep = setInterval(() => {
+      const now = Date.now();
+      this.#ledger.sweep(now);
+      this.#executor.sweep(now);
+    }, SWEEP_MS);
     flush.unref();
     sweep.unref();
     this.#timers.push(flush, sweep);
@@ -79,6 +84,10 @@ export class PrefetchEngine {
    * costs is the sampler's window check.
    */
   accessed(view: View, key: string, t: number, tier: AccessTier, cost: number): void {
+    // A hint scored in shadow is for a key that was not in L1: only accesses L1 did not answer can settle it
+    // (so the L1 hit path stays allocation-free).
+    if (tier !== 'l1' && this.#executor.shadowed !== 0)
+      this.#executor.shadowRead(view.scope.l1Prefix + key, t);
     if (!this.#sampler.on(t)) return;
     const ns = view.scope.path;
     const k = this.#hasher.hash(ns, key);
@@ -90,6 +99,7 @@ export class PrefetchEngine {
     const s = this.#stats;
     s.used = this.#ledger.usedCount;
     s.wasted = this.#ledger.wastedCount;
+    s.shadow = { used: this.#ledger.shadowUsedCount, wasted: this.#ledger.shadowWastedCount };
     s.outstanding = this.#ledger.pending.size;
     s.rateFactor = this.#ledger.factor;
     const d = this.#delays;
@@ -97,7 +107,7 @@ export class PrefetchEngine {
     const at = (q: number) =>
       recent.length === 0 ? 0 : recent[Math.min(recent.length - 1, Math.floor(q * recent.length))]!;
     s.hintDelayMs = { count: d.next, p50: at(0.5), p95: at(0.95), max: at(1) };
-    return { ...s, dropped: { ...s.dropped }, samples: { ...s.samples } };
+    return { ...s, shadow: { ...s.shadow }, dropped: { ...s.dropped }, samples: { ...s.samples } };
   }
 
   async close(): Promise<void> {
