@@ -19,20 +19,31 @@ interface Config {
   instances: number;
   usersPerInstance: number;
   capacity: number;
+  /** Each user in a prefetch session of its own (withPrefetchSession). */
+  sessions?: boolean;
 }
 
 const CONFIGS: Config[] = [
   { name: '2 instances x 1 user', instances: 2, usersPerInstance: 1, capacity: 45 },
   { name: '4 instances x 1 user', instances: 4, usersPerInstance: 1, capacity: 45 },
   { name: '2 instances x 2 users (interleaved)', instances: 2, usersPerInstance: 2, capacity: 45 },
+  {
+    name: '2 instances x 2 users (interleaved, a prefetch session per user)',
+    instances: 2,
+    usersPerInstance: 2,
+    capacity: 45,
+    sessions: true,
+  },
 ];
+/** BENCH_PREFETCH_CONFIGS=interleaved runs only the configurations whose name contains that text. */
+const ONLY = process.env.BENCH_PREFETCH_CONFIGS;
 
 export async function livePrefetchSection(): Promise<{ data: object; tables: Table[] }> {
   const kafka = await startKafka();
   process.stderr.write(`kafka ${kafka.broker}\n`);
   const results: { config: Config; rounds: LiveLoopResult[] }[] = [];
   try {
-    for (const config of CONFIGS) {
+    for (const config of CONFIGS.filter((c) => ONLY === undefined || c.name.includes(ONLY))) {
       const rounds: LiveLoopResult[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         process.stderr.write(`live prefetch: ${config.name}, round ${round + 1}/${ROUNDS} ...\n`);
@@ -64,7 +75,16 @@ export async function livePrefetchSection(): Promise<{ data: object; tables: Tab
       pct(m(rs, (r) => r.missReduction)),
       `${pct(Math.min(...reductions))}–${pct(Math.max(...reductions))}`,
       pct(m(rs, precision)),
-      `${pct(m(rs, (r) => r.wastedFraction))} (budget ${pct(WASTE_BUDGET)})`,
+      `${pct(m(rs, (r) => r.wastedFraction))} (${m(rs, (r) => r.on.prefetch!.wasted)} of ${m(rs, (r) => r.on.prefetch!.used + r.on.prefetch!.wasted)}; budget ${pct(WASTE_BUDGET)})`,
+      `${m(rs, (r) => r.on.prefetch!.issued)} / ${m(rs, (r) => r.on.prefetch!.hints)}`,
+      pct(
+        m(
+          rs,
+          (r) =>
+            r.on.prefetch!.shadow.used /
+            Math.max(1, r.on.prefetch!.shadow.used + r.on.prefetch!.shadow.wasted),
+        ),
+      ),
       `${m(rs, (r) => r.on.prefetch!.hintDelayMs.p50)} / ${m(rs, (r) => r.on.prefetch!.hintDelayMs.p95)}`,
       `${m(rs, (r) => r.off.p95).toFixed(1)} / ${m(rs, (r) => r.on.p95).toFixed(1)}`,
       `${m(rs, (r) => r.off.backendCalls)} / ${m(rs, (r) => r.on.backendCalls)}`,
@@ -81,7 +101,9 @@ export async function livePrefetchSection(): Promise<{ data: object; tables: Tab
         'miss reduction',
         'reduction range',
         'precision (used / settled)',
-        'wasted',
+        'wasted (count of settled)',
+        'prefetches issued / hints',
+        'shadow precision (hints not acted on)',
         'hint delay p50 / p95 (ms)',
         'request p95 off / on (ms)',
         'backend calls off / on',

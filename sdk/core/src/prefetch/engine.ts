@@ -21,9 +21,12 @@ import {
 import { type PrefetchOption, prefetchOptionSchema, type ResolvedPrefetchOptions } from './options.js';
 import type { PrefetchBus } from './prefetch-bus.js';
 import { AccessSampler } from './sampler.js';
+import { prefetchSession } from './session.js';
 import { PREFETCH_DROP_REASONS, type PrefetchStats, SAMPLE_OUTCOMES, zeroCounts } from './stats.js';
 
 const SWEEP_MS = 1_000;
+/** Session ids are hashed apart from keys (no namespace path contains a NUL). */
+const SESSION_NS = '\u0000session';
 
 export class PrefetchEngine {
   readonly group: string;
@@ -92,7 +95,15 @@ export class PrefetchEngine {
     const ns = view.scope.path;
     const k = this.#hasher.hash(ns, key);
     this.#dictionary.remember(k, { view, key });
-    this.#sampler.add(ns, k, t, tier, cost);
+    const session = prefetchSession();
+    this.#sampler.add(
+      ns,
+      k,
+      t,
+      tier,
+      cost,
+      session === undefined ? undefined : this.#hasher.hash(SESSION_NS, session),
+    );
   }
 
   stats(): PrefetchStats {

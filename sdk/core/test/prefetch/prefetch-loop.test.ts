@@ -2,7 +2,7 @@
 // off by default), the executor (registered loaders, dictionary, deadlines, confidence, rate limit, room), the
 // used/wasted ledger and its waste budget, ARC T1 landing, and per-key versions against invalidations.
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Cache, createCache } from '../../src/index.js';
+import { type Cache, createCache, withPrefetchSession } from '../../src/index.js';
 import { FakeTier } from '../helpers/fake-tier.js';
 import { FakePrefetchLoop } from './fake-prefetch-bus.js';
 
@@ -64,6 +64,23 @@ describe('access stream', () => {
     expect(loop.samples[1]!.cost).toBe(0);
     expect(loop.raw.join('')).not.toContain('product:');
     expect(cache.stats().prefetch!.samples.published).toBe(3);
+  });
+
+  it('tags samples taken in withPrefetchSession with the session HMAC, never the raw id', async () => {
+    const { loop, cache } = await setup();
+    await cache.get('product:1');
+    await withPrefetchSession('user-42', async () => {
+      await cache.get('product:2');
+      await new Promise((r) => setTimeout(r, 1));
+      await cache.get('product:3'); // after an await: still in the session
+    });
+    await until(() => loop.samples.length >= 3);
+    const s = loop.samples.map((x) => x.s);
+    expect(s[0]).toBeUndefined();
+    expect(s[1]).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(s[2]).toBe(s[1]);
+    expect(loop.raw.join('')).not.toContain('user-42');
+    expect(() => withPrefetchSession('', () => 0)).toThrow(/non-empty string/);
   });
 
   it('samples whole windows at the configured rate and caps the volume', async () => {
