@@ -42,6 +42,7 @@ export class PrefetchEngine {
   readonly #stats: PrefetchStats;
   readonly #timers: NodeJS.Timeout[] = [];
   #closed = false;
+  #lastSession: { id: string; hash: string } | undefined = undefined;
   /** Loop delays of the last hint messages: access seen by the model -> hints here (ms). */
   readonly #delays = { ms: new Float64Array(1024), next: 0 };
 
@@ -95,15 +96,18 @@ export class PrefetchEngine {
     const ns = view.scope.path;
     const k = this.#hasher.hash(ns, key);
     this.#dictionary.remember(k, { view, key });
-    const session = prefetchSession();
-    this.#sampler.add(
-      ns,
-      k,
-      t,
-      tier,
-      cost,
-      session === undefined ? undefined : this.#hasher.hash(SESSION_NS, session),
-    );
+    this.#sampler.add(ns, k, t, tier, cost, this.#session());
+  }
+
+  /** The HMAC of the running prefetch session, if any (the last one is remembered: a session reads in runs). */
+  #session(): string | undefined {
+    const id = prefetchSession();
+    if (id === undefined) return undefined;
+    const last = this.#lastSession;
+    if (last !== undefined && last.id === id) return last.hash;
+    const hash = this.#hasher.hash(SESSION_NS, id);
+    this.#lastSession = { id, hash };
+    return hash;
   }
 
   stats(): PrefetchStats {
