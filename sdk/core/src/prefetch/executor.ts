@@ -114,7 +114,7 @@ export class PrefetchExecutor {
     // (it would have been used if the key is read by demand before the hint's deadline).
     const cls = ledger.classOf(registered);
     if (!ledger.admits(cls)) {
-      this.#shadow.add(where.l1Key, ledger.until(now, hint.deadline), cls);
+      this.#shadow.add(where.l1Key, ledger.shadowUntil(now, hint.deadline), cls);
       return 'backoff';
     }
     if (ledger.pending.size + this.#loading.size >= this.#maxOutstanding) return 'no_room';

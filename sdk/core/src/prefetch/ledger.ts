@@ -1,3 +1,4 @@
+import type { EvictionReason } from '../events.js';
 import type { PrefetchMarks } from '../tiers/memory/memory-tier.js';
 
 /** Settlements an evidence window spans (exponential decay): the budget looks at about this many recent ones. */
@@ -47,6 +48,8 @@ export class PrefetchClass {
 }
 
 interface Pending {
+  /** When it landed. */
+  at: number;
   /** Time by which the entry must be read to count as used. */
   until: number;
   cls: PrefetchClass;
@@ -72,6 +75,8 @@ export class PrefetchLedger implements PrefetchMarks {
   wastedCount = 0;
   shadowUsedCount = 0;
   shadowWastedCount = 0;
+  /** Moving average of how long unread prefetched entries stayed in L1 before capacity evicted them (ms). */
+  residenceMs: number | undefined = undefined;
   readonly #classes = new Map<unknown, PrefetchClass>();
 
   constructor(
@@ -125,7 +130,7 @@ export class PrefetchLedger implements PrefetchMarks {
       this.settle(old.cls, false);
     }
     cls.pending++;
-    this.pending.set(l1Key, { until: this.until(now, deadline), cls });
+    this.pending.set(l1Key, { at: now, until: this.until(now, deadline), cls });
   }
 
   used(l1Key: string): void {
@@ -135,11 +140,26 @@ export class PrefetchLedger implements PrefetchMarks {
     this.settle(p.cls, Date.now() <= p.until);
   }
 
-  lost(l1Key: string): void {
+  lost(l1Key: string, reason?: EvictionReason | 'overwritten'): void {
     const p = this.pending.get(l1Key);
     if (p === undefined) return;
     this.pending.delete(l1Key);
+    if (reason === 'capacity') {
+      const age = Date.now() - p.at;
+      this.residenceMs =
+        this.residenceMs === undefined ? age : this.residenceMs + (age - this.residenceMs) / 16;
+    }
     this.settle(p.cls, false);
+  }
+
+  /**
+   * How long a shadow-scored hint taken now has to be read to count as would-have-been used: by its deadline, and
+   * while a prefetched entry would still have been in L1 (how long unread prefetched entries lasted before L1
+   * evicted them, a moving average; a shadow score would otherwise count reads a real prefetch never lives to see).
+   */
+  shadowUntil(now: number, deadline: number): number {
+    const until = this.until(now, deadline);
+    return this.residenceMs === undefined ? until : Math.min(until, now + this.residenceMs);
   }
 
   /** Pending entries past their deadline count as wasted (their L1 entries stay). */

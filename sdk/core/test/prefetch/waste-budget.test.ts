@@ -1,9 +1,9 @@
 // The executor keeps each loader pattern's wasted fraction within `wasteBudget`: a pattern whose hints are mostly
 // wrong goes off (issues nothing) after at most PROBE_ALLOWANCE prefetches beyond the budget, its hints are scored
 // in shadow, and it resumes once the shadow precision is back within the budget.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Cache, createCache } from '../../src/index.js';
-import { PROBE_ALLOWANCE, SHADOW_WINDOW } from '../../src/prefetch/ledger.js';
+import { PROBE_ALLOWANCE, PrefetchLedger, SHADOW_WINDOW } from '../../src/prefetch/ledger.js';
 import { FakePrefetchLoop } from './fake-prefetch-bus.js';
 
 const caches: Cache[] = [];
@@ -102,5 +102,31 @@ describe('waste budget', () => {
     await until(() => pf().outstanding === 0);
     const end = pf();
     expect(end.wasted).toBeLessThanOrEqual(BUDGET * (end.used + end.wasted) + 2 * PROBE_ALLOWANCE);
+  });
+});
+
+describe('shadow scoring', () => {
+  it('counts a read as would-have-been used only while a prefetched entry would still be in L1', () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(1_000_000);
+      const ledger = new PrefetchLedger(BUDGET, 30_000);
+      const cls = ledger.classOf(undefined);
+      // Before any eviction: the hint's deadline.
+      expect(ledger.shadowUntil(1_000_000, 1_005_000)).toBe(1_005_000);
+      // Unread prefetched entries evicted by capacity after 200 ms: shadow reads count within 200 ms.
+      ledger.mark('a', 1_000_000, 1_005_000, cls);
+      vi.setSystemTime(1_000_200);
+      ledger.lost('a', 'capacity');
+      expect(ledger.residenceMs).toBe(200);
+      expect(ledger.shadowUntil(1_000_200, 1_005_000)).toBe(1_000_400);
+      // Other losses (overwrites, deadlines) do not move it.
+      ledger.mark('b', 1_000_200, 1_005_000, cls);
+      vi.setSystemTime(1_003_000);
+      ledger.lost('b', 'overwritten');
+      expect(ledger.residenceMs).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
