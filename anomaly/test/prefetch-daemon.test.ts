@@ -57,18 +57,24 @@ async function until(cond: () => boolean, ms = 3_000): Promise<void> {
   }
 }
 
+/** A Markov daemon and a cache with prefetch on, over one in-memory transport. */
+async function markovLoop(): Promise<{ daemon: PrefetchDaemon; cache: Cache }> {
+  const bus = channels();
+  const daemon = new PrefetchDaemon({ bus: bus(), group: 'shop', model: 'markov', repeatMs: 0 });
+  await daemon.start();
+  closers.push(() => daemon.close());
+  const cache: Cache = createCache({
+    name: 'shop',
+    l1: { capacity: 1000 },
+    prefetch: { bus: bus(), hashKey: 'shared-secret-for-group', sample: { flushMs: 5 } },
+  });
+  closers.push(() => cache.close());
+  return { daemon, cache };
+}
+
 describe('prefetch daemon', () => {
   it('learns product -> reviews from the access stream and the cache prefetches the reviews', async () => {
-    const bus = channels();
-    const daemon = new PrefetchDaemon({ bus: bus(), group: 'shop', model: 'markov', repeatMs: 0 });
-    await daemon.start();
-    closers.push(() => daemon.close());
-    const cache: Cache = createCache({
-      name: 'shop',
-      l1: { capacity: 1000 },
-      prefetch: { bus: bus(), hashKey: 'shared-secret-for-group', sample: { flushMs: 5 } },
-    });
-    closers.push(() => cache.close());
+    const { daemon, cache } = await markovLoop();
     const loaded: string[] = [];
     cache.registerLoader('reviews:*', ({ key }) => {
       loaded.push(key);
@@ -97,16 +103,7 @@ describe('prefetch daemon', () => {
   });
 
   it('keeps interleaved users apart when their accesses run in prefetch sessions', async () => {
-    const bus = channels();
-    const daemon = new PrefetchDaemon({ bus: bus(), group: 'shop', model: 'markov', repeatMs: 0 });
-    await daemon.start();
-    closers.push(() => daemon.close());
-    const cache: Cache = createCache({
-      name: 'shop',
-      l1: { capacity: 1000 },
-      prefetch: { bus: bus(), hashKey: 'shared-secret-for-group', sample: { flushMs: 5 } },
-    });
-    closers.push(() => cache.close());
+    const { daemon, cache } = await markovLoop();
     const loaded: string[] = [];
     for (const pattern of ['reviews:*', 'product:*']) {
       cache.registerLoader(pattern, ({ key }) => {
