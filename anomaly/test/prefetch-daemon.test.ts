@@ -7,6 +7,7 @@ import {
   encodePrefetchMessage,
   PREFETCH_MESSAGE_VERSION,
   PrefetchBus,
+  withPrefetchSession,
 } from 'omnicache';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PrefetchDaemon } from '../src/index.js';
@@ -56,18 +57,24 @@ async function until(cond: () => boolean, ms = 3_000): Promise<void> {
   }
 }
 
+/** A Markov daemon and a cache with prefetch on, over one in-memory transport. */
+async function markovLoop(): Promise<{ daemon: PrefetchDaemon; cache: Cache }> {
+  const bus = channels();
+  const daemon = new PrefetchDaemon({ bus: bus(), group: 'shop', model: 'markov', repeatMs: 0 });
+  await daemon.start();
+  closers.push(() => daemon.close());
+  const cache: Cache = createCache({
+    name: 'shop',
+    l1: { capacity: 1000 },
+    prefetch: { bus: bus(), hashKey: 'shared-secret-for-group', sample: { flushMs: 5 } },
+  });
+  closers.push(() => cache.close());
+  return { daemon, cache };
+}
+
 describe('prefetch daemon', () => {
   it('learns product -> reviews from the access stream and the cache prefetches the reviews', async () => {
-    const bus = channels();
-    const daemon = new PrefetchDaemon({ bus: bus(), group: 'shop', model: 'markov', repeatMs: 0 });
-    await daemon.start();
-    closers.push(() => daemon.close());
-    const cache: Cache = createCache({
-      name: 'shop',
-      l1: { capacity: 1000 },
-      prefetch: { bus: bus(), hashKey: 'shared-secret-for-group', sample: { flushMs: 5 } },
-    });
-    closers.push(() => cache.close());
+    const { daemon, cache } = await markovLoop();
     const loaded: string[] = [];
     cache.registerLoader('reviews:*', ({ key }) => {
       loaded.push(key);
@@ -93,6 +100,33 @@ describe('prefetch daemon', () => {
     expect(cache.stats().prefetch!.used).toBeGreaterThanOrEqual(1);
     expect(cache.stats().prefetch!.hintDelayMs.count).toBeGreaterThan(0);
     expect(daemon.stats()).toMatchObject({ rejected: 0, origins: 1 });
+  });
+
+  it('keeps interleaved users apart when their accesses run in prefetch sessions', async () => {
+    const { daemon, cache } = await markovLoop();
+    const loaded: string[] = [];
+    for (const pattern of ['reviews:*', 'product:*']) {
+      cache.registerLoader(pattern, ({ key }) => {
+        loaded.push(key);
+        return key;
+      });
+    }
+    // Two users, access by access interleaved: a.product, b.product, a.reviews, b.reviews. One stream would teach
+    // product:i -> product:(100+i); in sessions each user's own product -> reviews.
+    const user = (id: string, key: string) => withPrefetchSession(id, () => cache.getOrSet(key, () => key));
+    for (let i = 0; i < 20; i++) {
+      await user('a', `product:${i}`);
+      await user('b', `product:${100 + i}`);
+      await user('a', `reviews:${i}`);
+      await user('b', `reviews:${100 + i}`);
+    }
+    await until(() => daemon.stats().samples >= 80);
+    await cache.invalidate({ prefix: 'reviews:' });
+    await cache.invalidate({ prefix: 'product:' });
+    await user('a', 'product:5');
+    await until(() => loaded.includes('reviews:5'));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(loaded).not.toContain('product:105'); // user b's key: never next in user a's session
   });
 
   it('rejects malformed messages and ignores other groups', async () => {

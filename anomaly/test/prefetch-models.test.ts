@@ -36,6 +36,28 @@ describe('prefetch models', () => {
     expect(p[0]!.confidence).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('markov keeps a context per session: interleaved sessions do not blur each other', () => {
+    const m = new MarkovModel({ streams: false, maxSessions: 2 });
+    const paths = { u1: ['p1', 'r1', 'x1'], u2: ['p2', 'r2', 'x2'] };
+    // Two users' paths interleaved access by access: alone, the stream would teach p1 -> p2 -> r1 -> r2 ...
+    for (let round = 0; round < 20; round++) {
+      for (let step = 0; step < 3; step++) {
+        for (const u of ['u1', 'u2'] as const)
+          m.observe({ ...obs(paths[u][step]!, round * 6 + step), session: u });
+      }
+    }
+    m.observe({ ...obs('p1', 1000), session: 'u1' });
+    expect(m.predict(1)[0]!.key).toBe('r1');
+    expect(m.predict(1)[0]!.confidence).toBeGreaterThan(0.9);
+    m.observe({ ...obs('p2', 1001), session: 'u2' });
+    expect(m.predict(1)[0]!.key).toBe('r2');
+    expect(m.predict(1)[0]!.confidence).toBeGreaterThan(0.9);
+    // Sessions are bounded (least recently seen dropped).
+    m.observe({ ...obs('p1', 1002), session: 'u3' });
+    // biome-ignore lint/suspicious/noExplicitAny: reaching into the private table to check the bound
+    expect((m as any).sessions.size).toBe(2);
+  });
+
   it('markov deltas generalise strides to keys never seen', () => {
     const m = new MarkovModel();
     for (let i = 0; i < 20; i++) m.observe(obs(String(1000 + 3 * i), i));

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PrefetchDaemon, type PrefetchDaemonOptions, type PrefetchDaemonStats } from '@omnicache/anomaly';
-import { type Cache, createCache, type PrefetchStats } from 'omnicache';
+import { type Cache, createCache, type PrefetchStats, withPrefetchSession } from 'omnicache';
 import { kafkaPrefetchBus } from 'omnicache/kafka';
 import {
   browse,
@@ -33,6 +33,8 @@ export interface LiveLoopOptions {
   /** Daemon settings beyond bus and group (model, maxHints, minConfidence, modelOptions, ...). */
   daemon?: Omit<PrefetchDaemonOptions, 'bus' | 'group'>;
   seed?: number;
+  /** Run each user in a prefetch session of its own (withPrefetchSession): the model keeps a context per user. */
+  sessions?: boolean;
 }
 
 export interface LiveRun {
@@ -74,6 +76,8 @@ function sumPrefetch(all: PrefetchStats[]): PrefetchStats {
       out.dropped[r] += s.dropped[r];
     for (const r of Object.keys(out.samples) as (keyof PrefetchStats['samples'])[])
       out.samples[r] += s.samples[r];
+    out.shadow.used += s.shadow.used;
+    out.shadow.wasted += s.shadow.wasted;
     out.hintDelayMs.count += s.hintDelayMs.count;
     out.hintDelayMs.p50 = Math.max(out.hintDelayMs.p50, s.hintDelayMs.p50);
     out.hintDelayMs.p95 = Math.max(out.hintDelayMs.p95, s.hintDelayMs.p95);
@@ -90,7 +94,8 @@ async function runSide(caches: Cache[], o: LiveLoopOptions, backends: ShopBacken
   const runs: Promise<{ at: number; ms: number }[]>[] = [];
   caches.forEach((cache, i) => {
     for (let u = 0; u < o.usersPerInstance; u++) {
-      runs.push(browse(cache, backends[i]!, workload, (o.seed ?? 1) * 1000 + i * 100 + u, until));
+      const run = () => browse(cache, backends[i]!, workload, (o.seed ?? 1) * 1000 + i * 100 + u, until);
+      runs.push(o.sessions === true ? withPrefetchSession(`user-${i}-${u}`, run) : run());
     }
   });
   const l1 = () => {

@@ -146,7 +146,11 @@ export class PrefetchDaemon {
     for (const s of m.samples) {
       this.#stats.samples++;
       const key = modelKey(s.ns, s.k);
-      mdl.observe({ key, time: s.t, hit: s.tier === 'l1' });
+      mdl.observe(
+        s.s === undefined
+          ? { key, time: s.t, hit: s.tier === 'l1' }
+          : { key, time: s.t, hit: s.tier === 'l1', session: s.s },
+      );
       // The key just accessed is where the cache is now: an earlier hint for it is no longer pending.
       hints.delete(key);
       for (const p of mdl.predict(o.maxHints)) {

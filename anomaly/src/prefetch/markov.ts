@@ -20,6 +20,8 @@ export interface MarkovModelOptions {
   reach?: number;
   /** How far to follow the most likely path for multi-step predictions. Default 4. */
   lookahead?: number;
+  /** Sessions whose context (last `order` keys) is kept, least recently seen dropped first. Default 4,096. */
+  maxSessions?: number;
 }
 
 const SEP = '\u0000';
@@ -39,7 +41,10 @@ export class MarkovModel implements PrefetchModel {
   /** tables[i] holds contexts of i+1 keys. */
   private readonly tables: BoundedMap<string, Successors<string>>[];
   private readonly streams: StreamModel | undefined;
-  private readonly recent: string[] = [];
+  /** The context of the session of the last observed access. */
+  private recent: string[] = [];
+  /** Contexts of the sessions seen (accesses without a session share the '' one). */
+  private readonly sessions: BoundedMap<string, string[]>;
 
   constructor(options: MarkovModelOptions = {}) {
     this.order = positiveInt(options.order ?? 1, 'markov order');
@@ -47,6 +52,7 @@ export class MarkovModel implements PrefetchModel {
     this.slots = positiveInt(options.successors ?? 4, 'markov successors');
     this.lookahead = positiveInt(options.lookahead ?? 4, 'markov lookahead');
     this.tables = Array.from({ length: this.order }, () => new BoundedMap(maxContexts));
+    this.sessions = new BoundedMap(positiveInt(options.maxSessions ?? 4_096, 'markov maxSessions'));
     this.streams =
       (options.streams ?? true)
         ? new StreamModel(
@@ -60,7 +66,13 @@ export class MarkovModel implements PrefetchModel {
 
   observe(o: AccessObservation): void {
     const key = o.key;
-    const recent = this.recent;
+    const session = o.session ?? '';
+    let recent = this.sessions.get(session);
+    if (recent === undefined) {
+      recent = [];
+      this.sessions.set(session, recent);
+    }
+    this.recent = recent;
     // Learn: each context of the previous keys was followed by `key`.
     const n = Math.min(recent.length, this.order);
     for (let len = 1; len <= n; len++) {
@@ -130,6 +142,7 @@ export class MarkovModel implements PrefetchModel {
 
   dispose(): void {
     for (const t of this.tables) t.clear();
+    this.sessions.clear();
     this.streams?.clear();
   }
 }

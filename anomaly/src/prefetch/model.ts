@@ -10,6 +10,12 @@ export interface AccessObservation {
   readonly time: number;
   /** Whether the access was a cache hit (models may ignore it). */
   readonly hit: boolean;
+  /**
+   * The session (user, request stream) the access belongs to, when the cache knows it. Models that keep a context
+   * keep one per session, so interleaved sessions do not blur each other's order; predictions after an access use
+   * that access's session.
+   */
+  readonly session?: string;
 }
 
 /** A key the model expects to be accessed soon. */

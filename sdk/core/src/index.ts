@@ -77,6 +77,7 @@ export {
   type PrefetchChannel,
   type PrefetchSide,
 } from './prefetch/prefetch-bus.js';
+export { withPrefetchSession } from './prefetch/session.js';
 export {
   PREFETCH_DROP_REASONS,
   type PrefetchDropReason,

@@ -21,9 +21,12 @@ import {
 import { type PrefetchOption, prefetchOptionSchema, type ResolvedPrefetchOptions } from './options.js';
 import type { PrefetchBus } from './prefetch-bus.js';
 import { AccessSampler } from './sampler.js';
+import { prefetchSession } from './session.js';
 import { PREFETCH_DROP_REASONS, type PrefetchStats, SAMPLE_OUTCOMES, zeroCounts } from './stats.js';
 
 const SWEEP_MS = 1_000;
+/** Session ids are hashed apart from keys (no namespace path contains a NUL). */
+const SESSION_NS = '\u0000session';
 
 export class PrefetchEngine {
   readonly group: string;
@@ -39,6 +42,7 @@ export class PrefetchEngine {
   readonly #stats: PrefetchStats;
   readonly #timers: NodeJS.Timeout[] = [];
   #closed = false;
+  #lastSession: { id: string; hash: string } | undefined = undefined;
   /** Loop delays of the last hint messages: access seen by the model -> hints here (ms). */
   readonly #delays = { ms: new Float64Array(1024), next: 0 };
 
@@ -54,6 +58,7 @@ export class PrefetchEngine {
       issued: 0,
       used: 0,
       wasted: 0,
+      shadow: { used: 0, wasted: 0 },
       dropped: zeroCounts(PREFETCH_DROP_REASONS),
       samples: zeroCounts(SAMPLE_OUTCOMES),
       rejected: 0,
@@ -66,7 +71,11 @@ export class PrefetchEngine {
     core.l1.marks = this.#ledger;
     this.#executor = new PrefetchExecutor(core, options, this.#ledger, this.#dictionary, this.#stats);
     const flush = setInterval(() => this.#flush(), options.sample.flushMs);
-    const sweep = setInterval(() => this.#ledger.sweep(Date.now()), SWEEP_MS);
+    const sweep = setInterval(() => {
+      const now = Date.now();
+      this.#ledger.sweep(now);
+      this.#executor.sweep(now);
+    }, SWEEP_MS);
     flush.unref();
     sweep.unref();
     this.#timers.push(flush, sweep);
@@ -79,17 +88,33 @@ export class PrefetchEngine {
    * costs is the sampler's window check.
    */
   accessed(view: View, key: string, t: number, tier: AccessTier, cost: number): void {
+    // A hint scored in shadow is for a key that was not in L1: only accesses L1 did not answer can settle it
+    // (so the L1 hit path stays allocation-free).
+    if (tier !== 'l1' && this.#executor.shadowed !== 0)
+      this.#executor.shadowRead(view.scope.l1Prefix + key, t);
     if (!this.#sampler.on(t)) return;
     const ns = view.scope.path;
     const k = this.#hasher.hash(ns, key);
     this.#dictionary.remember(k, { view, key });
-    this.#sampler.add(ns, k, t, tier, cost);
+    this.#sampler.add(ns, k, t, tier, cost, this.#session());
+  }
+
+  /** The HMAC of the running prefetch session, if any (the last one is remembered: a session reads in runs). */
+  #session(): string | undefined {
+    const id = prefetchSession();
+    if (id === undefined) return undefined;
+    const last = this.#lastSession;
+    if (last !== undefined && last.id === id) return last.hash;
+    const hash = this.#hasher.hash(SESSION_NS, id);
+    this.#lastSession = { id, hash };
+    return hash;
   }
 
   stats(): PrefetchStats {
     const s = this.#stats;
     s.used = this.#ledger.usedCount;
     s.wasted = this.#ledger.wastedCount;
+    s.shadow = { used: this.#ledger.shadowUsedCount, wasted: this.#ledger.shadowWastedCount };
     s.outstanding = this.#ledger.pending.size;
     s.rateFactor = this.#ledger.factor;
     const d = this.#delays;
@@ -97,7 +122,7 @@ export class PrefetchEngine {
     const at = (q: number) =>
       recent.length === 0 ? 0 : recent[Math.min(recent.length - 1, Math.floor(q * recent.length))]!;
     s.hintDelayMs = { count: d.next, p50: at(0.5), p95: at(0.95), max: at(1) };
-    return { ...s, dropped: { ...s.dropped }, samples: { ...s.samples } };
+    return { ...s, shadow: { ...s.shadow }, dropped: { ...s.dropped }, samples: { ...s.samples } };
   }
 
   async close(): Promise<void> {

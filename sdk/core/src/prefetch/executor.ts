@@ -23,6 +23,7 @@ import type { PrefetchClass, PrefetchLedger } from './ledger.js';
 import { loaderRegistry } from './loaders.js';
 import type { PrefetchHint } from './messages.js';
 import type { ResolvedPrefetchOptions } from './options.js';
+import { ShadowScores } from './shadow.js';
 import type { PrefetchDropReason, PrefetchStats } from './stats.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -31,6 +32,9 @@ export interface KnownKey {
   view: View;
   key: string;
 }
+
+/** Most hints scored in shadow at once. */
+const SHADOW_SIZE = 4_096;
 
 type Produced = { entry: L1Entry; prepared?: Awaited<ReturnType<typeof prepare>> } | PrefetchDropReason;
 
@@ -44,8 +48,8 @@ export class PrefetchExecutor {
   readonly #maxOutstanding: number;
   /** Remote keys being prefetched now (bounded by maxConcurrent). */
   readonly #loading = new Set<string>();
-  /** The backoff's rate limit per class (classes: registered patterns + remote tiers, bounded). */
-  readonly #classBuckets = new Map<PrefetchClass, TokenBucket>();
+  /** Hints not acted on while their class is off, scored in shadow (bounded). */
+  readonly #shadow: ShadowScores;
 
   constructor(
     core: CacheCore,
@@ -61,15 +65,22 @@ export class PrefetchExecutor {
     this.#stats = stats;
     this.#bucket = new TokenBucket(options.maxPerSecond);
     this.#maxOutstanding = options.maxOutstanding ?? Math.max(4, Math.floor(core.l1.policy.capacity * 0.25));
+    this.#shadow = new ShadowScores(SHADOW_SIZE, (cls, used) => ledger.shadowOutcome(cls, used));
   }
 
-  #classBucket(cls: PrefetchClass): TokenBucket {
-    let b = this.#classBuckets.get(cls);
-    if (b === undefined) {
-      b = new TokenBucket(this.#options.maxPerSecond);
-      this.#classBuckets.set(cls, b);
-    }
-    return b;
+  /** Hints waiting in shadow (the engine checks demand accesses against them only when there are some). */
+  get shadowed(): number {
+    return this.#shadow.size;
+  }
+
+  /** A demand access of `l1Key` (not an L1 hit): settles the shadow-scored hint of that key, if any. */
+  shadowRead(l1Key: string, now: number): void {
+    this.#shadow.read(l1Key, now);
+  }
+
+  /** Shadow-scored hints past their deadline count as would-have-been wasted. */
+  sweep(now: number): void {
+    this.#shadow.settle(now);
   }
 
   /** Loads in progress. */
@@ -99,18 +110,18 @@ export class PrefetchExecutor {
     if (this.#loading.has(where.remoteKey)) return 'present';
     const registered = loaderRegistry(core).match(view.scope.path, key);
     if (registered === undefined && !core.hasRemotes) return 'no_loader';
-    // Backing off (this pattern's prefetches were mostly wasted lately): a smaller rate and a higher confidence
-    // bar, 1 - (1 - min) * factor, for factor 1/2, 1/4, ...
+    // Its pattern's recent prefetches wasted more than the budget allows: issue nothing, score the hint in shadow
+    // (it would have been used if the key is read by demand before the hint's deadline).
     const cls = ledger.classOf(registered);
-    const factor = cls.factor;
-    if (factor < 1) {
-      if (hint.confidence < 1 - (1 - o.minConfidence) * factor) return 'backoff';
-      if (!this.#classBucket(cls).take(now, factor)) return 'backoff';
+    if (!ledger.admits(cls)) {
+      this.#shadow.add(where.l1Key, ledger.shadowUntil(now, hint.deadline), cls);
+      return 'backoff';
     }
     if (ledger.pending.size + this.#loading.size >= this.#maxOutstanding) return 'no_room';
     if (this.#loading.size >= o.maxConcurrent || !this.#bucket.take(now)) return 'rate_limit';
     this.#stats.issued++;
     this.#loading.add(where.remoteKey);
+    cls.running++;
     const ticket = core.versions.begin(where.remoteKey);
     void this.#run(view, where, registered, hint.deadline, ticket, cls)
       .then(
@@ -124,6 +135,7 @@ export class PrefetchExecutor {
       .finally(() => {
         core.versions.end(ticket);
         this.#loading.delete(where.remoteKey);
+        cls.running--;
       });
     return undefined;
   }

@@ -39,6 +39,8 @@ function buildSchemas(z: typeof Zod.z) {
       tier: z.enum(ACCESS_TIERS),
       /** What the access cost the caller beyond an L1 hit (ms; 0 for L1 hits). */
       cost: z.number().nonnegative().max(3_600_000),
+      /** HMAC of the prefetch session (withPrefetchSession), when the access ran in one. */
+      s: keyHash.optional(),
     })
     .strict();
 

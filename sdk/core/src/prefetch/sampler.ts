@@ -40,12 +40,14 @@ export class AccessSampler {
     return false;
   }
 
-  add(ns: string, k: string, t: number, tier: AccessTier, cost: number): void {
+  add(ns: string, k: string, t: number, tier: AccessTier, cost: number, session: string | undefined): void {
     if (this.#buffer.length >= MAX_BATCH * 4) {
       this.counts.rate_limited++; // the bus is slower than the stream: drop rather than grow
       return;
     }
-    this.#buffer.push({ ns, k, t, tier, cost });
+    this.#buffer.push(
+      session === undefined ? { ns, k, t, tier, cost } : { ns, k, t, tier, cost, s: session },
+    );
   }
 
   /** The buffered samples in time order, in batches of at most MAX_BATCH; the buffer is emptied. */

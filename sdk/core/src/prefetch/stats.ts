@@ -19,6 +19,11 @@ export interface PrefetchStats {
   used: number;
   /** Prefetched entries evicted, expired, overwritten or left unread past usedWithinMs. */
   wasted: number;
+  /**
+   * Hints not acted on because their loader pattern was over the waste budget, scored in shadow: would have been
+   * used (the key was read by demand before the hint's deadline) or wasted.
+   */
+  shadow: { used: number; wasted: number };
   /** Hints not acted on, by reason. */
   dropped: Record<PrefetchDropReason, number>;
   /** Sampled accesses by outcome. */
@@ -27,7 +32,7 @@ export interface PrefetchStats {
   rejected: number;
   /** Prefetched entries waiting for their first read. */
   outstanding: number;
-  /** Share of the configured rate of the most backed-off loader pattern (1 = no backoff, 1/2, 1/4, ...). */
+  /** 0 while some loader pattern is off (over the waste budget, its hints scored in shadow only), else 1. */
   rateFactor: number;
   /**
    * The loop's delay over the last 1024 hint messages: from the newest access the model had seen to the hints'

@@ -653,7 +653,7 @@ export const METRICS = {
     instrument: 'ObservableGauge',
     unit: '1',
     description:
-      "Share of the configured prefetch rate left to the most backed-off loader pattern: 1 without backoff, halved per step while that pattern's recent wasted fraction is over the waste budget.",
+      '0 while some loader pattern is off (its recent wasted fraction went over the waste budget: it issues nothing and its hints are scored in shadow until they would be right again), else 1.',
     attributes: [ATTR.cache],
   },
 } as const satisfies Record<string, MetricConvention>;
