@@ -69,9 +69,11 @@ describe('chaos: the loader fails and times out', () => {
       const served = caches.reduce((n, c) => n + c.stats().stale.grace + c.stats().stale.backoff, 0);
       expect(served, 'stale values served from grace').toBeGreaterThan(0);
       expect(r.report.allowedErrors, 'callers with nothing stale got typed errors').toBeGreaterThan(0);
-      // No caller error while the loader works: before the fault, and from one hard timeout after it ends.
+      // No caller error while the loader works: before the fault, and from one hard timeout after it ends. A call
+      // (timeline buckets are 500 ms by start time) that starts shortly before the fault can reach its loader after
+      // the fault began (its L2 read and scheduling come first), so the last bucket before it counts as in it.
       for (const b of r.report.timeline) {
-        const outside = b.atMs + 500 <= FAIL.from || b.atMs >= HANG.to + HARD_MS;
+        const outside = b.atMs + 500 + TIER_MS + SLACK_MS <= FAIL.from || b.atMs >= HANG.to + HARD_MS;
         if (outside) expect(b.allowedErrors, `errors at ${b.atMs} ms, loader working`).toBe(0);
       }
     } finally {
