@@ -96,6 +96,17 @@ export class KafkaBus implements Bus {
           },
         ],
       });
+      if (this.#options.subscribe !== false) {
+        // A new group with fromBeginning: false picks its offset only at its first fetch, after the join that
+        // start() waits for: a message produced in between would be skipped. Commit the topic's end offsets for
+        // the (new, empty) group now, so the consumer starts exactly there.
+        const ends = await admin.fetchTopicOffsets(this.#topic);
+        await admin.setOffsets({
+          groupId: this.#groupId,
+          topic: this.#topic,
+          partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })),
+        });
+      }
     } finally {
       await admin.disconnect();
     }
