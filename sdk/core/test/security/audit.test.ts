@@ -131,6 +131,42 @@ describe('audit chain', () => {
     await log.close();
   });
 
+  it('rejects a record over maxRecordBytes (counted after redaction) without taking a sequence number', async () => {
+    const path = tempFile();
+    const log = await openAuditLog({
+      sinks: [jsonlAuditSink({ path })],
+      maxRecordBytes: 4_096,
+      redactor: createPiiRedactor({ key: randomBytes(32) }),
+    });
+    const append = (note: string) =>
+      log.append({ action: 'clear', target: 'x', outcome: 'success', details: { note } });
+    await expect(append('é'.repeat(2_100))).rejects.toThrow(AuditLogError); // 4,200 bytes in UTF-8
+    await expect(append('é'.repeat(2_100))).rejects.toThrow(/maxRecordBytes \(4096\).*keep details small/);
+    // Redaction can grow a value (a short e-mail address becomes a longer marker): the limit applies to what is stored.
+    expect(
+      Buffer.byteLength(canonicalJson({ note: `${'x'.repeat(4_062)} a@b.co` })) +
+        'x'.length +
+        'omnicache'.length,
+    ).toBeLessThanOrEqual(4_096);
+    await expect(append(`${'x'.repeat(4_062)} a@b.co`)).rejects.toThrow(/maxRecordBytes/);
+    expect((await append('é'.repeat(1_000))).seq).toBe(1);
+    await log.close();
+    expect(verifyAuditLog(readFileSync(path, 'utf8'))).toMatchObject({ ok: true, records: 1 });
+  });
+
+  it('has a default record limit under the 1 MB Kafka message size', async () => {
+    const log = await openAuditLog({ sinks: [jsonlAuditSink({ path: tempFile() })] });
+    await expect(
+      log.append({
+        action: 'clear',
+        target: 'x',
+        outcome: 'success',
+        details: { blob: 'x'.repeat(600_000) },
+      }),
+    ).rejects.toThrow(/maxRecordBytes \(524288\)/);
+    await log.close();
+  });
+
   it('redacts PII in target, actor and details before hashing', async () => {
     const path = tempFile();
     const redactor = createPiiRedactor({ key: 'k'.repeat(32) });

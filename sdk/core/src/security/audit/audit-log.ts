@@ -30,7 +30,14 @@ export interface AuditLogOptions {
   actor?: string;
   /** Redacts PII in target, actor and string details before they are hashed and written. */
   redactor?: PiiRedactor;
+  /**
+   * Largest record accepted, in bytes of its actor, target and details as stored (default 512 KiB, under Kafka's
+   * default 1 MB message limit). A larger append rejects with AuditLogError and takes no sequence number.
+   */
+  maxRecordBytes?: number;
 }
+
+const DEFAULT_MAX_RECORD_BYTES = 512 * 1024;
 
 /**
  * The tamper-evident audit chain: every record carries the SHA-256 of the previous one. `append` assigns the
@@ -41,6 +48,7 @@ export class AuditLog {
   readonly #sinks: readonly AuditSink[];
   readonly #actor: string;
   readonly #redactor: PiiRedactor | undefined;
+  readonly #maxRecordBytes: number;
   #seq: number;
   #prev: string;
   #closed = false;
@@ -49,6 +57,7 @@ export class AuditLog {
     this.#sinks = options.sinks;
     this.#actor = options.actor ?? 'omnicache';
     this.#redactor = options.redactor;
+    this.#maxRecordBytes = options.maxRecordBytes ?? DEFAULT_MAX_RECORD_BYTES;
     this.#seq = last?.seq ?? 0;
     this.#prev = last?.hash ?? GENESIS_HASH;
   }
@@ -99,7 +108,7 @@ export class AuditLog {
     const r = this.#redactor;
     const details = entry.details ?? {};
     // Validate before the sequence number is taken: a bad entry must not leave a gap.
-    canonicalJson(details);
+    const detailsJson = canonicalJson(details);
     const unsigned = {
       seq: this.#seq + 1,
       time: new Date().toISOString(),
@@ -110,6 +119,15 @@ export class AuditLog {
       details: r ? r.redactValue(details) : details,
       prev: this.#prev,
     };
+    const bytes =
+      Buffer.byteLength(r ? canonicalJson(unsigned.details) : detailsJson) +
+      Buffer.byteLength(unsigned.target) +
+      Buffer.byteLength(unsigned.actor);
+    if (bytes > this.#maxRecordBytes) {
+      throw new AuditLogError(
+        `audit record for "${entry.action}" on "${unsigned.target.slice(0, 80)}" is ${bytes} bytes, over maxRecordBytes (${this.#maxRecordBytes}): keep details small (record a reference or a digest of large data), or raise maxRecordBytes within your sinks' limits (Kafka: max.message.bytes)`,
+      );
+    }
     const record: AuditRecord = { ...unsigned, hash: hashRecord(unsigned) };
     this.#seq = record.seq;
     this.#prev = record.hash;
