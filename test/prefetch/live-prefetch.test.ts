@@ -108,7 +108,7 @@ describe('learned prefetch on Kafka', () => {
     const demo = run(
       [
         join(repoRoot, 'sdk', 'demo', 'dist', 'main.js'),
-        ...['--duration', '12', '--once', '--hold', '--port', '0', '--no-page'],
+        ...['--duration', '8', '--once', '--hold', '--port', '0', '--no-page'],
       ],
       { ...env, OMNICACHE_BUS_KAFKA_BROKERS: kafka!.broker, OMNICACHE_PREFETCH: 'on' },
     );
@@ -132,7 +132,7 @@ describe('learned prefetch on Kafka', () => {
     const [requests, , calls, hints, issued, used, wasted] = line
       .slice(1)
       .map((v) => Number(v.replaceAll(',', ''))) as number[];
-    expect(requests).toBeGreaterThan(200);
+    expect(requests).toBeGreaterThan(100);
     expect(hints).toBeGreaterThan(0);
     expect(issued).toBeGreaterThan(0);
     expect(used).toBeGreaterThan(0);
