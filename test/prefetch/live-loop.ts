@@ -1,8 +1,9 @@
 /**
  * The live prefetch loop on real Kafka, as the e2e test and `npm run bench -- prefetch` run it: app instances
- * (caches with small L1s) serve the demo's shop workload (`@omnicache/demo/workload`, what `npm run demo` runs); with prefetch on, their access streams go to the anomaly
- * service's prefetch daemon over Kafka and its hints come back over Kafka. The same seeded workload runs with
- * prefetch off, at the same time, on caches of their own, so both see the same machine load.
+ * (caches with small L1s) serve the demo's shop workload (`@omnicache/demo/workload`, what `npm run demo` runs);
+ * with prefetch on, their access streams go to the anomaly service's prefetch daemon over Kafka and its hints come
+ * back over Kafka. The same seeded workload runs with prefetch off, at the same time, on caches of their own, so
+ * both see the same machine load.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -31,11 +31,11 @@ export function edgeLabel(e: FlowEdge): string {
 }
 
 const precisionText = (p: PrefetchFlow) =>
-  p.precision === undefined ? 'precision –' : `precision ${(100 * p.precision).toFixed(1)}%`;
+  p.precision === undefined ? '–' : `${(100 * p.precision).toFixed(1)}%`;
 
 /** What became of the prefetched entries, for the prefetch edge's and node's hover text. */
 export function prefetchSummary(p: PrefetchFlow): string {
-  return `prefetch: hints ${amountText(p.hints)}, issued ${amountText(p.issued)}, used ${amountText(p.used)}, wasted ${amountText(p.wasted)}, ${precisionText(p)}, dropped by rate limit ${amountText(p.dropped.rate_limit)}`;
+  return `prefetch: hints ${amountText(p.hints)}, issued ${amountText(p.issued)}, used ${amountText(p.used)}, wasted ${amountText(p.wasted)}, precision ${precisionText(p)}, dropped by rate limit ${amountText(p.dropped.rate_limit)}`;
 }
 
 const droppedOther = (p: PrefetchFlow): FlowAmount => {
@@ -305,9 +305,7 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
               <td data-prefetch="issued">{amountText(prefetch.issued)}</td>
               <td data-prefetch="used">{amountText(prefetch.used)}</td>
               <td data-prefetch="wasted">{amountText(prefetch.wasted)}</td>
-              <td data-prefetch="precision">
-                {prefetch.precision === undefined ? '–' : `${(100 * prefetch.precision).toFixed(1)}%`}
-              </td>
+              <td data-prefetch="precision">{precisionText(prefetch)}</td>
               <td data-prefetch="rate_limit">{amountText(prefetch.dropped.rate_limit)}</td>
               <td data-prefetch="dropped_other">{amountText(droppedOther(prefetch))}</td>
             </tr>
