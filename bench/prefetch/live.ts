@@ -1,10 +1,11 @@
 // The live figures of `npm run bench -- prefetch`: the learned prefetch loop end to end on a real Kafka the bench
-// starts on 127.0.0.1 (test/services), the shop workload with prefetch off and on side by side (same seeds, same
-// time, caches of their own), several rounds per configuration. The replay table (models on traces) is the other
+// starts on 127.0.0.1 (test/services), the demo's shop workload (`@omnicache/demo/workload`, what `npm run demo`
+// runs) with prefetch off and on side by side (same seeds, same time, caches of their own), several rounds per
+// configuration. The replay table (models on traces) is the other
 // section of the suite (BENCH_PREFETCH_SECTIONS=live runs this one alone).
 
+import { SHOP_WORKLOAD } from '@omnicache/demo/workload';
 import { type LiveLoopResult, runLiveLoop } from '../../test/prefetch/live-loop.js';
-import { SHOP_WORKLOAD } from '../../test/prefetch/shop-workload.js';
 import { startKafka } from '../../test/services/kafka.js';
 import type { Table } from '../lib/report.js';
 import { median } from '../lib/stats.js';

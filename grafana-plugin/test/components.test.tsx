@@ -194,6 +194,45 @@ describe.each(['dark', 'light'] as const)('OmniCache panel (%s theme)', (mode) =
     expect(screen.getByTestId('tier-detail').textContent).toBe('miss L1 → L2: 25 (0.333/s)');
   });
 
+  it('tier view: prefetch as a source of L1 entries, with issued, used and wasted', () => {
+    const c = (name: string, labels: Record<string, string>, v: number[]) =>
+      seriesFrame(name, { ...L, ...labels }, T, v);
+    renderPanel(
+      [
+        ...tierFrames(),
+        c(SERIES.prefetchHints, {}, [0, 8, 16, 24, 32, 40]),
+        c(SERIES.prefetchIssued, {}, [0, 4, 8, 12, 16, 20]),
+        c(SERIES.prefetchResults, { omnicache_prefetch_result: 'used' }, [0, 3, 6, 9, 12, 15]),
+        c(SERIES.prefetchResults, { omnicache_prefetch_result: 'wasted' }, [0, 1, 2, 3, 4, 5]),
+        c(SERIES.prefetchDropped, { omnicache_prefetch_drop_reason: 'rate_limit' }, [0, 0, 1, 1, 2, 3]),
+      ],
+      { view: 'tiers' },
+      mode,
+    );
+    const edge = document.querySelector('[data-edge="prefetch:prefetch->l1"]');
+    expect(edge?.getAttribute('data-total')).toBe('20');
+    expect(edge?.textContent).toContain('issued 0.267/s');
+    const node = document.querySelector('[data-node="prefetch"]');
+    expect(node?.textContent).toContain('used 15');
+    expect(node?.textContent).toContain('wasted 5');
+    const cell = (k: string) => document.querySelector(`[data-prefetch="${k}"]`)?.textContent;
+    expect(cell('issued')).toBe('20 (0.267/s)');
+    expect(cell('used')).toBe('15 (0.200/s)');
+    expect(cell('wasted')).toBe('5 (0.067/s)');
+    expect(cell('precision')).toBe('75.0%');
+    expect(cell('rate_limit')).toBe('3 (0.040/s)');
+    fireEvent.mouseOver(document.querySelector('[data-edge="prefetch:prefetch->l1"] path')!);
+    expect(screen.getByTestId('tier-detail').textContent).toBe('prefetch → L1: issued 20 (0.267/s)');
+    fireEvent.mouseOver(document.querySelector('[data-node="prefetch"] rect')!);
+    expect(screen.getByTestId('tier-detail').textContent).toContain('used 15 (0.200/s), wasted 5 (0.067/s)');
+  });
+
+  it('tier view without prefetch counters has no prefetch source', () => {
+    renderPanel(tierFrames(), { view: 'tiers' }, mode);
+    expect(document.querySelector('[data-node="prefetch"]')).toBeNull();
+    expect(document.querySelector('[data-prefetch-row]')).toBeNull();
+  });
+
   it('tier view names the missing counters', () => {
     renderPanel(
       tierFrames().filter((f) => f.fields[1]!.labels!.__name__ !== SERIES.evictions),

@@ -79,13 +79,50 @@ describe('flowModel', () => {
     );
     expect(m.missing).toEqual([SERIES.tierMovements]);
   });
-  it('with only an L1 the misses go to the loader', () => {
+  it('with only an L1 the misses go to the loader (and no movement to tiers it does not have)', () => {
     const m = flowModel(
-      framesToSeries([req('l1', 'hit', [0, 1, 2, 3, 4]), req('l1', 'miss', [0, 1, 1, 1, 1])]),
+      framesToSeries([
+        req('l1', 'hit', [0, 1, 2, 3, 4]),
+        req('l1', 'miss', [0, 1, 1, 1, 1]),
+        // the SDK reports every movement pair, zero for the tiers a cache does not have
+        counter(SERIES.tierMovements, { omnicache_movement_from: 'l1', omnicache_movement_to: 'l2' }, zero),
+        counter(SERIES.tierMovements, { omnicache_movement_from: 'l2', omnicache_movement_to: 'l1' }, zero),
+      ]),
     );
     expect(m.edges.map((e) => [e.kind, e.to, e.total])).toEqual([
       ['lookup', 'l1', 5],
       ['load', 'loader', 1],
     ]);
+  });
+
+  it('prefetch is a source of L1 entries: an edge prefetch -> l1 sized by the loads issued, used and wasted', () => {
+    const prefetch = [
+      counter(SERIES.prefetchHints, {}, [0, 40, 80, 120, 160]),
+      counter(SERIES.prefetchIssued, {}, [0, 15, 30, 45, 60]),
+      counter(SERIES.prefetchResults, { omnicache_prefetch_result: 'used' }, [0, 10, 22, 35, 48]),
+      counter(SERIES.prefetchResults, { omnicache_prefetch_result: 'wasted' }, [0, 2, 4, 6, 8]),
+      counter(SERIES.prefetchDropped, { omnicache_prefetch_drop_reason: 'rate_limit' }, [0, 1, 2, 3, 7]),
+      counter(SERIES.prefetchDropped, { omnicache_prefetch_drop_reason: 'present' }, [0, 20, 40, 60, 80]),
+      // another cache's prefetch counters do not count
+      seriesFrame(SERIES.prefetchIssued, { omnicache_cache_name: 'other' }, T, [0, 500, 900, 1000, 2000]),
+    ];
+    const m = flowModel(framesToSeries([...frames(), ...prefetch]), { cache: 'users' });
+    expect(m.missing).toEqual([]);
+    const p = m.prefetch!;
+    expect(p.hints).toEqual({ total: 160, rate: 160 / 60 });
+    expect(p.issued).toEqual({ total: 60, rate: 1 });
+    expect(p.used.total).toBe(48);
+    expect(p.wasted.total).toBe(8);
+    expect(p.precision).toBeCloseTo(48 / 56);
+    expect(p.dropped.rate_limit.total).toBe(7);
+    expect(p.dropped.present.total).toBe(80);
+    expect(p.dropped.error.total).toBe(0);
+    const edge = m.edges.find((e) => e.kind === 'prefetch');
+    expect(edge).toEqual({ from: 'prefetch', to: 'l1', kind: 'prefetch', total: 60, rate: 1 });
+  });
+  it('without prefetch counters (no prefetch option) there is no prefetch source', () => {
+    const m = flowModel(framesToSeries(frames()));
+    expect(m.prefetch).toBeUndefined();
+    expect(m.edges.some((e) => e.from === 'prefetch')).toBe(false);
   });
 });

@@ -1,21 +1,22 @@
 /**
  * The live prefetch loop on real Kafka, as the e2e test and `npm run bench -- prefetch` run it: app instances
- * (caches with small L1s) serve the shop workload; with prefetch on, their access streams go to the anomaly
- * service's prefetch daemon over Kafka and its hints come back over Kafka. The same seeded workload runs with
- * prefetch off, at the same time, on caches of their own, so both see the same machine load.
+ * (caches with small L1s) serve the demo's shop workload (`@omnicache/demo/workload`, what `npm run demo` runs);
+ * with prefetch on, their access streams go to the anomaly service's prefetch daemon over Kafka and its hints come
+ * back over Kafka. The same seeded workload runs with prefetch off, at the same time, on caches of their own, so
+ * both see the same machine load.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PrefetchDaemon, type PrefetchDaemonOptions, type PrefetchDaemonStats } from '@omnicache/anomaly';
-import { type Cache, createCache, type PrefetchStats, withPrefetchSession } from 'omnicache';
-import { kafkaPrefetchBus } from 'omnicache/kafka';
 import {
   browse,
   SHOP_WORKLOAD,
   type ShopBackend,
   type ShopWorkloadOptions,
   shopBackend,
-} from './shop-workload.js';
+} from '@omnicache/demo/workload';
+import { type Cache, createCache, type PrefetchStats, withPrefetchSession } from 'omnicache';
+import { kafkaPrefetchBus } from 'omnicache/kafka';
 
 export interface LiveLoopOptions {
   broker: string;
@@ -91,10 +92,15 @@ async function runSide(caches: Cache[], o: LiveLoopOptions, backends: ShopBacken
   const workload = o.workload ?? SHOP_WORKLOAD;
   const start = Date.now();
   const until = start + o.durationMs;
-  const runs: Promise<{ at: number; ms: number }[]>[] = [];
+  const requests: { at: number; ms: number }[] = [];
+  const onRequest = (at: number, ms: number) => {
+    requests.push({ at, ms });
+  };
+  const runs: Promise<number>[] = [];
   caches.forEach((cache, i) => {
     for (let u = 0; u < o.usersPerInstance; u++) {
-      const run = () => browse(cache, backends[i]!, workload, (o.seed ?? 1) * 1000 + i * 100 + u, until);
+      const seed = (o.seed ?? 1) * 1000 + i * 100 + u;
+      const run = () => browse(cache, backends[i]!, workload, { seed, until, onRequest });
       runs.push(o.sessions === true ? withPrefetchSession(`user-${i}-${u}`, run) : run());
     }
   });
@@ -109,9 +115,9 @@ async function runSide(caches: Cache[], o: LiveLoopOptions, backends: ShopBacken
   };
   await sleep(o.warmupMs);
   const warm = l1();
-  const all = (await Promise.all(runs)).flat();
+  await Promise.all(runs);
   const end = l1();
-  const latencies = all
+  const latencies = requests
     .filter((r) => r.at >= start + o.warmupMs)
     .map((r) => r.ms)
     .sort((a, b) => a - b);

@@ -3,7 +3,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 import { EVICTION_REASON_VALUES } from 'omnicache/conventions';
 import { useState } from 'react';
-import type { FlowAmount, FlowEdge, FlowModel, FlowNode } from '../transforms/tier-flow.js';
+import type { FlowAmount, FlowEdge, FlowModel, FlowNode, PrefetchFlow } from '../transforms/tier-flow.js';
 import { MissingData } from './MissingData.js';
 
 export interface TierFlowViewProps {
@@ -18,6 +18,7 @@ const NODE_LABEL: Record<FlowNode, string> = {
   l2: 'L2',
   l3: 'L3',
   loader: 'loader',
+  prefetch: 'prefetch',
 };
 
 export const formatCount = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
@@ -25,10 +26,33 @@ export const formatRate = (r: number) => (r >= 100 ? r.toFixed(0) : r >= 1 ? r.t
 const amountText = (a: FlowAmount) => `${formatCount(a.total)} (${formatRate(a.rate)}/s)`;
 
 export function edgeLabel(e: FlowEdge): string {
+  if (e.kind === 'prefetch') return `prefetch → ${NODE_LABEL[e.to]}: issued ${amountText(e)}`;
   return `${e.kind} ${NODE_LABEL[e.from]} → ${NODE_LABEL[e.to]}: ${amountText(e)}`;
 }
 
-/** Tier movement: requests through L1 -> L2 -> L3 -> loader, promotions, demotions, evictions by reason. */
+const precisionText = (p: PrefetchFlow) =>
+  p.precision === undefined ? '–' : `${(100 * p.precision).toFixed(1)}%`;
+
+/** What became of the prefetched entries, for the prefetch edge's and node's hover text. */
+export function prefetchSummary(p: PrefetchFlow): string {
+  return `prefetch: hints ${amountText(p.hints)}, issued ${amountText(p.issued)}, used ${amountText(p.used)}, wasted ${amountText(p.wasted)}, precision ${precisionText(p)}, dropped by rate limit ${amountText(p.dropped.rate_limit)}`;
+}
+
+const droppedOther = (p: PrefetchFlow): FlowAmount => {
+  let total = 0;
+  let rate = 0;
+  for (const [reason, a] of Object.entries(p.dropped)) {
+    if (reason === 'rate_limit') continue;
+    total += a.total;
+    rate += a.rate;
+  }
+  return { total, rate };
+};
+
+/**
+ * Tier movement: requests through L1 -> L2 -> L3 -> loader, promotions, demotions, evictions by reason, and, for a
+ * cache with learned prefetch, prefetch as a source of L1 entries (a box under the requests, its edge into L1).
+ */
 export function TierFlowView({ model, width, height }: TierFlowViewProps) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
@@ -38,18 +62,22 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
       <MissingData
         view="Tier movement"
         missing={model.missing}
-        hint="Query the OmniCache request, movement, eviction and loader counters for the selected cache (raw counters: the panel computes the rates over the range)."
+        hint="Query the OmniCache request, movement, eviction and loader counters for the selected cache, and its prefetch counters to see prefetch as a source of L1 entries (raw counters: the panel computes the rates over the range)."
       />
     );
   }
   const nodes: FlowNode[] = ['requests', ...model.tiers.map((t) => t.tier), 'loader'];
+  const prefetch = model.prefetch;
   // boxes take about 55% of the width, the gaps between them hold the forward edges and their labels
   const boxW = Math.max(60, Math.min(130, (width * 0.55) / nodes.length));
   const gap = (width - nodes.length * boxW) / (nodes.length + 1);
-  const svgH = Math.max(160, Math.min(300, height - 120));
-  const rowY = svgH / 2;
+  const svgH = Math.max(prefetch ? 240 : 160, Math.min(300, height - 120));
   const boxH = 48;
-  const xOf = (n: FlowNode) => gap + nodes.indexOf(n) * (boxW + gap);
+  // with prefetch, the row moves up and the prefetch box sits under the requests box
+  const rowY = prefetch ? svgH * 0.4 : svgH / 2;
+  const prefetchH = 56;
+  const prefetchY = svgH - prefetchH / 2 - 6;
+  const xOf = (n: FlowNode) => (n === 'prefetch' ? gap : gap + nodes.indexOf(n) * (boxW + gap));
   const maxRate = Math.max(1e-9, ...model.edges.map((e) => e.rate));
   const strokeW = (r: number) => 1.5 + 8 * (r / maxRate);
   const color = {
@@ -58,10 +86,22 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
     load: theme.visualization.getColorByName('red'),
     promotion: theme.visualization.getColorByName('green'),
     demotion: theme.visualization.getColorByName('purple'),
+    prefetch: theme.visualization.getColorByName('blue'),
   };
   const edgePath = (e: FlowEdge, i: number) => {
     const x1 = xOf(e.from);
     const x2 = xOf(e.to);
+    if (e.kind === 'prefetch') {
+      // from the prefetch box's right side, across and up into the bottom of L1 (left of where demotions leave)
+      const sx = x1 + boxW;
+      const ex = x2 + boxW * 0.25;
+      const ey = rowY + boxH / 2 + 2;
+      return {
+        d: `M${sx},${prefetchY}Q${ex},${prefetchY} ${ex},${ey}`,
+        lx: (sx + ex) / 2,
+        ly: prefetchY + 16,
+      };
+    }
     if (e.kind === 'lookup' || e.kind === 'miss' || e.kind === 'load') {
       return { d: `M${x1 + boxW},${rowY}L${x2 - 2},${rowY}`, lx: (x1 + boxW + x2) / 2, ly: rowY - 10 };
     }
@@ -133,7 +173,7 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
                 markerEnd={`url(#arrow-${e.kind})`}
               />
               <text x={lx} y={ly} textAnchor="middle" className={styles.edgeText}>
-                {e.kind} {formatRate(e.rate)}/s
+                {e.kind === 'prefetch' ? 'issued' : e.kind} {formatRate(e.rate)}/s
               </text>
               <title>{label}</title>
             </g>
@@ -181,11 +221,48 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
             </g>
           );
         })}
+        {prefetch && (
+          <g data-node="prefetch" data-detail={prefetchSummary(prefetch)}>
+            <rect
+              x={xOf('prefetch')}
+              y={prefetchY - prefetchH / 2}
+              width={boxW}
+              height={prefetchH}
+              rx={4}
+              className={styles.node}
+            />
+            <text
+              x={xOf('prefetch') + boxW / 2}
+              y={prefetchY - 10}
+              textAnchor="middle"
+              className={styles.nodeTitle}
+            >
+              {NODE_LABEL.prefetch}
+            </text>
+            <text
+              x={xOf('prefetch') + boxW / 2}
+              y={prefetchY + 6}
+              textAnchor="middle"
+              className={styles.nodeText}
+            >
+              used {formatCount(prefetch.used.total)}
+            </text>
+            <text
+              x={xOf('prefetch') + boxW / 2}
+              y={prefetchY + 20}
+              textAnchor="middle"
+              className={styles.nodeText}
+            >
+              wasted {formatCount(prefetch.wasted.total)}
+            </text>
+            <title>{prefetchSummary(prefetch)}</title>
+          </g>
+        )}
       </svg>
       <div className={styles.detail} data-testid="tier-detail">
         {detail}
       </div>
-      <table className={styles.evictions} aria-label="evictions by reason">
+      <table className={styles.table} aria-label="evictions by reason">
         <thead>
           <tr>
             <th>evictions</th>
@@ -207,6 +284,34 @@ export function TierFlowView({ model, width, height }: TierFlowViewProps) {
           ))}
         </tbody>
       </table>
+      {prefetch && (
+        <table className={styles.table} aria-label="prefetch into L1">
+          <thead>
+            <tr>
+              <th>prefetch into L1</th>
+              <th>hints</th>
+              <th>issued</th>
+              <th>used</th>
+              <th>wasted</th>
+              <th>precision</th>
+              <th>dropped: rate limit</th>
+              <th>dropped: other</th>
+            </tr>
+          </thead>
+          <tbody>
+            <tr data-prefetch-row="l1">
+              <td>{NODE_LABEL.prefetch}</td>
+              <td data-prefetch="hints">{amountText(prefetch.hints)}</td>
+              <td data-prefetch="issued">{amountText(prefetch.issued)}</td>
+              <td data-prefetch="used">{amountText(prefetch.used)}</td>
+              <td data-prefetch="wasted">{amountText(prefetch.wasted)}</td>
+              <td data-prefetch="precision">{precisionText(prefetch)}</td>
+              <td data-prefetch="rate_limit">{amountText(prefetch.dropped.rate_limit)}</td>
+              <td data-prefetch="dropped_other">{amountText(droppedOther(prefetch))}</td>
+            </tr>
+          </tbody>
+        </table>
+      )}
     </div>
   );
 }
@@ -227,7 +332,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
     color: theme.colors.text.secondary,
     minHeight: 18,
   }),
-  evictions: css({
+  table: css({
     fontSize: theme.typography.bodySmall.fontSize,
     borderCollapse: 'collapse',
     'th, td': {

@@ -11,6 +11,10 @@ export const SERIES = {
   tierMovements: prometheusName(METRICS.tierMovements),
   evictions: prometheusName(METRICS.evictions),
   loaderCalls: prometheusName(METRICS.loaderCalls),
+  prefetchHints: prometheusName(METRICS.prefetchHints),
+  prefetchIssued: prometheusName(METRICS.prefetchIssued),
+  prefetchResults: prometheusName(METRICS.prefetchResults),
+  prefetchDropped: prometheusName(METRICS.prefetchDropped),
 } as const;
 
 export const LABELS = {
@@ -23,6 +27,8 @@ export const LABELS = {
   movementFrom: prometheusLabel(ATTR.movementFrom),
   movementTo: prometheusLabel(ATTR.movementTo),
   arcList: prometheusLabel(ATTR.arcList),
+  prefetchResult: prometheusLabel(ATTR.prefetchResult),
+  prefetchDropReason: prometheusLabel(ATTR.prefetchDropReason),
 } as const;
 
 export type ViewName = 'arc' | 'tiers' | 'audit';
@@ -34,10 +40,19 @@ export const VIEW_SERIES: Readonly<Record<Exclude<ViewName, 'audit'>, readonly s
 };
 
 /**
+ * Series a view shows when they are there and does without otherwise (the prefetch counters exist only for caches
+ * with the `prefetch` option: the tier view then shows prefetch as a source of L1 entries).
+ */
+export const VIEW_OPTIONAL_SERIES: Readonly<Record<Exclude<ViewName, 'audit'>, readonly string[]>> = {
+  arc: [],
+  tiers: [SERIES.prefetchHints, SERIES.prefetchIssued, SERIES.prefetchResults, SERIES.prefetchDropped],
+};
+
+/**
  * The PromQL queries (raw selectors, so every series keeps its `__name__`) a dashboard gives each view.
  * Rates are computed by the panel over the selected range, so counters are queried as they are.
  */
 export function viewQueries(view: Exclude<ViewName, 'audit'>, cacheVariable = '$cache'): string[] {
   const cacheMatcher = cacheVariable === '' ? '' : `{${LABELS.cache}=~"${cacheVariable}"}`;
-  return VIEW_SERIES[view].map((name) => `${name}${cacheMatcher}`);
+  return [...VIEW_SERIES[view], ...VIEW_OPTIONAL_SERIES[view]].map((name) => `${name}${cacheMatcher}`);
 }

@@ -1,13 +1,22 @@
 // Tier movement view model: how requests flowed through L1 -> L2 -> L3 -> loader over the selected range, with
-// hits, misses, promotions, demotions and evictions by reason, as totals and per-second rates.
+// hits, misses, promotions, demotions and evictions by reason, and prefetch as a source of L1 entries (for caches
+// with learned prefetch), as totals and per-second rates.
 import type { EvictionReason, Outcome, RequestResult, TierLevel } from 'omnicache/conventions';
-import { EVICTION_REASON_VALUES, OUTCOME_VALUES, RESULT_VALUES, TIER_VALUES } from 'omnicache/conventions';
+import {
+  EVICTION_REASON_VALUES,
+  OUTCOME_VALUES,
+  PREFETCH_DROP_REASON_VALUES,
+  RESULT_VALUES,
+  TIER_VALUES,
+} from 'omnicache/conventions';
 import { cacheNames, counterIncrease, missingSeries, type SampleSeries, seriesOfCache } from './samples.js';
 import { LABELS, SERIES, VIEW_SERIES } from './series-names.js';
 
-export type FlowNode = 'requests' | TierLevel | 'loader';
+export type PrefetchDropReason = (typeof PREFETCH_DROP_REASON_VALUES)[number];
 
-export type FlowEdgeKind = 'lookup' | 'miss' | 'load' | 'promotion' | 'demotion';
+export type FlowNode = 'requests' | TierLevel | 'loader' | 'prefetch';
+
+export type FlowEdgeKind = 'lookup' | 'miss' | 'load' | 'promotion' | 'demotion' | 'prefetch';
 
 export interface FlowAmount {
   /** Increase over the range. */
@@ -29,6 +38,21 @@ export interface TierFlow {
   readonly evictions: Readonly<Record<EvictionReason, FlowAmount>>;
 }
 
+/** Prefetch as a source of L1 entries: hints received, loads issued for them, and what became of the entries. */
+export interface PrefetchFlow {
+  readonly hints: FlowAmount;
+  /** Prefetch loads started (the size of the prefetch -> l1 edge). */
+  readonly issued: FlowAmount;
+  /** Prefetched entries read by a later request. */
+  readonly used: FlowAmount;
+  /** Prefetched entries evicted, expired or unread in time. */
+  readonly wasted: FlowAmount;
+  /** used / (used + wasted); undefined before any prefetched entry settled. */
+  readonly precision: number | undefined;
+  /** Hints not acted on, by reason (rate_limit: dropped by the rate limit). */
+  readonly dropped: Readonly<Record<PrefetchDropReason, FlowAmount>>;
+}
+
 export interface FlowModel {
   readonly cache: string | undefined;
   readonly caches: readonly string[];
@@ -38,6 +62,8 @@ export interface FlowModel {
   /** Tiers that saw lookups, in order. */
   readonly tiers: readonly TierFlow[];
   readonly loader: Readonly<Record<Outcome, FlowAmount>>;
+  /** Undefined when the cache reports no prefetch counters (no `prefetch` option). */
+  readonly prefetch: PrefetchFlow | undefined;
   readonly edges: readonly FlowEdge[];
 }
 
@@ -114,9 +140,11 @@ export function flowModel(all: readonly SampleSeries[], options: FlowOptions = {
       ...amount(onward, seconds),
     });
   }
+  // Movements between the tiers the cache has (an SDK reports every pair, zero for tiers it does not have).
+  const present = new Set<FlowNode>(tiers.map((t) => t.tier));
   for (const from of TIER_VALUES) {
     for (const to of TIER_VALUES) {
-      if (from === to) continue;
+      if (from === to || !present.has(from) || !present.has(to)) continue;
       const moved = sum(SERIES.tierMovements, { [LABELS.movementFrom]: from, [LABELS.movementTo]: to });
       const known = series.some(
         (s) =>
@@ -130,5 +158,31 @@ export function flowModel(all: readonly SampleSeries[], options: FlowOptions = {
       edges.push({ from, to, kind, ...moved });
     }
   }
-  return { cache, caches, missing, rangeSeconds: seconds, tiers, loader, edges };
+  const prefetch = prefetchFlow(series, sum);
+  if (prefetch && tiers.some((t) => t.tier === 'l1'))
+    edges.push({ from: 'prefetch', to: 'l1', kind: 'prefetch', ...prefetch.issued });
+  return { cache, caches, missing, rangeSeconds: seconds, tiers, loader, prefetch, edges };
+}
+
+function prefetchFlow(
+  series: readonly SampleSeries[],
+  sum: (name: string, labels: Readonly<Record<string, string>>) => FlowAmount,
+): PrefetchFlow | undefined {
+  if (!series.some((s) => s.name === SERIES.prefetchIssued && s.times.length > 0)) return undefined;
+  const used = sum(SERIES.prefetchResults, { [LABELS.prefetchResult]: 'used' });
+  const wasted = sum(SERIES.prefetchResults, { [LABELS.prefetchResult]: 'wasted' });
+  const settled = used.total + wasted.total;
+  return {
+    hints: sum(SERIES.prefetchHints, {}),
+    issued: sum(SERIES.prefetchIssued, {}),
+    used,
+    wasted,
+    precision: settled > 0 ? used.total / settled : undefined,
+    dropped: Object.fromEntries(
+      PREFETCH_DROP_REASON_VALUES.map((r) => [
+        r,
+        sum(SERIES.prefetchDropped, { [LABELS.prefetchDropReason]: r }),
+      ]),
+    ) as Record<PrefetchDropReason, FlowAmount>,
+  };
 }

@@ -1,8 +1,8 @@
 /**
  * The demo's own environment variables: what the core's configuration (loadCacheConfig, OMNICACHE_<PATH>) does not
- * cover, because a bus and telemetry are code there. The tiers come from the core's variables (OMNICACHE_L2_*,
- * OMNICACHE_L3_*, OMNICACHE_CONFIG); this file adds the invalidation bus and OTLP export, checked with zod.
- * Unset and empty variables mean "off".
+ * cover, because a bus, prefetch and telemetry are code there. The tiers come from the core's variables
+ * (OMNICACHE_L2_*, OMNICACHE_L3_*, OMNICACHE_CONFIG); this file adds the invalidation bus, learned prefetch for the
+ * shop cache and OTLP export, checked with zod. Unset and empty variables mean "off".
  */
 import { z } from 'zod';
 
@@ -10,6 +10,7 @@ import { z } from 'zod';
 export const DEMO_VARIABLES = [
   'OMNICACHE_BUS_KAFKA_BROKERS',
   'OMNICACHE_BUS_REDIS_URL',
+  'OMNICACHE_PREFETCH',
   'OTEL_EXPORTER_OTLP_ENDPOINT',
   'OTEL_METRIC_EXPORT_INTERVAL',
   'OTEL_SERVICE_NAME',
@@ -20,6 +21,11 @@ export type DemoBusSetting = { transport: 'kafka'; brokers: string[] } | { trans
 export interface DemoEnvironment {
   /** The invalidation bus of the demo's caches; undefined: invalidations stay in this process. */
   bus: DemoBusSetting | undefined;
+  /**
+   * Learned prefetch for the shop cache ("demo-shop"): its access stream goes to, and hints come from, the anomaly
+   * service's prefetch daemon over the Kafka of OMNICACHE_BUS_KAFKA_BROKERS. false: off.
+   */
+  prefetch: boolean;
   /** OTLP export; undefined: /metrics only. */
   otlp: { endpoint: string; exportIntervalMs: number | undefined } | undefined;
   serviceName: string;
@@ -50,6 +56,7 @@ const schema = z
       .string()
       .regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379')
       .optional(),
+    OMNICACHE_PREFETCH: z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
     OTEL_EXPORTER_OTLP_ENDPOINT: z
       .url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4318' })
       .optional(),
@@ -62,6 +69,10 @@ const schema = z
   })
   .refine((e) => e.OMNICACHE_BUS_KAFKA_BROKERS === undefined || e.OMNICACHE_BUS_REDIS_URL === undefined, {
     message: 'set OMNICACHE_BUS_KAFKA_BROKERS or OMNICACHE_BUS_REDIS_URL, not both (one bus per cache)',
+  })
+  .refine((e) => e.OMNICACHE_PREFETCH !== 'on' || e.OMNICACHE_BUS_KAFKA_BROKERS !== undefined, {
+    message:
+      "OMNICACHE_PREFETCH=on needs OMNICACHE_BUS_KAFKA_BROKERS: the shop cache's access stream and the prefetch daemon's hints go over Kafka",
   });
 
 /** Reads and checks the demo's variables; throws DemoEnvironmentError listing every bad one. */
@@ -87,6 +98,7 @@ export function readDemoEnvironment(env: Record<string, string | undefined> = pr
       : undefined;
   return {
     bus,
+    prefetch: e.OMNICACHE_PREFETCH === 'on',
     otlp: e.OTEL_EXPORTER_OTLP_ENDPOINT
       ? { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, exportIntervalMs: e.OTEL_METRIC_EXPORT_INTERVAL }
       : undefined,

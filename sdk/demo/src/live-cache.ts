@@ -9,7 +9,8 @@ import { createDemoCache, type DemoBackends, loadDemoBackends } from './backends
 import type { DemoEnvironment } from './environment.js';
 import { startDemoHttp } from './http-service.js';
 import { type LivePage, startLivePage } from './live-page.js';
-import { demoPhases } from './workload.js';
+import { createShopDemo, type ShopDemo } from './shop-demo.js';
+import { demoPhases } from './workload/phases.js';
 
 export interface LiveDemoOptions {
   /** Seconds one pass of the workload takes (split evenly over the phases). */
@@ -27,26 +28,31 @@ export interface LiveDemoOptions {
 /**
  * Part 2 of the demo: the same phased workload through a real OmniCache (L1 ARC + the embedded local-directory
  * L3, or the Redis, GCS, bus and collector the environment names: backends.ts), instrumented with OpenTelemetry
- * and served on /metrics while it runs, with an HTTP service cached by omnicache/fastify, an audited accounts
- * cache, and a local page showing the Grafana panel's views.
+ * and served on /metrics while it runs, with the shop's correlated workload on a cache of its own (with learned
+ * prefetch when the environment turns it on: shop-demo.ts), an HTTP service cached by omnicache/fastify, an audited
+ * accounts cache, and a local page showing the Grafana panel's views.
  */
 export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'omnicache-demo-'));
   let backends: DemoBackends;
-  let cache: Cache;
+  let cache: Cache | undefined;
+  let shop: ShopDemo;
   try {
     backends = await loadDemoBackends(dir);
     cache = await createDemoCache(backends);
+    shop = await createShopDemo(backends.environment);
   } catch (error) {
+    await cache?.close();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
-  const telemetry = await startDemoTelemetry(cache, options.port, backends.environment);
+  const telemetry = await startDemoTelemetry([cache, shop.cache], options.port, backends.environment);
   const http = await startDemoHttp(telemetry, await backends.newBus());
   const accounts = await startAuditActivity(dir);
   telemetry.instrument(accounts.cache);
   const url = telemetry.metricsUrl!;
   process.stdout.write(`\nLive cache "${cache.name}" on:\n  ${backends.description.join('\n  ')}\n`);
+  process.stdout.write(`${shop.description.join('\n  ')}\n`);
   process.stdout.write(`metrics: ${url}\n`);
   process.stdout.write(
     `http service (omnicache/fastify, cache "demo-http"): ${http.url}/items/1 ; watch it all: npm run -s omnicache -- stats --url ${url} --watch\n`,
@@ -60,7 +66,7 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
     options.pagePort === false
       ? Promise.resolve()
       : startLivePage({
-          caches: [cache, http.cache, accounts.cache],
+          caches: [cache, http.cache, accounts.cache, shop.cache],
           audit: accounts.recent,
           port: options.pagePort,
         }).then(
@@ -89,6 +95,7 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
       return { rendered: Date.now() };
     };
     let i = 0;
+    shop.start();
     for (let pass = 1; !stopping; pass++) {
       if (pass > 1) process.stdout.write(`pass ${pass}\n`);
       for (const phase of phases) {
@@ -110,6 +117,7 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
         );
         if (stopping) break;
       }
+      process.stdout.write(`  ${shop.report()}\n`);
       if (options.once) break;
     }
     await pageStarted;
@@ -127,6 +135,7 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
     await page?.stop();
     await accounts.stop();
     await http.stop();
+    await shop.stop();
     await telemetry.shutdown();
     await cache.close();
     await rm(dir, { recursive: true, force: true });
@@ -134,13 +143,13 @@ export async function runLiveDemo(options: LiveDemoOptions): Promise<void> {
 }
 
 /** The Prometheus endpoint on the preferred port, or on one the OS picks when that one is taken; OTLP when asked. */
-async function startDemoTelemetry(cache: Cache, port: number, env: DemoEnvironment): Promise<Telemetry> {
+async function startDemoTelemetry(caches: Cache[], port: number, env: DemoEnvironment): Promise<Telemetry> {
   const { otlp, serviceName } = env;
   const start = (p: number) =>
     startTelemetry({
       serviceName,
       prometheus: { port: p },
-      caches: [cache],
+      caches,
       ...(otlp && {
         otlp: {
           endpoint: otlp.endpoint,

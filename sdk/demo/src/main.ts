@@ -26,7 +26,7 @@ if (!(durationSeconds > 0) || !isPort(port) || !isPort(pagePort)) {
       '  --once       stop after one pass; --hold keeps serving /metrics and the page afterwards until Ctrl-C',
       '  --port       /metrics port (default 9464); --page-port: the web page (default 9465); 0 or busy: any free port',
       'environment: OMNICACHE_L2_REDIS_URL, OMNICACHE_L3_GCS_BUCKET, ... (the core configuration), OMNICACHE_BUS_KAFKA_BROKERS,',
-      '  OMNICACHE_BUS_REDIS_URL, OTEL_EXPORTER_OTLP_ENDPOINT put the demo on servers: see docs/demo.md',
+      '  OMNICACHE_BUS_REDIS_URL, OMNICACHE_PREFETCH, OTEL_EXPORTER_OTLP_ENDPOINT put the demo on servers: see docs/demo.md',
       '',
     ].join('\n'),
   );

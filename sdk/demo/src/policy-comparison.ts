@@ -1,5 +1,5 @@
 import { ArcPolicy, LruPolicy } from 'omnicache';
-import { demoPhases } from './workload.js';
+import { demoPhases } from './workload/phases.js';
 
 const CAPACITY = 1000;
 const PER_PHASE = 60_000;

@@ -3,12 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEMO_VARIABLES, DemoEnvironmentError, readDemoEnvironment } from '../src/environment.js';
 
-// The demo's own variables (bus, OTLP). The tiers' variables are the core's (loadCacheConfig, tested there);
+// The demo's own variables (bus, prefetch, OTLP). The tiers' variables are the core's (loadCacheConfig, tested there);
 // the demo run against real servers is test/demo/demo-backends.test.ts.
 describe('readDemoEnvironment', () => {
   it('nothing set (or empty): no bus, no OTLP, the default service name', () => {
     expect(readDemoEnvironment({})).toEqual({
       bus: undefined,
+      prefetch: false,
       otlp: undefined,
       serviceName: 'omnicache-demo',
     });
@@ -16,6 +17,7 @@ describe('readDemoEnvironment', () => {
       readDemoEnvironment({ OMNICACHE_BUS_KAFKA_BROKERS: ' ', OTEL_EXPORTER_OTLP_ENDPOINT: '' }),
     ).toEqual({
       bus: undefined,
+      prefetch: false,
       otlp: undefined,
       serviceName: 'omnicache-demo',
     });
@@ -40,11 +42,28 @@ describe('readDemoEnvironment', () => {
       }),
     ).toEqual({
       bus: undefined,
+      prefetch: false,
       otlp: { endpoint: 'http://127.0.0.1:4318', exportIntervalMs: 1500 },
       serviceName: 'checkout',
     });
     // the interval alone does not turn OTLP on
     expect(readDemoEnvironment({ OTEL_METRIC_EXPORT_INTERVAL: '1000' }).otlp).toBeUndefined();
+  });
+
+  it('OMNICACHE_PREFETCH=on turns prefetch on for the shop cache, over the Kafka of the bus', () => {
+    const kafka = { OMNICACHE_BUS_KAFKA_BROKERS: '127.0.0.1:9092' };
+    expect(readDemoEnvironment({ ...kafka, OMNICACHE_PREFETCH: 'on' }).prefetch).toBe(true);
+    expect(readDemoEnvironment({ ...kafka, OMNICACHE_PREFETCH: 'off' }).prefetch).toBe(false);
+    expect(readDemoEnvironment(kafka).prefetch).toBe(false);
+    expect(() => readDemoEnvironment({ OMNICACHE_PREFETCH: 'on' })).toThrow(
+      'OMNICACHE_PREFETCH=on needs OMNICACHE_BUS_KAFKA_BROKERS',
+    );
+    expect(() =>
+      readDemoEnvironment({ OMNICACHE_BUS_REDIS_URL: 'redis://127.0.0.1:6379', OMNICACHE_PREFETCH: 'on' }),
+    ).toThrow('OMNICACHE_PREFETCH=on needs OMNICACHE_BUS_KAFKA_BROKERS');
+    expect(() => readDemoEnvironment({ ...kafka, OMNICACHE_PREFETCH: 'yes' })).toThrow(
+      'OMNICACHE_PREFETCH="yes": must be on or off',
+    );
   });
 
   it('a wrong value is an error naming every bad variable and what it should be', () => {

@@ -19,10 +19,20 @@ export interface FrameJSON {
   data: { values: [number[], number[]] };
 }
 
-/** What each view of the panel queries (grafana-plugin/src/transforms/series-names.ts, VIEW_SERIES). */
+/** What each view of the panel queries (grafana-plugin/src/transforms/series-names.ts, viewQueries). */
 export const VIEW_METRICS: Readonly<Record<MetricsView, readonly MetricConvention[]>> = {
   arc: [METRICS.arcCapacity, METRICS.arcTarget, METRICS.arcListSize, METRICS.arcGhostHits],
-  tiers: [METRICS.requests, METRICS.tierMovements, METRICS.evictions, METRICS.loaderCalls],
+  tiers: [
+    METRICS.requests,
+    METRICS.tierMovements,
+    METRICS.evictions,
+    METRICS.loaderCalls,
+    // VIEW_OPTIONAL_SERIES: prefetch as a source of L1 entries, for caches with the prefetch option
+    METRICS.prefetchHints,
+    METRICS.prefetchIssued,
+    METRICS.prefetchResults,
+    METRICS.prefetchDropped,
+  ],
 };
 
 export function isMetricsView(v: string | null): v is MetricsView {
