@@ -42,7 +42,7 @@ describe('envelope', () => {
   it.each([
     ['empty', new Uint8Array()],
     ['bad magic', new Uint8Array([0x00, 0x43, 1, 0, 1])],
-    ['newer version', new Uint8Array([0x4f, 0x43, 2, 0, 1])],
+    ['newer version', new Uint8Array([0x4f, 0x43, 3, 0, 1])],
     ['unknown flags', new Uint8Array([0x4f, 0x43, 1, 0x80, 1])],
     ['unknown compression', new Uint8Array([0x4f, 0x43, 1, 3, 1])],
     ['truncated encryption header', new Uint8Array([0x4f, 0x43, 1, 4, 10, 1])],

@@ -65,6 +65,8 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   'codec.compressThreshold':
     'Compress values of at least this many bytes before they leave the process (false: never).',
   'codec.compression': 'Compression algorithm when compressThreshold is set.',
+  'codec.checksum':
+    'Store a CRC-32 with every unencrypted value, so bytes damaged in a tier are a miss (decode-error event, record removed), never another value. Checksums found are verified either way; older omnicache versions cannot read checksummed values (turn it on once every instance is upgraded).',
   'encryption.local.keyFile':
     'AES-256-GCM envelope encryption with a local key ring read from this JSON key file ([{ id, key, createdAt }], last = current; chmod 600).',
   'encryption.local.keyEnv':

@@ -15,7 +15,7 @@ export function reportSealFailure(core: CacheCore, error: EncryptionError): void
 }
 
 /**
- * Removes an entry that failed decryption, if it still holds the bytes that failed (re-read first, so a value
+ * Removes an entry that failed decryption or its checksum, if it still holds the bytes that failed (re-read first, so a value
  * written meanwhile by another instance is kept; the tiers have no compare-and-delete, so a write landing between
  * the re-read and the delete can still be lost, which costs a miss, never a wrong value).
  */
