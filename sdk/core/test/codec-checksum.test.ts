@@ -114,6 +114,20 @@ describe('checksummed envelope (version 2)', () => {
     expect(() => readEnvelope(bytes)).not.toThrow(ChecksumError);
   });
 
+  it.each([
+    ['plain', new Codec()],
+    ['brotli', new Codec({ compressThreshold: 0 })],
+    ['deflate', new Codec({ compressThreshold: 0, compression: 'deflate' })],
+  ])(
+    'a record whose version byte became 1 (damage to 2 bits) is refused, not read without its checksum: %s',
+    (_, codec) => {
+      const bytes = Buffer.from(codec.encode(rec('hello '.repeat(100))));
+      bytes[2] = ENVELOPE_VERSION;
+      // the 4 checksum bytes are now trailing bytes after the payload: msgpack and both decompressors refuse them
+      expect(() => codec.decode(bytes)).toThrow(DecodeError);
+    },
+  );
+
   it('an unknown version is still refused (3)', () => {
     expect(() => readEnvelope(new Uint8Array([0x4f, 0x43, 3, 0, 1, 2, 3, 4, 5]))).toThrow(
       /version 3 is not supported/,
@@ -138,7 +152,9 @@ describe('every single-bit flip of a checksummed record is detected', () => {
       for (let bit = 0; bit < 8; bit++) {
         const error = attempt(codec, flipped(bytes, at, bit));
         // never a record: a typed decode error for every one of the 8 * length flips
-        expect(error, `flip of bit ${bit} at byte ${at} of ${bytes.length} decoded`).toBeInstanceOf(DecodeError);
+        expect(error, `flip of bit ${bit} at byte ${at} of ${bytes.length} decoded`).toBeInstanceOf(
+          DecodeError,
+        );
         if (error instanceof ChecksumError) checksumErrors++;
       }
     }
@@ -183,7 +199,8 @@ describe('every single-bit flip of a checksummed record is detected', () => {
     const bytes = codec.encode(record);
     let silent = 0;
     for (let at = 0; at < bytes.length; at++)
-      for (let bit = 0; bit < 8; bit++) if (!(attempt(codec, flipped(bytes, at, bit)) instanceof Error)) silent++;
+      for (let bit = 0; bit < 8; bit++)
+        if (!(attempt(codec, flipped(bytes, at, bit)) instanceof Error)) silent++;
     expect(silent).toBeGreaterThan(0);
   });
 });

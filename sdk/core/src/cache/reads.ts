@@ -193,7 +193,8 @@ export function decode(
     if (error instanceof ChecksumError) {
       r.counters.checksumFailures++;
       void removeUndecodable(r, remoteKey, bytes);
-    } else if (error instanceof EncryptionError && error.removesEntry) void removeUndecodable(r, remoteKey, bytes);
+    } else if (error instanceof EncryptionError && error.removesEntry)
+      void removeUndecodable(r, remoteKey, bytes);
     return undefined;
   };
   try {

@@ -66,7 +66,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
     'Compress values of at least this many bytes before they leave the process (false: never).',
   'codec.compression': 'Compression algorithm when compressThreshold is set.',
   'codec.checksum':
-    'Store a CRC-32 with every unencrypted value, so bytes damaged in a tier are a miss (decode-error event, record removed), never another value. Checksums found are verified either way; older omnicache versions cannot read checksummed values (turn it on once every instance is upgraded).',
+    'Store a CRC-32 with each unencrypted value: bytes damaged in a tier are a miss, never another value. Older omnicache versions read such values as a miss.',
   'encryption.local.keyFile':
     'AES-256-GCM envelope encryption with a local key ring read from this JSON key file ([{ id, key, createdAt }], last = current; chmod 600).',
   'encryption.local.keyEnv':

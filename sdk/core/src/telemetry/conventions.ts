@@ -511,7 +511,7 @@ export const METRICS = {
     instrument: 'ObservableCounter',
     unit: '{failure}',
     description:
-      'Unencrypted records found in a tier whose CRC-32 did not match: bytes damaged in the tier or on the way. Each is a miss and the record is removed; also counted in omnicache.codec.failures (decode).',
+      'Unencrypted records found in a tier whose CRC-32 did not match (damaged in the tier or on the way); each is a miss and is removed. Also counted in omnicache.codec.failures.',
     attributes: [ATTR.cache, ATTR.tier],
   },
   encryptionOperations: {
