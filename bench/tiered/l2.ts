@@ -6,6 +6,9 @@ import { median, quantile } from '../lib/stats.js';
 import { mulberry32 } from '../lib/zipf.js';
 import { type Bento, bentocache, cacheManager, type Endpoint, omnicache } from './libs.js';
 
+/** The reader of a cache with codec.checksum: false (compared with 'omnicache get', checksum on). */
+export const CHECKSUM_OFF = 'omnicache get, checksum off';
+
 /** Reads per turn: readers alternate in blocks of this many. */
 const L2_BLOCK = 100;
 
@@ -96,6 +99,11 @@ async function readersFor(
         .flatMap((k) => [omni.set(k, value), bento.set({ key: k, value }), cm.set(k, value)]),
     );
   }
+  // The same cache without the CRC-32 (codec.checksum: false): what the checksum costs per read.
+  const unchecked = omnicache(ep, `bench-l2-omninosum-${label}`, { l1Capacity: 1, checksum: false });
+  closers.push(() => unchecked.close());
+  for (let i = 0; i < keys.length; i += 8)
+    await Promise.all(keys.slice(i, i + 8).map((k) => unchecked.set(k, value)));
   const omniPrefix = `bench-l2-omni-${label}::`;
   const rawName = `raw ioredis getBuffer (omnicache's stored bytes)`;
   const readers: Reader[] = [
@@ -120,6 +128,13 @@ async function readersFor(
       read: (k) => omni.getOrSet(k, () => Promise.reject(new Error('loader must not run: value is in L2'))),
       ok: isValue,
       servedBy: () => omniCounters(omni),
+    },
+    {
+      name: CHECKSUM_OFF,
+      storedBytes: await strlen(raw, `bench-l2-omninosum-${label}::*`),
+      read: (k) => unchecked.get(k),
+      ok: isValue,
+      servedBy: () => omniCounters(unchecked),
     },
     {
       name: 'bentocache get (L1 maxItems 1)',
