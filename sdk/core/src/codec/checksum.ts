@@ -34,7 +34,7 @@ export class ChecksumError extends DecodeError {
   readonly bytes: number;
   constructor(expected: number, actual: number, bytes: number) {
     super(
-      `stored record (${bytes} bytes) failed its CRC-32 check (stored ${hex(expected)}, computed ${hex(actual)}): its bytes were damaged in the tier or on the way; the read is a miss and the record is removed. Repeated failures point at the storage or network: check the tier's health`,
+      `stored record (${bytes} bytes) failed its CRC-32 check (stored ${hex(expected)}, computed ${hex(actual)}): its bytes changed after they were written (damaged in the tier or on the way). A cache read treats it as a miss and removes it; if this repeats, check the tier's storage and network and whether anything else writes to omnicache's keys`,
     );
     this.expected = expected;
     this.actual = actual;

@@ -119,8 +119,8 @@ export class Codec {
   /**
    * Throws DecodeError for anything that is not a complete, well-formed record written by this format (with
    * encryption: EncryptionError, a DecodeError with a `reason`; a checksummed record whose bytes changed:
-   * ChecksumError). With encryption the result is a Promise only
-   * when the value's data key must first be unwrapped by the key provider.
+   * ChecksumError). With encryption the result is a Promise only when the value's data key must first be unwrapped
+   * by the key provider.
    */
   decode(bytes: Uint8Array): StoredRecord;
   decode(bytes: Uint8Array, remoteKey: string): StoredRecord | Promise<StoredRecord>;
