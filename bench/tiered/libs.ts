@@ -25,7 +25,7 @@ export interface OmniOptions {
   client?: Redis;
   /** Cross-process stampede lock over `client` (RedisLock with its defaults: ttl 10 s, poll 25 ms). */
   lock?: boolean;
-  /** false: values without the CRC-32 (codec.checksum, on by default). */
+  /** true: values carry a CRC-32 (codec.checksum, off by default). */
   checksum?: boolean;
 }
 
@@ -41,7 +41,7 @@ export function omnicache(ep: Endpoint, name: string, o: OmniOptions): Cache {
     defaults: { ttl: TTL_MS },
     codec: {
       ...(o.compress === true && { compressThreshold: 8192, compression: 'brotli' as const }),
-      ...(o.checksum === false && { checksum: false }),
+      ...(o.checksum === true && { checksum: true }),
     },
     ...(o.lock === true && o.client !== undefined ? { lock: new RedisLock(o.client) } : {}),
   });

@@ -1,7 +1,7 @@
 // A record damaged inside Redis (SETRANGE on the stored bytes, as bit rot or a stray writer would) is caught by the
 // envelope's CRC-32: the read is a miss (getOrSet calls the loader), a decode-error event carries a ChecksumError,
 // stats count it, the damaged value is never returned, and Redis is left clean (record removed or reloaded).
-// Control: the same damage to a record written with `checksum: false` decodes to a different value.
+// Control: the same damage to a record written with `checksum: false` (the default) decodes to a different value.
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
@@ -28,12 +28,12 @@ afterAll(async () => {
 const ORIGINAL = 'balance=100;owner=alice';
 const DAMAGED = 'balance=900;owner=alice';
 
-function cache(name: string, checksum?: boolean): { cache: Cache; events: CacheEvent[] } {
+function cache(name: string, checksum = true): { cache: Cache; events: CacheEvent[] } {
   const c = createCache({
     name,
     l1: { capacity: 100 },
     l2: redisTier({ connection: redis.url }),
-    ...(checksum !== undefined && { codec: { checksum } }),
+    codec: { checksum },
   });
   caches.push(c);
   const events: CacheEvent[] = [];
@@ -124,13 +124,20 @@ describe('checksum of unencrypted records on real Redis', () => {
     expect(await client.exists(`${name}::ok`)).toBe(1);
   });
 
-  it('records written without a checksum (checksum: false, or an older omnicache) are still read', async () => {
+  it('records written without a checksum (checksum: false, or an older omnicache) are read with it on', async () => {
     const name = `cksum-${randomBytes(4).toString('hex')}`;
     await cache(name, false).cache.set('k', { v: 1 });
-    const stored = unframeValue((await client.getBuffer(`${name}::k`))!);
-    expect(stored[2]).toBe(1); // envelope version 1: no checksum
+    // the default configuration writes no checksum either
+    const byDefault = createCache({ name, l1: { capacity: 10 }, l2: redisTier({ connection: redis.url }) });
+    caches.push(byDefault);
+    await byDefault.set('d', { v: 2 });
+    for (const k of ['k', 'd']) {
+      const stored = unframeValue((await client.getBuffer(`${name}::${k}`))!);
+      expect(stored[2], k).toBe(1); // envelope version 1: no checksum
+    }
     const { cache: reader, events } = cache(name);
     expect(await reader.get('k')).toEqual({ v: 1 });
+    expect(await reader.get('d')).toEqual({ v: 2 });
     expect(events).toEqual([]);
   });
 

@@ -2,6 +2,7 @@
 // exhaustively over small records and at random over a large one; records without a checksum are still read.
 import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChecksumError } from '../src/codec/checksum.js';
@@ -16,8 +17,13 @@ import {
 } from '../src/codec/envelope.js';
 import type { StoredRecord } from '../src/codec/record.js';
 import { DecodeError } from '../src/errors.js';
+import { type CacheEvent, createCache } from '../src/index.js';
 import { Encryptor } from '../src/security/encryption/encryptor.js';
 import { localKeyRing } from '../src/security/encryption/local-key-ring.js';
+import { ATTR, METRICS } from '../src/telemetry/conventions.js';
+import { instrument } from '../src/telemetry/instrument.js';
+import { FakeTier } from './helpers/fake-tier.js';
+import { collect, point, TestReader } from './helpers/metric-reader.js';
 
 const rec = (value: unknown, tags?: string[]): StoredRecord => ({
   value,
@@ -46,7 +52,7 @@ function attempt(codec: Codec, bytes: Uint8Array): unknown {
 
 describe('checksummed envelope (version 2)', () => {
   it('is magic, version 2, flags, payload, then the CRC-32 (u32 LE) of every byte before it', () => {
-    const codec = new Codec();
+    const codec = new Codec({ checksum: true });
     const bytes = Buffer.from(codec.encode(rec('hello')));
     expect([...bytes.subarray(0, 4)]).toEqual([0x4f, 0x43, ENVELOPE_VERSION_CHECKSUM, COMPRESSION_NONE]);
     const end = bytes.length - 4;
@@ -59,7 +65,7 @@ describe('checksummed envelope (version 2)', () => {
   });
 
   it('checksums compressed payloads too', () => {
-    const codec = new Codec({ compressThreshold: 0 });
+    const codec = new Codec({ checksum: true, compressThreshold: 0 });
     const value = 'compress me '.repeat(500);
     const bytes = codec.encode(rec(value));
     expect(readEnvelope(bytes).version).toBe(ENVELOPE_VERSION_CHECKSUM);
@@ -67,24 +73,26 @@ describe('checksummed envelope (version 2)', () => {
     expect(codec.decode(bytes).value).toBe(value);
   });
 
-  it('checksum: false writes version 1 (no checksum), as before', () => {
-    const bytes = new Codec({ checksum: false }).encode(rec('x'));
-    expect(bytes[2]).toBe(ENVELOPE_VERSION);
-    expect(bytes.length).toBe(new Codec().encode(rec('x')).length - 4);
+  it('checksum: false (the default) writes version 1 (no checksum), as before', () => {
+    for (const codec of [new Codec(), new Codec({ checksum: false })]) {
+      const bytes = codec.encode(rec('x'));
+      expect(bytes[2]).toBe(ENVELOPE_VERSION);
+      expect(bytes.length).toBe(new Codec({ checksum: true }).encode(rec('x')).length - 4);
+    }
   });
 
   it('reads records written without a checksum (version 1, older omnicache) whatever its own setting', () => {
     const old = new Codec({ checksum: false }).encode(rec({ a: [1, 2, 3] }, ['t']));
-    for (const reader of [new Codec(), new Codec({ checksum: false })])
+    for (const reader of [new Codec({ checksum: true }), new Codec({ checksum: false })])
       expect(reader.decode(old)).toEqual(rec({ a: [1, 2, 3] }, ['t']));
     // and a codec with checksum: false still verifies a checksum it finds
-    const current = new Codec().encode(rec('v'));
+    const current = new Codec({ checksum: true }).encode(rec('v'));
     expect(() => new Codec({ checksum: false }).decode(flipped(current, 6, 0))).toThrow(ChecksumError);
   });
 
   it('a mismatch is a ChecksumError (a DecodeError) naming both checksums, never the value', () => {
-    const bytes = new Codec().encode(rec('secret-ish value'));
-    const error = attempt(new Codec(), flipped(bytes, 10, 3));
+    const bytes = new Codec({ checksum: true }).encode(rec('secret-ish value'));
+    const error = attempt(new Codec({ checksum: true }), flipped(bytes, 10, 3));
     expect(error).toBeInstanceOf(ChecksumError);
     expect(error).toBeInstanceOf(DecodeError);
     const e = error as ChecksumError;
@@ -115,9 +123,9 @@ describe('checksummed envelope (version 2)', () => {
   });
 
   it.each([
-    ['plain', new Codec()],
-    ['brotli', new Codec({ compressThreshold: 0 })],
-    ['deflate', new Codec({ compressThreshold: 0, compression: 'deflate' })],
+    ['plain', new Codec({ checksum: true })],
+    ['brotli', new Codec({ checksum: true, compressThreshold: 0 })],
+    ['deflate', new Codec({ checksum: true, compressThreshold: 0, compression: 'deflate' })],
   ])(
     'a record whose version byte became 1 (damage to 2 bits) is refused, not read without its checksum: %s',
     (_, codec) => {
@@ -137,11 +145,23 @@ describe('checksummed envelope (version 2)', () => {
 
 describe('every single-bit flip of a checksummed record is detected', () => {
   const small: [string, Codec, StoredRecord][] = [
-    ['plain, string', new Codec(), rec('hello, world')],
-    ['plain, object with tags', new Codec(), rec({ id: 42, name: 'Ada', ok: true, n: 1.5 }, ['users', 'v2'])],
-    ['plain, number', new Codec(), rec(7)],
-    ['brotli', new Codec({ compressThreshold: 0 }), rec({ list: ['a', 'b', 'c', 'a', 'b', 'c'] })],
-    ['deflate', new Codec({ compressThreshold: 0, compression: 'deflate' }), rec('abcabcabcabc')],
+    ['plain, string', new Codec({ checksum: true }), rec('hello, world')],
+    [
+      'plain, object with tags',
+      new Codec({ checksum: true }),
+      rec({ id: 42, name: 'Ada', ok: true, n: 1.5 }, ['users', 'v2']),
+    ],
+    ['plain, number', new Codec({ checksum: true }), rec(7)],
+    [
+      'brotli',
+      new Codec({ checksum: true, compressThreshold: 0 }),
+      rec({ list: ['a', 'b', 'c', 'a', 'b', 'c'] }),
+    ],
+    [
+      'deflate',
+      new Codec({ checksum: true, compressThreshold: 0, compression: 'deflate' }),
+      rec('abcabcabcabc'),
+    ],
   ];
 
   it.each(small)('exhaustively: %s', (_label, codec, record) => {
@@ -163,7 +183,7 @@ describe('every single-bit flip of a checksummed record is detected', () => {
   });
 
   it('at random over a 64 KB record (2,000 flips), and bursts of up to 4 changed bytes', () => {
-    const codec = new Codec();
+    const codec = new Codec({ checksum: true });
     const value = { blob: randomBytes(32 * 1024), text: randomBytes(24 * 1024).toString('base64') };
     const bytes = codec.encode(rec(value));
     expect(bytes.length).toBeGreaterThan(60_000);
@@ -212,7 +232,7 @@ describe('with encryption', () => {
   it('sealed values stay version 1 (authenticated); values of unsealed namespaces get the checksum', async () => {
     const e = encryptor();
     try {
-      const codec = new Codec({ encryptor: e, seals: (ns) => ns === 'secret' });
+      const codec = new Codec({ checksum: true, encryptor: e, seals: (ns) => ns === 'secret' });
       const sealed = await codec.encode(rec('s'), 'c:secret::k');
       const clear = await codec.encode(rec('p'), 'c:public::k');
       expect(readEnvelope(sealed).version).toBe(ENVELOPE_VERSION);
@@ -232,5 +252,34 @@ describe('with encryption', () => {
   it('writeEnvelope (version 1) is unchanged for the encryptor', () => {
     const bytes = writeEnvelope(COMPRESSION_NONE, new Uint8Array([9]));
     expect([...bytes]).toEqual([0x4f, 0x43, 1, 0, 9]);
+  });
+});
+
+describe('in a cache', () => {
+  it('a damaged record is a miss, a decode-error with a ChecksumError, counted in stats and metrics, removed', async () => {
+    const l2 = new FakeTier();
+    const reader = new TestReader();
+    const mk = () => createCache({ name: 'ck', l1: { capacity: 10 }, l2, codec: { checksum: true } });
+    await mk().set('k', { amount: 100 });
+    const entry = l2.data.get('ck::k')!;
+    entry.value = flipped(entry.value, entry.value.length - 10, 2);
+    const cache = mk();
+    instrument(cache, { meterProvider: new MeterProvider({ readers: [reader] }), tracerProvider: false });
+    const events: CacheEvent[] = [];
+    cache.events.on('decode-error', (e) => events.push(e));
+    expect(await cache.getOrSet('k', () => ({ amount: 1 }))).toEqual({ amount: 1 });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'decode-error', tier: 'l2', key: 'ck::k' });
+    expect((events[0] as { error: unknown }).error).toBeInstanceOf(ChecksumError);
+    expect(cache.stats().tiers.l2).toMatchObject({ checksumFailures: 1, decodeErrors: 1 });
+    const got = await collect(reader);
+    expect(point(got.get(METRICS.codecChecksumFailures.name), { [ATTR.tier]: 'l2' })).toBe(1);
+    expect(
+      point(got.get(METRICS.codecFailures.name), { [ATTR.tier]: 'l2', [ATTR.codecOperation]: 'decode' }),
+    ).toBe(1);
+    // the reload overwrote the damaged record (or the removal deleted it): it is never read again
+    await new Promise((r) => setTimeout(r, 10));
+    expect([{ amount: 1 }, undefined]).toContainEqual(await mk().get('k'));
+    expect(cache.stats().tiers.l2!.checksumFailures).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ import { CHECKSUM_BYTES, ChecksumError, checksumOf, storedChecksum } from './che
  * --- only in version 2 ---
  * n-4     4     CRC-32 (u32 LE, zlib's) over bytes 0 .. n-5
  * ```
- * Version 2 is what unencrypted values are written as (codec option `checksum`, on by default); encrypted values stay
+ * Version 2 is what unencrypted values are written as with the codec option `checksum`; encrypted values stay
  * version 1 (AES-256-GCM authenticates them). The versions differ in two bits, so no single flipped bit turns a
  * checksummed envelope into an unchecked one; with the CRC covering every other byte, every single-bit flip of a
  * version 2 envelope is detected. Unknown versions or flag bits are rejected (DecodeError), never guessed at.
