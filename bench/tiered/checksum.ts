@@ -32,12 +32,12 @@ export function checksumFunctionCost(rounds: number): ChecksumFunctionRow[] {
       'crc32 (node:zlib)': () => crc32(record),
       'sha256, truncated (node:crypto)': () => createHash('sha256').update(record).digest().subarray(0, 8),
     } as const;
-    const samples: Record<string, number[]> = {};
+    const samples: Record<string, number[]> = Object.fromEntries(Object.keys(fns).map((k) => [k, []]));
     for (const f of Object.values(fns)) perCall(f, n); // warm-up
     for (let r = 0; r < rounds * 20; r++) {
       // alternate which goes first, so drift on the machine hits both alike
       const order = r % 2 === 0 ? Object.entries(fns) : Object.entries(fns).reverse();
-      for (const [name, f] of order) (samples[name] ??= []).push(perCall(f, n));
+      for (const [name, f] of order) samples[name]!.push(perCall(f, n));
     }
     for (const fn of Object.keys(fns) as ChecksumFunctionRow['fn'][]) {
       const s = samples[fn]!;

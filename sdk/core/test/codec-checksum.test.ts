@@ -24,15 +24,7 @@ import { ATTR, METRICS } from '../src/telemetry/conventions.js';
 import { instrument } from '../src/telemetry/instrument.js';
 import { FakeTier } from './helpers/fake-tier.js';
 import { collect, point, TestReader } from './helpers/metric-reader.js';
-
-const rec = (value: unknown, tags?: string[]): StoredRecord => ({
-  value,
-  freshUntil: 1_700_000_000_000,
-  staleUntil: 1_700_000_060_000,
-  ttl: 30_000,
-  tags,
-  version: 1_780_000_000_000 * 1024 + 5,
-});
+import { rec } from './helpers/stored-record.js';
 
 /** `bytes` with bit `bit` of byte `at` flipped. */
 function flipped(bytes: Uint8Array, at: number, bit: number): Buffer {

@@ -2,18 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Codec } from '../src/codec/codec.js';
 import { COMPRESSION_BROTLI, COMPRESSION_NONE, readEnvelope, writeEnvelope } from '../src/codec/envelope.js';
-import type { StoredRecord } from '../src/codec/record.js';
 import { createMsgpackSerializer } from '../src/codec/serializer.js';
 import { DecodeError, InvalidValueError } from '../src/errors.js';
-
-const rec = (value: unknown, tags?: string[]): StoredRecord => ({
-  value,
-  freshUntil: 1_700_000_000_000,
-  staleUntil: 1_700_000_060_000,
-  ttl: 30_000,
-  tags,
-  version: 1_780_000_000_000 * 1024 + 5,
-});
+import { rec } from './helpers/stored-record.js';
 
 describe('envelope', () => {
   it('writes magic, version, flags and payload', () => {

@@ -194,89 +194,87 @@ export const codecRandomBytes: FuzzProperty = {
   },
 };
 
-/** Encodes a random record, or undefined (counted) when the codec refuses the value. */
-function encodable(codec: Codec, record: StoredRecord, counts: Counts): Uint8Array | undefined {
-  try {
-    checkValue(record.value, true);
-    return codec.encode(record);
-  } catch (error) {
-    if (!(error instanceof InvalidValueError)) throw error;
-    bump(counts, 'refused at encode');
-    return undefined;
-  }
-}
-
 const compressionArb = fc.constantFrom('plain', 'brotli', 'deflate') as fc.Arbitrary<keyof typeof codecs>;
 
 /**
- * Unencrypted envelopes with the checksum (codec `checksum: true`), mutated: every change is detected. Decode throws DecodeError
- * (ChecksumError for a change the CRC-32 caught, another DecodeError for one refused before it: magic, version,
- * length); a decoded record, even an equal one, fails the property.
+ * A random record, encoded (plain, brotli or deflate; with or without the checksum), then mutated: `judge` sees the
+ * codec, the intact and the damaged bytes. Values the codec refuses are counted ('refused at encode').
  */
-export const codecMutatedPlain: FuzzProperty = {
-  name: 'codec: decode mutated unencrypted envelopes, checksum on',
-  run: (numRuns, seed) =>
-    check(
-      codecMutatedPlain.name,
-      fc.tuple(recordArb, mutationArb, compressionArb),
-      numRuns,
-      seed,
-      ([record, m, kind], counts) => {
-        const codec = codecs[kind](true);
-        const encoded = encodable(codec, record, counts);
-        if (encoded === undefined) return;
-        const damaged = mutate(encoded, m);
-        let back: StoredRecord;
-        try {
-          back = codec.decode(damaged);
-        } catch (error) {
-          expectTypedDecodeError(error);
-          bump(counts, error instanceof ChecksumError ? 'checksum mismatch' : 'DecodeError');
-          return;
-        }
-        const same = isDeepStrictEqual(back, codec.decode(encoded));
-        throw new Error(`a damaged checksummed envelope was decoded (${same ? 'same' : 'DIFFERENT'} value)`);
-      },
-    ),
-};
+function mutatedPlain(
+  name: string,
+  checksum: boolean,
+  judge: (codec: Codec, encoded: Uint8Array, damaged: Uint8Array, counts: Counts) => void,
+): FuzzProperty {
+  return {
+    name,
+    run: (numRuns, seed) =>
+      check(
+        name,
+        fc.tuple(recordArb, mutationArb, compressionArb),
+        numRuns,
+        seed,
+        ([record, m, kind], counts) => {
+          const codec = codecs[kind](checksum);
+          let encoded: Uint8Array;
+          try {
+            checkValue(record.value, true);
+            encoded = codec.encode(record);
+          } catch (error) {
+            if (!(error instanceof InvalidValueError)) throw error;
+            bump(counts, 'refused at encode');
+            return;
+          }
+          judge(codec, encoded, mutate(encoded, m), counts);
+        },
+      ),
+  };
+}
 
 /**
- * Unencrypted envelopes without a checksum (`checksum: false`, the default, and what omnicache wrote before it), mutated:
- * decode throws DecodeError or returns a well-formed record, never anything else. Damage to the structure (magic,
- * version, flags, compressed stream, msgpack, record shape) is detected; a change inside a value that keeps it
- * valid msgpack is not (counted as `undetected`): what the checksum is for.
+ * Unencrypted envelopes with the checksum (codec `checksum: true`), mutated: every change is detected. Decode throws
+ * DecodeError (ChecksumError for a change the CRC-32 caught, another DecodeError for one refused before it: magic,
+ * version, length); a decoded record, even an equal one, fails the property.
  */
-export const codecMutatedPlainUnchecked: FuzzProperty = {
-  name: 'codec: decode mutated unencrypted envelopes, checksum off (default)',
-  run: (numRuns, seed) =>
-    check(
-      codecMutatedPlainUnchecked.name,
-      fc.tuple(recordArb, mutationArb, compressionArb),
-      numRuns,
-      seed,
-      ([record, m, kind], counts) => {
-        const codec = codecs[kind]();
-        const encoded = encodable(codec, record, counts);
-        if (encoded === undefined) return;
-        const damaged = mutate(encoded, m);
-        try {
-          const back = codec.decode(damaged);
-          if (
-            !(
-              Number.isFinite(back.freshUntil) &&
-              back.staleUntil >= back.freshUntil &&
-              back.value !== undefined
-            )
-          )
-            throw new Error('decode returned a malformed record');
-          bump(counts, isDeepStrictEqual(back, codec.decode(encoded)) ? 'same value' : 'undetected');
-        } catch (error) {
-          expectTypedDecodeError(error);
-          bump(counts, 'detected');
-        }
-      },
-    ),
-};
+export const codecMutatedPlain = mutatedPlain(
+  'codec: decode mutated unencrypted envelopes, checksum on',
+  true,
+  (codec, encoded, damaged, counts) => {
+    let back: StoredRecord;
+    try {
+      back = codec.decode(damaged);
+    } catch (error) {
+      expectTypedDecodeError(error);
+      bump(counts, error instanceof ChecksumError ? 'checksum mismatch' : 'DecodeError');
+      return;
+    }
+    const same = isDeepStrictEqual(back, codec.decode(encoded));
+    throw new Error(`a damaged checksummed envelope was decoded (${same ? 'same' : 'DIFFERENT'} value)`);
+  },
+);
+
+/**
+ * Unencrypted envelopes without a checksum (`checksum: false`, the default, and what omnicache wrote before it),
+ * mutated: decode throws DecodeError or returns a well-formed record, never anything else. Damage to the structure
+ * (magic, version, flags, compressed stream, msgpack, record shape) is detected; a change inside a value that keeps
+ * it valid msgpack is not (counted as `undetected`): what the checksum is for.
+ */
+export const codecMutatedPlainUnchecked = mutatedPlain(
+  'codec: decode mutated unencrypted envelopes, checksum off (default)',
+  false,
+  (codec, encoded, damaged, counts) => {
+    try {
+      const back = codec.decode(damaged);
+      if (
+        !(Number.isFinite(back.freshUntil) && back.staleUntil >= back.freshUntil && back.value !== undefined)
+      )
+        throw new Error('decode returned a malformed record');
+      bump(counts, isDeepStrictEqual(back, codec.decode(encoded)) ? 'same value' : 'undetected');
+    } catch (error) {
+      expectTypedDecodeError(error);
+      bump(counts, 'detected');
+    }
+  },
+);
 
 /** Encrypted envelopes, mutated: every change fails (authentication, unknown key, structure); never a value. */
 export const codecMutatedEncrypted: FuzzProperty = {
