@@ -20,7 +20,8 @@ const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.en
 /** Runs per property (the codec ones are cheap; the ones that go through a tier do I/O per run). */
 const RUNS: Record<string, number> = {
   'codec: decode random bytes': 50_000,
-  'codec: decode mutated unencrypted envelopes': 20_000,
+  'codec: decode mutated unencrypted envelopes, checksum on': 20_000,
+  'codec: decode mutated unencrypted envelopes, checksum off (default)': 20_000,
   'codec: decode mutated encrypted envelopes': 10_000,
   'cache: set/get round-trip of random values (or InvalidValueError)': 10_000,
   'config: createCache with random objects': 10_000,
@@ -64,7 +65,7 @@ export async function fuzzBench(): Promise<void> {
         .join(', '),
     ]),
     notes: [
-      'Unencrypted envelopes carry no checksum: structural damage is detected (DecodeError); a change inside a value that keeps it valid msgpack is not ("undetected"). Encrypted envelopes (AES-256-GCM) and fs entry files (CRC-32) detect every change the runs made.',
+      'With codec.checksum on, unencrypted envelopes carry a CRC-32: the property fails if any damaged one decodes at all ("checksum mismatch": caught by the CRC; "DecodeError": refused before it, by magic, version or length). Without it (the default, and records written before it) structural damage is detected (DecodeError) but a change inside a value that keeps it valid msgpack is not ("undetected"). Encrypted envelopes (AES-256-GCM) and fs entry files (CRC-32) detect every change the runs made.',
       'A failure prints its seed and shrunk counterexample; rerun one property with FUZZ_SEED=<seed>.',
     ],
   };

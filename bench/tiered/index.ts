@@ -3,8 +3,10 @@
 import { ensureDebianPackages } from '../../test/services/debian-packages.js';
 import { startRedis } from '../../test/services/redis.js';
 import { type Table, writeResults } from '../lib/report.js';
+import { median, quantile } from '../lib/stats.js';
+import { checksumFunctionCost } from './checksum.js';
 import { l1Hits } from './hits.js';
-import { l2Latency } from './l2.js';
+import { CHECKSUM_ON, l2Latency } from './l2.js';
 import { stampede } from './stampede.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -19,6 +21,8 @@ const STAMPEDE_ROUNDS = Math.max(1, Math.min(ROUNDS, 3));
 
 const L1_TARGET = 1.5;
 const L2_TARGET = 1.1;
+/** codec.checksum would be on by default only if it cost less than this on an L2 hit (p50, same rounds). */
+const CHECKSUM_TARGET = 1.03;
 const BENTO_FAST = 'bentocache (memory serialize:false + Redis)';
 const BENTO_DEFAULT = 'bentocache (memory default serialize:true + Redis)';
 
@@ -35,6 +39,8 @@ export async function tieredBench(): Promise<void> {
     const hits = await l1Hits(ep, L1_KEYS, ROUNDS, L1_MIN_MS);
     process.stderr.write('L2 hit latency ...\n');
     const l2 = await l2Latency(ep, ROUNDS, L2_SAMPLES, L2_KEYS);
+    process.stderr.write('checksum functions ...\n');
+    const fnCost = checksumFunctionCost(ROUNDS);
     process.stderr.write('stampede ...\n');
     const st = await stampede(ep, STAMPEDE_PROCESSES, STAMPEDE_CALLS, STAMPEDE_LOADER_MS, STAMPEDE_ROUNDS);
 
@@ -84,6 +90,37 @@ export async function tieredBench(): Promise<void> {
         `${r.p50p10.toFixed(0)}–${r.p50p90.toFixed(0)}`,
         r.ratio === undefined ? '' : x(r.ratio),
         r.ratio === undefined ? '' : met(r.ratio <= L2_TARGET),
+      ];
+    });
+    // The checksum's cost on a remote read: the same reads through a cache with and without it, same rounds.
+    const checksumRows = Object.entries(l2.perRound).map(([size, byName]) => {
+      const off = byName['omnicache get']!;
+      const on = byName[CHECKSUM_ON]!;
+      const ratios = on.map((v, j) => v.p50 / off[j]!.p50);
+      const ratio = median(ratios);
+      const offP50 = median(off.map((v) => v.p50));
+      summary.push([
+        `L2 hit ${size} p50, checksum on vs off (same rounds)`,
+        `<= ${CHECKSUM_TARGET}x (else off by default)`,
+        x(ratio),
+        ratio <= CHECKSUM_TARGET
+          ? 'met'
+          : `NOT met (+${((ratio - CHECKSUM_TARGET) * 100).toFixed(1)} points over)`,
+      ]);
+      const fn = (name: string) => fnCost.find((c) => c.size === size && c.fn.startsWith(name))!;
+      const cell = (c: { us: number; p10: number; p90: number }) =>
+        `${c.us.toFixed(2)} (${c.p10.toFixed(2)}–${c.p90.toFixed(2)})`;
+      return [
+        size,
+        offP50,
+        median(on.map((v) => v.p50)),
+        x(ratio),
+        `${quantile(ratios, 0.1).toFixed(3)}–${quantile(ratios, 0.9).toFixed(3)}`,
+        cell(fn('crc32')),
+        `${((fn('crc32').us / offP50) * 100).toFixed(1)} %`,
+        cell(fn('sha256')),
+        `${((fn('sha256').us / offP50) * 100).toFixed(1)} %`,
+        met(ratio <= CHECKSUM_TARGET),
       ];
     });
     const stRows = st.rows.map((r) => {
@@ -159,6 +196,26 @@ export async function tieredBench(): Promise<void> {
         ],
       },
       {
+        title: `Checksum (codec.checksum, CRC-32) cost on an L2 hit, ${l2.rounds} rounds`,
+        columns: [
+          'value',
+          'get p50, no checksum (default, µs)',
+          'get p50, checksum on (µs)',
+          'on / off p50 (median of rounds)',
+          'ratio p10–p90 over rounds',
+          'crc32 per record (µs, p10–p90)',
+          'crc32 / off p50',
+          'sha256 truncated per record (µs, p10–p90)',
+          'sha256 / off p50',
+          `target <= ${CHECKSUM_TARGET}x`,
+        ],
+        rows: checksumRows,
+        notes: [
+          `"no checksum" is the "omnicache get" reader of the L2 table (the default codec); "checksum on" the same reads through a cache with codec { checksum: true } (its own ${L2_KEYS} keys, 4 bytes longer each), taking turns with the other readers in the same blocks. The ratio is the median over rounds of (on p50 / off p50) in the same round. The target decides the default: codec.checksum is on by default only if both sizes meet it.`,
+          'Checksum functions alone (no I/O), over a record of the stored size, in alternating batches (1 KB: 20,000 calls, 64 KB: 400 per batch; 20 batches per round each): crc32 is what codec.checksum runs once per encode and once per decode; SHA-256 truncated to 8 bytes is the alternative that was considered. The "/ off p50" columns set one call against the L2 hit without checksum.',
+        ],
+      },
+      {
         title: `Stampede: ${STAMPEDE_PROCESSES} processes x ${STAMPEDE_CALLS} concurrent getOrSet on one cold key, loader = Redis INCR + ${STAMPEDE_LOADER_MS} ms sleep (${STAMPEDE_ROUNDS} rounds)`,
         columns: [
           'library',
@@ -200,6 +257,7 @@ export async function tieredBench(): Promise<void> {
         })),
         l1Hits: hits,
         l2Latency: l2,
+        checksumFunctionCost: fnCost,
         stampede: st,
       },
       tables,

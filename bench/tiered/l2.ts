@@ -6,6 +6,9 @@ import { median, quantile } from '../lib/stats.js';
 import { mulberry32 } from '../lib/zipf.js';
 import { type Bento, bentocache, cacheManager, type Endpoint, omnicache } from './libs.js';
 
+/** The reader of a cache with codec.checksum: true (compared with 'omnicache get', the default: no checksum). */
+export const CHECKSUM_ON = 'omnicache get, checksum on';
+
 /** Reads per turn: readers alternate in blocks of this many. */
 const L2_BLOCK = 100;
 
@@ -96,6 +99,11 @@ async function readersFor(
         .flatMap((k) => [omni.set(k, value), bento.set({ key: k, value }), cm.set(k, value)]),
     );
   }
+  // The same cache with the CRC-32 (codec.checksum: true): what the checksum costs per read.
+  const checked = omnicache(ep, `bench-l2-omnisum-${label}`, { l1Capacity: 1, checksum: true });
+  closers.push(() => checked.close());
+  for (let i = 0; i < keys.length; i += 8)
+    await Promise.all(keys.slice(i, i + 8).map((k) => checked.set(k, value)));
   const omniPrefix = `bench-l2-omni-${label}::`;
   const rawName = `raw ioredis getBuffer (omnicache's stored bytes)`;
   const readers: Reader[] = [
@@ -120,6 +128,13 @@ async function readersFor(
       read: (k) => omni.getOrSet(k, () => Promise.reject(new Error('loader must not run: value is in L2'))),
       ok: isValue,
       servedBy: () => omniCounters(omni),
+    },
+    {
+      name: CHECKSUM_ON,
+      storedBytes: await strlen(raw, `bench-l2-omnisum-${label}::*`),
+      read: (k) => checked.get(k),
+      ok: isValue,
+      servedBy: () => omniCounters(checked),
     },
     {
       name: 'bentocache get (L1 maxItems 1)',

@@ -25,6 +25,8 @@ export interface OmniOptions {
   client?: Redis;
   /** Cross-process stampede lock over `client` (RedisLock with its defaults: ttl 10 s, poll 25 ms). */
   lock?: boolean;
+  /** true: values carry a CRC-32 (codec.checksum, off by default). */
+  checksum?: boolean;
 }
 
 export function omnicache(ep: Endpoint, name: string, o: OmniOptions): Cache {
@@ -37,7 +39,10 @@ export function omnicache(ep: Endpoint, name: string, o: OmniOptions): Cache {
     l1: { capacity: o.l1Capacity, policy: 'arc' },
     l2,
     defaults: { ttl: TTL_MS },
-    ...(o.compress === true ? { codec: { compressThreshold: 8192, compression: 'brotli' as const } } : {}),
+    codec: {
+      ...(o.compress === true && { compressThreshold: 8192, compression: 'brotli' as const }),
+      ...(o.checksum === true && { checksum: true }),
+    },
     ...(o.lock === true && o.client !== undefined ? { lock: new RedisLock(o.client) } : {}),
   });
 }

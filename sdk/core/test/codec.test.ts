@@ -2,18 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Codec } from '../src/codec/codec.js';
 import { COMPRESSION_BROTLI, COMPRESSION_NONE, readEnvelope, writeEnvelope } from '../src/codec/envelope.js';
-import type { StoredRecord } from '../src/codec/record.js';
 import { createMsgpackSerializer } from '../src/codec/serializer.js';
 import { DecodeError, InvalidValueError } from '../src/errors.js';
-
-const rec = (value: unknown, tags?: string[]): StoredRecord => ({
-  value,
-  freshUntil: 1_700_000_000_000,
-  staleUntil: 1_700_000_060_000,
-  ttl: 30_000,
-  tags,
-  version: 1_780_000_000_000 * 1024 + 5,
-});
+import { rec } from './helpers/stored-record.js';
 
 describe('envelope', () => {
   it('writes magic, version, flags and payload', () => {
@@ -42,7 +33,7 @@ describe('envelope', () => {
   it.each([
     ['empty', new Uint8Array()],
     ['bad magic', new Uint8Array([0x00, 0x43, 1, 0, 1])],
-    ['newer version', new Uint8Array([0x4f, 0x43, 2, 0, 1])],
+    ['newer version', new Uint8Array([0x4f, 0x43, 3, 0, 1])],
     ['unknown flags', new Uint8Array([0x4f, 0x43, 1, 0x80, 1])],
     ['unknown compression', new Uint8Array([0x4f, 0x43, 1, 3, 1])],
     ['truncated encryption header', new Uint8Array([0x4f, 0x43, 1, 4, 10, 1])],

@@ -175,6 +175,8 @@ function buildSchemas(z: typeof Zod.z) {
         .object({
           compressThreshold: z.union([z.number().int().nonnegative(), z.literal(false)]).default(false),
           compression: z.enum(['brotli', 'deflate', 'none']).default('brotli'),
+          /** CRC-32 in every unencrypted stored value (codec/checksum.ts); off by default: see bench/results/tiered.md. */
+          checksum: z.boolean().default(false),
         })
         .strict()
         .prefault({}),

@@ -76,6 +76,7 @@ export class CacheCore {
     this.codec = new Codec({
       compressThreshold: config.codec.compressThreshold,
       compression: config.codec.compression,
+      checksum: config.codec.checksum,
       encryptor: this.encryptor,
       seals: this.security.sealsNamespace(config.encryption),
     });

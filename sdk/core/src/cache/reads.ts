@@ -1,4 +1,5 @@
 // The read flow off the L1-hit fast path: remote tiers in order, promotion upward, getMany, has.
+import { ChecksumError } from '../codec/checksum.js';
 import type { StoredRecord } from '../codec/record.js';
 import { removeUndecodable } from '../security/encryption/cache-hooks.js';
 import { EncryptionError } from '../security/encryption/errors.js';
@@ -170,7 +171,7 @@ export async function readRemotes(
 /**
  * Decodes a remote value; undefined (counted, with a decode-error event) when it cannot be read. A Promise only
  * when encryption has to unwrap a data key first. A value that fails decryption (anything but a key provider
- * outage) is removed from the tier, never served.
+ * outage) or its checksum is removed from the tier, never served.
  */
 export function decode(
   view: View,
@@ -189,7 +190,11 @@ export function decode(
     if (ev.wants('decode-error')) {
       ev.emit({ type: 'decode-error', cache: core.name, tier: r.name, key: remoteKey, error });
     }
-    if (error instanceof EncryptionError && error.removesEntry) void removeUndecodable(r, remoteKey, bytes);
+    if (error instanceof ChecksumError) {
+      r.counters.checksumFailures++;
+      void removeUndecodable(r, remoteKey, bytes);
+    } else if (error instanceof EncryptionError && error.removesEntry)
+      void removeUndecodable(r, remoteKey, bytes);
     return undefined;
   };
   try {

@@ -92,6 +92,7 @@ export class RemoteTier {
       errors: c.errors,
       timeouts: c.timeouts,
       decodeErrors: c.decodeErrors,
+      checksumFailures: c.checksumFailures,
       skipped: c.skipped,
       circuit: { state: this.breaker.state, opens: this.breaker.opens, rejected: this.breaker.rejected },
       ...this.usage(),

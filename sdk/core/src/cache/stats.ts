@@ -64,6 +64,8 @@ export class RemoteTierCounters {
   errors = 0;
   timeouts = 0;
   decodeErrors = 0;
+  /** The decode errors that were checksum mismatches (damaged bytes). */
+  checksumFailures = 0;
   /** Operations skipped because the circuit was open. */
   skipped = 0;
 }
@@ -103,6 +105,8 @@ export interface RemoteTierStats {
   errors: number;
   timeouts: number;
   decodeErrors: number;
+  /** Records whose checksum did not match (damaged in the tier or on the way); included in decodeErrors. */
+  checksumFailures: number;
   skipped: number;
   circuit: { state: CircuitState; opens: number; rejected: number };
   /** Entries and bytes held, when the tier can tell without I/O (see Tier.usage). */

@@ -36,8 +36,23 @@ export function compress(id: CompressionId, bytes: Uint8Array): Uint8Array {
   return bytes;
 }
 
+/** With `info: true` the sync calls return the output and the engine (zlib docs, "Convenience methods"). */
+type WithInfo = { buffer: Buffer; engine: { bytesWritten: number } };
+
+/**
+ * Throws when the stream is damaged, decodes to more than `maxOutputLength` bytes, or ends before the input does
+ * (the decompressors would ignore trailing bytes: a damaged envelope must not decode as if intact).
+ */
 export function decompress(id: CompressionId, bytes: Uint8Array, maxOutputLength: number): Uint8Array {
-  if (id === COMPRESSION_BROTLI) return brotliDecompressSync(bytes, { maxOutputLength });
-  if (id === COMPRESSION_DEFLATE) return inflateRawSync(bytes, { maxOutputLength });
-  return bytes;
+  if (id === COMPRESSION_NONE) return bytes;
+  const options = { maxOutputLength, info: true };
+  const out = (id === COMPRESSION_BROTLI
+    ? brotliDecompressSync(bytes, options)
+    : inflateRawSync(bytes, options)) as unknown as WithInfo;
+  if (out.engine.bytesWritten !== bytes.length) {
+    throw new RangeError(
+      `compressed stream ends after ${out.engine.bytesWritten} of ${bytes.length} bytes (trailing bytes)`,
+    );
+  }
+  return out.buffer;
 }

@@ -1,4 +1,5 @@
 import { DecodeError } from '../errors.js';
+import { CHECKSUM_BYTES, ChecksumError, checksumOf, storedChecksum } from './checksum.js';
 
 /**
  * The versioned binary envelope every value carries when it leaves the process.
@@ -6,20 +7,28 @@ import { DecodeError } from '../errors.js';
  * ```
  * offset  size  field
  * 0       2     magic 0x4F 0x43 ("OC")
- * 2       1     version (ENVELOPE_VERSION)
- * 3       1     flags: bits 0-1 compression (0 none, 1 brotli, 2 deflate-raw), bit 2 encrypted
+ * 2       1     version: 1, or 2 (ENVELOPE_VERSION_CHECKSUM) = version 1 plus a CRC-32 trailer
+ * 3       1     flags: bits 0-1 compression (0 none, 1 brotli, 2 deflate-raw), bit 2 encrypted (version 1 only)
  * --- only when encrypted ---
  * 4       1     key id length k, then k bytes key id (UTF-8)
  *         1     nonce length n, then n bytes nonce
  *         1     auth tag length t, then t bytes tag
  * ---
  *         rest  payload (the serialized record, compressed then encrypted as the flags say)
+ * --- only in version 2 ---
+ * n-4     4     CRC-32 (u32 LE, zlib's) over bytes 0 .. n-5
  * ```
- * Unknown versions or flag bits are rejected (DecodeError), never guessed at.
+ * Version 2 is what unencrypted values are written as with the codec option `checksum`; encrypted values stay
+ * version 1 (AES-256-GCM authenticates them). The versions differ in two bits, so no single flipped bit turns a
+ * checksummed envelope into an unchecked one; with the CRC covering every other byte, every single-bit flip of a
+ * version 2 envelope is detected. Unknown versions or flag bits are rejected (DecodeError), never guessed at.
  */
 export const ENVELOPE_MAGIC_0 = 0x4f;
 export const ENVELOPE_MAGIC_1 = 0x43;
+/** The envelope without a checksum: encrypted values, and unencrypted ones written with `checksum: false` (or before it). */
 export const ENVELOPE_VERSION = 1;
+/** An unencrypted envelope with a CRC-32 trailer. */
+export const ENVELOPE_VERSION_CHECKSUM = 2;
 
 export const COMPRESSION_NONE = 0;
 export const COMPRESSION_BROTLI = 1;
@@ -77,6 +86,19 @@ export function writeEnvelope(
   return out;
 }
 
+/** An unencrypted envelope (version 2) whose last 4 bytes are the CRC-32 of everything before them. */
+export function writeChecksummedEnvelope(compression: CompressionId, payload: Uint8Array): Uint8Array {
+  const end = FIXED_HEADER + payload.length;
+  const out = Buffer.allocUnsafe(end + CHECKSUM_BYTES);
+  out[0] = ENVELOPE_MAGIC_0;
+  out[1] = ENVELOPE_MAGIC_1;
+  out[2] = ENVELOPE_VERSION_CHECKSUM;
+  out[3] = compression;
+  out.set(payload, FIXED_HEADER);
+  out.writeUInt32LE(checksumOf(out.subarray(0, end)), end);
+  return out;
+}
+
 function readField(bytes: Uint8Array, at: number, name: string): [Uint8Array, number] {
   const len = bytes[at];
   if (len === undefined || at + 1 + len > bytes.length) {
@@ -95,9 +117,10 @@ export function readEnvelope(bytes: Uint8Array): Envelope {
     );
   }
   const version = bytes[2]!;
+  if (version === ENVELOPE_VERSION_CHECKSUM) return readChecksummed(bytes);
   if (version !== ENVELOPE_VERSION) {
     throw new DecodeError(
-      `envelope version ${version} is not supported (this omnicache reads version ${ENVELOPE_VERSION}); upgrade omnicache on every instance that shares the tier`,
+      `envelope version ${version} is not supported (this omnicache reads versions ${ENVELOPE_VERSION} and ${ENVELOPE_VERSION_CHECKSUM}); upgrade omnicache on every instance that shares the tier`,
     );
   }
   const flags = bytes[3]!;
@@ -124,4 +147,29 @@ export function readEnvelope(bytes: Uint8Array): Envelope {
     encryption = { keyId, nonce, tag };
   }
   return { version, compression: compression as CompressionId, encryption, payload: bytes.subarray(at) };
+}
+
+/** Version 2: the checksum is verified before any other byte is interpreted. */
+function readChecksummed(bytes: Uint8Array): Envelope {
+  const end = bytes.length - CHECKSUM_BYTES;
+  if (end < FIXED_HEADER) {
+    throw new DecodeError(
+      'checksummed envelope is truncated (shorter than its header and checksum); the stored bytes are damaged',
+    );
+  }
+  const expected = storedChecksum(bytes, end);
+  const actual = checksumOf(bytes.subarray(0, end));
+  if (actual !== expected) throw new ChecksumError(expected, actual, bytes.length);
+  const flags = bytes[3]!;
+  if ((flags & ~FLAG_COMPRESSION_MASK) !== 0 || flags > COMPRESSION_DEFLATE) {
+    throw new DecodeError(
+      `checksummed envelope has unknown flags 0x${flags.toString(16)}; it was written by a newer omnicache`,
+    );
+  }
+  return {
+    version: ENVELOPE_VERSION_CHECKSUM,
+    compression: flags as CompressionId,
+    encryption: undefined,
+    payload: bytes.subarray(FIXED_HEADER, end),
+  };
 }

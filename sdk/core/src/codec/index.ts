@@ -1,3 +1,4 @@
+export { ChecksumError } from './checksum.js';
 export { Codec, type CodecOptions } from './codec.js';
 export type { CompressionName } from './compression.js';
 export {
@@ -5,6 +6,7 @@ export {
   COMPRESSION_DEFLATE,
   COMPRESSION_NONE,
   ENVELOPE_VERSION,
+  ENVELOPE_VERSION_CHECKSUM,
   type Envelope,
   type EnvelopeEncryption,
   readEnvelope,

@@ -506,6 +506,14 @@ export const METRICS = {
       'Values the codec could not encode, or bytes found in a tier it could not decode (treated as a miss).',
     attributes: [ATTR.cache, ATTR.tier, ATTR.codecOperation],
   },
+  codecChecksumFailures: {
+    name: 'omnicache.codec.checksum_failures',
+    instrument: 'ObservableCounter',
+    unit: '{failure}',
+    description:
+      'Unencrypted records found in a tier whose CRC-32 did not match (damaged in the tier or on the way); each is a miss and is removed. Also counted in omnicache.codec.failures.',
+    attributes: [ATTR.cache, ATTR.tier],
+  },
   encryptionOperations: {
     name: 'omnicache.encryption.operations',
     instrument: 'ObservableCounter',

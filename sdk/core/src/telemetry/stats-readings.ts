@@ -42,6 +42,7 @@ export const OBSERVED_METRICS: readonly MetricConvention[] = [
   METRICS.circuitState,
   METRICS.staleServed,
   METRICS.codecFailures,
+  METRICS.codecChecksumFailures,
   METRICS.encryptionOperations,
   METRICS.encryptionFailures,
   METRICS.encryptionDekCache,
@@ -72,6 +73,7 @@ function readRemote(cache: string, t: RemoteTierStats, read: Reading): void {
     [ATTR.tier]: t.tier,
     [ATTR.codecOperation]: 'decode',
   });
+  read(METRICS.codecChecksumFailures, t.checksumFailures, { [ATTR.cache]: cache, [ATTR.tier]: t.tier });
   if (t.usage !== undefined) {
     read(METRICS.tierEntries, t.usage.entries, { [ATTR.cache]: cache, [ATTR.tier]: t.tier });
     read(METRICS.tierSize, t.usage.bytes, { [ATTR.cache]: cache, [ATTR.tier]: t.tier });

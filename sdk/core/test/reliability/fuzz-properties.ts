@@ -10,6 +10,7 @@ import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { hasLoneSurrogate } from '../../src/cache/unicode.js';
 import { checkValue } from '../../src/cache/value-check.js';
+import { ChecksumError } from '../../src/codec/checksum.js';
 import { Codec } from '../../src/codec/codec.js';
 import type { StoredRecord } from '../../src/codec/record.js';
 import { ConfigError, DecodeError, InvalidKeyError, InvalidValueError } from '../../src/errors.js';
@@ -153,9 +154,9 @@ export function mutate(bytes: Uint8Array, m: Mutation): Buffer {
 }
 
 const codecs = {
-  plain: () => new Codec({ compressThreshold: false }),
-  brotli: () => new Codec({ compressThreshold: 0, compression: 'brotli' }),
-  deflate: () => new Codec({ compressThreshold: 0, compression: 'deflate' }),
+  plain: (checksum = false) => new Codec({ compressThreshold: false, checksum }),
+  brotli: (checksum = false) => new Codec({ compressThreshold: 0, compression: 'brotli', checksum }),
+  deflate: (checksum = false) => new Codec({ compressThreshold: 0, compression: 'deflate', checksum }),
 };
 
 /** A typed decode failure (DecodeError and its EncryptionError subclass); anything else fails the property. */
@@ -173,8 +174,8 @@ export const codecRandomBytes: FuzzProperty = {
   run: (numRuns, seed) => {
     const codec = codecs.plain();
     const header = fc
-      .tuple(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 300 }))
-      .map(([flags, rest]) => Buffer.concat([Buffer.from([0x4f, 0x43, 1, flags]), rest]));
+      .tuple(fc.constantFrom(1, 2), fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 300 }))
+      .map(([version, flags, rest]) => Buffer.concat([Buffer.from([0x4f, 0x43, version, flags]), rest]));
     return check(
       codecRandomBytes.name,
       fc.oneof(fc.uint8Array({ maxLength: 300 }), header),
@@ -193,54 +194,87 @@ export const codecRandomBytes: FuzzProperty = {
   },
 };
 
+const compressionArb = fc.constantFrom('plain', 'brotli', 'deflate') as fc.Arbitrary<keyof typeof codecs>;
+
 /**
- * Unencrypted envelopes, mutated: decode throws DecodeError or returns a well-formed record, never anything else.
- * An unencrypted envelope carries no checksum: damage to its structure (magic, version, flags, compressed stream,
- * msgpack, record shape) is detected; a change inside a value that keeps it valid msgpack is not (counted as
- * `undetected`). Encryption (authenticated) and the fs tier (CRC-32 per file) detect every change.
+ * A random record, encoded (plain, brotli or deflate; with or without the checksum), then mutated: `judge` sees the
+ * codec, the intact and the damaged bytes. Values the codec refuses are counted ('refused at encode').
  */
-export const codecMutatedPlain: FuzzProperty = {
-  name: 'codec: decode mutated unencrypted envelopes',
-  run: (numRuns, seed) =>
-    check(
-      codecMutatedPlain.name,
-      fc.tuple(
-        recordArb,
-        mutationArb,
-        fc.constantFrom('plain', 'brotli', 'deflate') as fc.Arbitrary<keyof typeof codecs>,
+function mutatedPlain(
+  name: string,
+  checksum: boolean,
+  judge: (codec: Codec, encoded: Uint8Array, damaged: Uint8Array, counts: Counts) => void,
+): FuzzProperty {
+  return {
+    name,
+    run: (numRuns, seed) =>
+      check(
+        name,
+        fc.tuple(recordArb, mutationArb, compressionArb),
+        numRuns,
+        seed,
+        ([record, m, kind], counts) => {
+          const codec = codecs[kind](checksum);
+          let encoded: Uint8Array;
+          try {
+            checkValue(record.value, true);
+            encoded = codec.encode(record);
+          } catch (error) {
+            if (!(error instanceof InvalidValueError)) throw error;
+            bump(counts, 'refused at encode');
+            return;
+          }
+          judge(codec, encoded, mutate(encoded, m), counts);
+        },
       ),
-      numRuns,
-      seed,
-      ([record, m, kind], counts) => {
-        const codec = codecs[kind]();
-        let encoded: Uint8Array;
-        try {
-          checkValue(record.value, true);
-          encoded = codec.encode(record);
-        } catch (error) {
-          if (!(error instanceof InvalidValueError)) throw error;
-          bump(counts, 'refused at encode');
-          return;
-        }
-        const damaged = mutate(encoded, m);
-        try {
-          const back = codec.decode(damaged);
-          if (
-            !(
-              Number.isFinite(back.freshUntil) &&
-              back.staleUntil >= back.freshUntil &&
-              back.value !== undefined
-            )
-          )
-            throw new Error('decode returned a malformed record');
-          bump(counts, isDeepStrictEqual(back, codec.decode(encoded)) ? 'same value' : 'undetected');
-        } catch (error) {
-          expectTypedDecodeError(error);
-          bump(counts, 'detected');
-        }
-      },
-    ),
-};
+  };
+}
+
+/**
+ * Unencrypted envelopes with the checksum (codec `checksum: true`), mutated: every change is detected. Decode throws
+ * DecodeError (ChecksumError for a change the CRC-32 caught, another DecodeError for one refused before it: magic,
+ * version, length); a decoded record, even an equal one, fails the property.
+ */
+export const codecMutatedPlain = mutatedPlain(
+  'codec: decode mutated unencrypted envelopes, checksum on',
+  true,
+  (codec, encoded, damaged, counts) => {
+    let back: StoredRecord;
+    try {
+      back = codec.decode(damaged);
+    } catch (error) {
+      expectTypedDecodeError(error);
+      bump(counts, error instanceof ChecksumError ? 'checksum mismatch' : 'DecodeError');
+      return;
+    }
+    const same = isDeepStrictEqual(back, codec.decode(encoded));
+    throw new Error(`a damaged checksummed envelope was decoded (${same ? 'same' : 'DIFFERENT'} value)`);
+  },
+);
+
+/**
+ * Unencrypted envelopes without a checksum (`checksum: false`, the default, and what omnicache wrote before it),
+ * mutated: decode throws DecodeError or returns a well-formed record, never anything else. Damage to the structure
+ * (magic, version, flags, compressed stream, msgpack, record shape) is detected; a change inside a value that keeps
+ * it valid msgpack is not (counted as `undetected`): what the checksum is for.
+ */
+export const codecMutatedPlainUnchecked = mutatedPlain(
+  'codec: decode mutated unencrypted envelopes, checksum off (default)',
+  false,
+  (codec, encoded, damaged, counts) => {
+    try {
+      const back = codec.decode(damaged);
+      if (
+        !(Number.isFinite(back.freshUntil) && back.staleUntil >= back.freshUntil && back.value !== undefined)
+      )
+        throw new Error('decode returned a malformed record');
+      bump(counts, isDeepStrictEqual(back, codec.decode(encoded)) ? 'same value' : 'undetected');
+    } catch (error) {
+      expectTypedDecodeError(error);
+      bump(counts, 'detected');
+    }
+  },
+);
 
 /** Encrypted envelopes, mutated: every change fails (authentication, unknown key, structure); never a value. */
 export const codecMutatedEncrypted: FuzzProperty = {
@@ -581,6 +615,7 @@ export const fsFilesMutated: FuzzProperty = {
 export const localProperties: FuzzProperty[] = [
   codecRandomBytes,
   codecMutatedPlain,
+  codecMutatedPlainUnchecked,
   codecMutatedEncrypted,
   valueRoundTrip,
   configValidation,

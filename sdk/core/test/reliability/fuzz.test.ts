@@ -4,7 +4,8 @@ import { type FuzzProperty, localProperties } from './fuzz-properties.js';
 
 const RUNS: Record<string, number> = {
   'codec: decode random bytes': 400,
-  'codec: decode mutated unencrypted envelopes': 300,
+  'codec: decode mutated unencrypted envelopes, checksum on': 300,
+  'codec: decode mutated unencrypted envelopes, checksum off (default)': 300,
   'codec: decode mutated encrypted envelopes': 200,
   'cache: set/get round-trip of random values (or InvalidValueError)': 200,
   'config: createCache with random objects': 300,

@@ -15,9 +15,9 @@ export function reportSealFailure(core: CacheCore, error: EncryptionError): void
 }
 
 /**
- * Removes an entry that failed decryption, if it still holds the bytes that failed (re-read first, so a value
- * written meanwhile by another instance is kept; the tiers have no compare-and-delete, so a write landing between
- * the re-read and the delete can still be lost, which costs a miss, never a wrong value).
+ * Removes an entry that failed decryption or its checksum, if it still holds the bytes that failed (re-read first,
+ * so a value written meanwhile by another instance is kept; the tiers have no compare-and-delete, so a write landing
+ * between the re-read and the delete can still be lost, which costs a miss, never a wrong value).
  */
 export async function removeUndecodable(r: RemoteTier, remoteKey: string, bad: Uint8Array): Promise<void> {
   const now = await r.call('get', (t) => t.get(remoteKey), undefined);
