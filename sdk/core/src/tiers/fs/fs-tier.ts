@@ -79,6 +79,8 @@ export class FsTier implements Tier {
   readonly dir: string;
   readonly #maxBytes: number | undefined;
   readonly #index = new Map<string, IndexEntry>();
+  /** Tombstones among the index entries (not counted as entries by usage()). */
+  #tombstones = 0;
   #bytes = 0;
   #scanned = false;
   #scanning: Promise<void> | undefined;
@@ -331,7 +333,7 @@ export class FsTier implements Tier {
       if (!this.#closed) this.#scan().catch(() => undefined);
       return undefined;
     }
-    return { entries: this.#index.size, bytes: this.#bytes };
+    return { entries: this.#index.size - this.#tombstones, bytes: this.#bytes };
   }
 
   /** Total bytes of entry files as last accounted (after a scan this reflects every process's writes). */
@@ -487,7 +489,7 @@ export class FsTier implements Tier {
     }
     const previous = this.#index.get(name);
     this.#bytes += bytes.length - (previous?.size ?? 0);
-    this.#index.set(name, {
+    this.#indexSet(name, {
       key: write.key,
       tags,
       expiresAt,
@@ -553,11 +555,22 @@ export class FsTier implements Tier {
     return existed;
   }
 
+  #indexSet(name: string, entry: IndexEntry): void {
+    if (this.#index.get(name)?.tombstone) this.#tombstones--;
+    this.#index.set(name, entry);
+    if (entry.tombstone) this.#tombstones++;
+  }
+
+  #indexDelete(name: string): void {
+    if (this.#index.get(name)?.tombstone) this.#tombstones--;
+    this.#index.delete(name);
+  }
+
   #forget(name: string): void {
     const previous = this.#index.get(name);
     if (previous) {
       this.#bytes -= previous.size;
-      this.#index.delete(name);
+      this.#indexDelete(name);
     }
   }
 
@@ -617,12 +630,12 @@ export class FsTier implements Tier {
           await this.#discard(path, name, { dev: info.dev, ino: info.ino });
           continue;
         }
-        this.#index.set(name, { ...meta, mtimeMs: Number(info.mtimeMs) });
+        this.#indexSet(name, { ...meta, mtimeMs: Number(info.mtimeMs) });
         seen.add(name);
         bytes += meta.size;
       }
     }
-    for (const name of this.#index.keys()) if (!seen.has(name)) this.#index.delete(name);
+    for (const name of [...this.#index.keys()]) if (!seen.has(name)) this.#indexDelete(name);
     this.#bytes = bytes;
     this.#scanned = true;
     await this.#sweepTemp();
