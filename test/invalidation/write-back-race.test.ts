@@ -73,7 +73,8 @@ interface Setup {
 const setups: Setup[] = [
   {
     label: 'Redis',
-    tier: (tombstoneMs) => redisTier({ connection: redis.url, ...(tombstoneMs !== undefined && { tombstoneMs }) }),
+    tier: (tombstoneMs) =>
+      redisTier({ connection: redis.url, ...(tombstoneMs !== undefined && { tombstoneMs }) }),
     bus: () => redisBus({ connection: redis.url }),
   },
   {

@@ -127,7 +127,9 @@ describe('redis tombstones and conditional writes (format-1 frames, expiry)', ()
   it('the conditional write script is loaded on demand (SCRIPT FLUSH in between)', async () => {
     const q = p();
     await client.script('FLUSH');
-    expect(await tier.setIfUnchanged({ key: `${q}k`, value: Buffer.from('OCv'), ttlMs: 60_000 }, '')).toBe(true);
+    expect(await tier.setIfUnchanged({ key: `${q}k`, value: Buffer.from('OCv'), ttlMs: 60_000 }, '')).toBe(
+      true,
+    );
     expect(Buffer.from((await tier.get(`${q}k`))!).toString()).toBe('OCv');
   });
 });

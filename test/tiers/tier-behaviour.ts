@@ -243,7 +243,9 @@ export function describeTierBehaviour(label: string, create: () => Promise<TierF
       // A delete of a key the tier never held still leaves a tombstone: a write-back that read "nothing" fails.
       expect(await tier.delete(`${p}never`)).toBe(false);
       expect((await tier.read!(`${p}never`)).state).not.toBe('');
-      expect(await tier.setIfUnchanged!({ key: `${p}never`, value: bytes('x'), ttlMs: MINUTE }, '')).toBe(false);
+      expect(await tier.setIfUnchanged!({ key: `${p}never`, value: bytes('x'), ttlMs: MINUTE }, '')).toBe(
+        false,
+      );
       expect(await tier.deleteMany([`${p}never`, `${p}k`])).toBe(0);
     });
 

@@ -2,9 +2,9 @@
 import type { StoredRecord } from '../codec/record.js';
 import { removeUndecodable } from '../security/encryption/cache-hooks.js';
 import { EncryptionError } from '../security/encryption/errors.js';
+import type { Tier } from '../tiers/tier.js';
 import type { Flight } from './flight.js';
 import type { Resolved } from './options.js';
-import type { Tier } from '../tiers/tier.js';
 import type { RemoteTier } from './remote-tier.js';
 import { checkValue } from './value-check.js';
 import type { Ticket } from './versions.js';
@@ -268,14 +268,12 @@ function promote(
       if (!usable(up, seen)) continue;
       write = (t) => t.setIfUnchanged!(w, seen.state);
     }
-    void up
-      .call('set', write, false)
-      .then((ok) => {
-        if (ok === false) return;
-        up.counters.sets++;
-        core.countMovement(r.name, up.name);
-        view.emitMove('promote', r.name, up.name, where.remoteKey);
-      });
+    void up.call('set', write, false).then((ok) => {
+      if (ok === false) return;
+      up.counters.sets++;
+      core.countMovement(r.name, up.name);
+      view.emitMove('promote', r.name, up.name, where.remoteKey);
+    });
   }
 }
 

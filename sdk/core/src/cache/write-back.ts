@@ -12,8 +12,8 @@
  * Promotions (L3 into L2) and demotions (L1 into L2) are conditional the same way, and not counted.
  */
 import type { RemoteTier } from './remote-tier.js';
-import type { Prepared } from './writes.js';
 import type { View } from './view.js';
+import type { Prepared } from './writes.js';
 
 /** A conditional tier's state of a key as a read before a load found it. */
 export interface Observed {
@@ -49,7 +49,11 @@ export function usable(r: RemoteTier, o: Observed | undefined): o is Observed {
  * Writes one loaded value to every remote tier: conditional tiers only if the key is unchanged since `observed`,
  * the others as set() does. True when some tier refused (a write or delete of the key came after the read).
  */
-export async function writeBack(view: View, p: Prepared, observed: ObservedStates | undefined): Promise<boolean> {
+export async function writeBack(
+  view: View,
+  p: Prepared,
+  observed: ObservedStates | undefined,
+): Promise<boolean> {
   const core = view.core;
   if (!core.hasRemotes || p.bytes === undefined) return false;
   const now = Date.now();
