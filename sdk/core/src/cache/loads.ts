@@ -327,7 +327,8 @@ async function runLoader<V>(
     flight.tags = p.qualifiedTags;
     // Refused by a shared tier (the key changed there since the flight read it, maybe on another instance): the
     // caller still gets the value, no tier keeps it.
-    if (await writeBack(view, p, flight.observed)) refusedWriteBack(view, p);
+    const current = () => core.versions.current(flight.ticket, p.qualifiedTags);
+    if (await writeBack(view, p, flight.observed, current)) refusedWriteBack(view, p);
     return value;
   });
   const settled = stored.then(

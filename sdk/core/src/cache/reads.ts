@@ -264,9 +264,11 @@ function promote(
     let write: (t: Tier) => Promise<boolean>;
     if (!up.conditional) write = (t) => t.set(w.key, bytes, w).then(() => true);
     else {
+      // Only into a key the read found empty and still is: a tombstone there (a delete this instance may not have
+      // heard of yet) or any value stays.
       const seen = observed?.[i];
-      if (!usable(up, seen)) continue;
-      write = (t) => t.setIfUnchanged!(w, seen.state);
+      if (!usable(up, seen) || seen.state !== '') continue;
+      write = (t) => t.setIfUnchanged!(w, '');
     }
     void up.call('set', write, false).then((ok) => {
       if (ok === false) return;

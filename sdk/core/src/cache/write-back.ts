@@ -9,7 +9,8 @@
  * A tombstone lives `tombstoneMs`; a write-back whose read was issued longer ago than that minus the tier's call
  * budget is not attempted (its tombstone may be gone) and counts as refused too. A refused value is still the
  * caller's answer, but it is cached nowhere: the L1 copy written when the load landed is removed again.
- * Promotions (L3 into L2) and demotions (L1 into L2) are conditional the same way, and not counted.
+ * Promotions (L3 into L2) and demotions (L1 into L2) go into a conditional tier only where it holds nothing for
+ * the key (no tombstone, no value) and the read found nothing either; they are not counted.
  */
 import type { RemoteTier } from './remote-tier.js';
 import type { View } from './view.js';
@@ -47,46 +48,61 @@ export function usable(r: RemoteTier, o: Observed | undefined): o is Observed {
 
 /**
  * Writes one loaded value to every remote tier: conditional tiers only if the key is unchanged since `observed`,
- * the others as set() does. True when some tier refused (a write or delete of the key came after the read).
+ * then (only if none of them refused, and while `current()` still holds) the others as set() does. True when some
+ * tier refused (a write or delete of the key came after the read): the value is known to be stale.
  */
 export async function writeBack(
   view: View,
   p: Prepared,
   observed: ObservedStates | undefined,
+  current: () => boolean,
 ): Promise<boolean> {
   const core = view.core;
   if (!core.hasRemotes || p.bytes === undefined) return false;
-  const now = Date.now();
   const w = {
     key: p.where.remoteKey,
     value: p.bytes,
-    ttlMs: Math.max(1, p.record.staleUntil - now),
+    ttlMs: Math.max(1, p.record.staleUntil - Date.now()),
     version: p.record.version,
     ...(p.qualifiedTags !== undefined && { tags: p.qualifiedTags }),
   };
+  const written = (r: RemoteTier) => {
+    r.counters.sets++;
+    const ev = core.events;
+    if (ev.wants('set'))
+      ev.emit({ type: 'set', cache: core.name, tier: r.name, key: w.key, ttlMs: p.record.ttl });
+  };
+  const plain = (r: RemoteTier) =>
+    r
+      .call('set', (t) => t.set(w.key, w.value, w), false)
+      .then((ok) => {
+        if (ok !== false) written(r);
+      });
+  if (!core.hasConditional) {
+    await Promise.all(core.remotes.map(plain));
+    return false;
+  }
+  // Conditional tiers first: a refusal there means the value is stale, and a tier that cannot compare (GCS) must
+  // not get it either.
   let refused = false;
   await Promise.all(
     core.remotes.map(async (r, i) => {
-      let ok: boolean | undefined;
-      if (!r.conditional) {
-        ok = await r.call('set', (t) => t.set(w.key, w.value, w).then(() => true), false);
-      } else {
-        const o = observed?.[i];
-        if (!usable(r, o)) {
-          refused = true;
-          return;
-        }
-        ok = await r.call('set', (t) => t.setIfUnchanged!(w, o.state), undefined);
-        if (ok === false) refused = true;
+      if (!r.conditional) return;
+      const o = observed?.[i];
+      if (!usable(r, o)) {
+        refused = true;
+        return;
       }
-      if (ok !== true) return;
-      r.counters.sets++;
-      const ev = core.events;
-      if (ev.wants('set'))
-        ev.emit({ type: 'set', cache: core.name, tier: r.name, key: w.key, ttlMs: p.record.ttl });
+      const ok = await r.call('set', (t) => t.setIfUnchanged!(w, o.state), undefined);
+      if (ok === true) written(r);
+      else if (ok === false) refused = true;
     }),
   );
-  return refused;
+  // Issued after an await: only while nothing here wrote, deleted or invalidated the key since (each tier orders
+  // a later call of this process for the key after this one).
+  if (refused || !current()) return refused;
+  await Promise.all(core.remotes.filter((r) => !r.conditional).map(plain));
+  return false;
 }
 
 /** A refused write-back: counted, and the L1 copy the load wrote (if still there) removed. */

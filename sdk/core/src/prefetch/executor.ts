@@ -175,8 +175,9 @@ export class PrefetchExecutor {
     }
     // A value the loader produced is written back like any load (other instances and later misses gain), unless
     // the key changed in a shared tier since it was read (write-back.ts).
-    if (prepared !== undefined && (await writeBack(view, prepared, observed)))
-      refusedWriteBack(view, prepared);
+    if (prepared === undefined) return dropped;
+    const current = () => core.versions.current(ticket, prepared.qualifiedTags);
+    if (await writeBack(view, prepared, observed, current)) refusedWriteBack(view, prepared);
     return dropped;
   }
 
