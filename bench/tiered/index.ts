@@ -6,6 +6,7 @@ import { type Table, writeResults } from '../lib/report.js';
 import { l1Hits } from './hits.js';
 import { l2Latency } from './l2.js';
 import { stampede } from './stampede.js';
+import { writeBackCost } from './write-back.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const L1_KEYS = 10_000;
@@ -16,6 +17,8 @@ const STAMPEDE_PROCESSES = 4;
 const STAMPEDE_CALLS = 250;
 const STAMPEDE_LOADER_MS = 50;
 const STAMPEDE_ROUNDS = Math.max(1, Math.min(ROUNDS, 3));
+const WB_SAMPLES = 2_000;
+const WB_VALUE_BYTES = 1024;
 
 const L1_TARGET = 1.5;
 const L2_TARGET = 1.1;
@@ -37,6 +40,8 @@ export async function tieredBench(): Promise<void> {
     const l2 = await l2Latency(ep, ROUNDS, L2_SAMPLES, L2_KEYS);
     process.stderr.write('stampede ...\n');
     const st = await stampede(ep, STAMPEDE_PROCESSES, STAMPEDE_CALLS, STAMPEDE_LOADER_MS, STAMPEDE_ROUNDS);
+    process.stderr.write('write-back and delete cost ...\n');
+    const wb = await writeBackCost(ep, ROUNDS, WB_SAMPLES, WB_VALUE_BYTES);
 
     const summary: (string | number)[][] = [];
     const hitRows = hits.rows.map((r) => {
@@ -109,6 +114,14 @@ export async function tieredBench(): Promise<void> {
       ];
     });
 
+    const wbRows = wb.rows.map((r) => [
+      r.op,
+      r.name,
+      r.p50,
+      r.p99,
+      `${r.p50p10.toFixed(0)}–${r.p50p90.toFixed(0)}`,
+      r.ratio === undefined ? '' : x(r.ratio),
+    ]);
     const tables: Table[] = [
       {
         title: 'Targets',
@@ -178,6 +191,16 @@ export async function tieredBench(): Promise<void> {
         ],
       },
     ];
+    tables.push({
+      title: `Write-back and delete cost (µs), ${WB_VALUE_BYTES.toLocaleString('en-US')} B values, sequential awaited calls on fresh keys, ${wb.samplesPerRound.toLocaleString('en-US')} per round, ${wb.rounds} rounds`,
+      columns: ['op', 'variant', 'p50', 'p99', 'p50 p10–p90 over rounds', 'p50 / tombstoneMs: 0 p50'],
+      rows: wbRows,
+      notes: [
+        'getOrSet miss: L1 miss, L2 read (GET), a synchronous loader, encode, write-back. Default redisTier: the write-back is a compare-and-set script (EVALSHA) that refuses a value whose key was written or deleted since the read (docs/invalidation.md); tombstoneMs: 0 is the unconditional SET of earlier versions. delete: a key delete leaves a tombstone (EVAL of a short script) by default, UNLINK with tombstoneMs: 0.',
+        'Variants take turns in blocks of 100 calls (rotating order per round); p50 and p99 are medians over rounds; the ratio is the median over rounds of (p50 / the tombstoneMs: 0 p50 in the same round).',
+        ...wb.checks.map((c) => `check: ${c}`),
+      ],
+    });
     writeResults(
       'tiered',
       {
@@ -201,6 +224,7 @@ export async function tieredBench(): Promise<void> {
         l1Hits: hits,
         l2Latency: l2,
         stampede: st,
+        writeBack: wb,
       },
       tables,
     );
