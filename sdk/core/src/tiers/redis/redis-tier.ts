@@ -25,10 +25,15 @@ import {
 interface Op {
   key: string;
   add(pipeline: ChainableCommander): void;
+  /** Sent instead when Redis answered NOSCRIPT to `add` (EVALSHA of a script it does not know: EVAL it). */
+  retry?(pipeline: ChainableCommander): void;
 }
 
 const SCAN_COUNT = 1000;
-const SET_IF_UNCHANGED_SHA = createHash('sha1').update(SET_IF_UNCHANGED_SCRIPT).digest('hex');
+const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
+const SET_IF_UNCHANGED_SHA = sha1(SET_IF_UNCHANGED_SCRIPT);
+const TOMBSTONE_SHA = sha1(TOMBSTONE_SCRIPT);
+const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith('NOSCRIPT');
 const TAG_POP_COUNT = 1000;
 
 /**
@@ -38,8 +43,10 @@ const TAG_POP_COUNT = 1000;
  *
  * Conditional writes (tier.ts): each value carries its write's token (tag-frame.ts) and a key delete replaces the
  * value with a tombstone living `tombstoneMs`, in the same key, so the compare-and-set script (scripts.ts) touches
- * one key and works on a Cluster as on one node. Deletes and plain writes are sent as EVAL / SET in call order;
- * only the conditional write uses EVALSHA (a NOSCRIPT retry may reorder it, which a compare-and-set tolerates).
+ * one key and works on a Cluster as on one node. Both scripts run by EVALSHA; after a NOSCRIPT (Redis restarted or
+ * flushed its scripts, a new Cluster node) they are sent again with EVAL, which may put them after a later call of
+ * this process for the key: a conditional write then compares with the newer state (refused at worst), a tombstone
+ * may then replace a newer value (a miss at worst, never an older value).
  */
 export class RedisTier implements Tier {
   readonly kind: TierKind;
@@ -131,7 +138,7 @@ export class RedisTier implements Tier {
       try {
         written = await this.client.evalsha(SET_IF_UNCHANGED_SHA, 1, k, ...args);
       } catch (error) {
-        if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+        if (!isNoScript(error)) throw error;
         written = await this.client.eval(SET_IF_UNCHANGED_SCRIPT, 1, k, ...args);
       }
       if (written !== 1) return false;
@@ -207,14 +214,16 @@ export class RedisTier implements Tier {
   deleteEach(keys: readonly string[]): Promise<boolean[]> {
     if (keys.length === 0) return Promise.resolve([]);
     const tombstones = this.tombstoneMs > 0;
-    return this.#call(tombstones ? 'EVAL (tombstone)' : 'UNLINK (batch)', async () => {
+    return this.#call(tombstones ? 'EVALSHA (tombstone)' : 'UNLINK (batch)', async () => {
       const tomb = tombstones ? tombstoneFrame(nextWriteToken()) : undefined;
       const ops = keys.map((key): Op => {
         const k = valueKey(this.#prefix, key);
         if (tomb === undefined) return { key: k, add: (p) => p.unlink(k) };
+        const args = [tomb, this.tombstoneMs, TOMBSTONE_MAGIC] as const;
         return {
           key: k,
-          add: (p) => p.eval(TOMBSTONE_SCRIPT, 1, k, tomb, this.tombstoneMs, TOMBSTONE_MAGIC),
+          add: (p) => p.evalsha(TOMBSTONE_SHA, 1, k, ...args),
+          retry: (p) => p.eval(TOMBSTONE_SCRIPT, 1, k, ...args),
         };
       });
       return (await this.#exec(ops)).map((n) => n === 1);
@@ -361,9 +370,21 @@ export class RedisTier implements Tier {
     for (const i of indexes) ops[i]!.add(pipeline);
     const replies = await pipeline.exec();
     if (!replies) throw new Error('pipeline was discarded');
+    const again: number[] = [];
     replies.forEach(([error, value], j) => {
+      const i = indexes[j]!;
+      if (error && ops[i]!.retry !== undefined && isNoScript(error)) again.push(i);
+      else if (error) throw error;
+      else results[i] = value;
+    });
+    if (again.length === 0) return;
+    const retry = this.client.pipeline();
+    for (const i of again) ops[i]!.retry!(retry);
+    const replies2 = await retry.exec();
+    if (!replies2) throw new Error('pipeline was discarded');
+    replies2.forEach(([error, value], j) => {
       if (error) throw error;
-      results[indexes[j]!] = value;
+      results[again[j]!] = value;
     });
   }
 
