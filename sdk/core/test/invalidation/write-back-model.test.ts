@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 import { type Cache, createCache } from '../../src/index.js';
 import type { Bus, BusHandler, BusOutgoing } from '../../src/invalidation/bus.js';
 import type { Tier, TierSetOptions, TierWrite } from '../../src/tiers/tier.js';
+import { drive, quiesce } from '../helpers/scheduler-drive.js';
 import { TombstoneTier } from '../helpers/tombstone-tier.js';
 
 type Scheduler = fc.Scheduler;
@@ -222,33 +223,6 @@ async function scenario(s: Scheduler, ops: readonly Op[], tombstoneMs: number): 
     }
   }
   return broken;
-}
-
-const tick = () => new Promise((r) => setImmediate(r));
-
-async function drive<T>(s: Scheduler, p: Promise<T>): Promise<T> {
-  let done = false;
-  const settle = () => {
-    done = true;
-  };
-  p.then(settle, settle);
-  while (!done) {
-    if (s.count() > 0) await s.waitOne();
-    else await tick();
-  }
-  return p;
-}
-
-async function quiesce(s: Scheduler): Promise<void> {
-  for (let idle = 0; idle < 5; ) {
-    if (s.count() > 0) {
-      idle = 0;
-      await s.waitOne();
-    } else {
-      idle++;
-      await tick();
-    }
-  }
 }
 
 const ops = fc.array(op, { minLength: 2, maxLength: 10 });
