@@ -25,13 +25,16 @@ export interface OmniOptions {
   client?: Redis;
   /** Cross-process stampede lock over `client` (RedisLock with its defaults: ttl 10 s, poll 25 ms). */
   lock?: boolean;
+  /** redisTier tombstoneMs (default: the tier's, 60 s; 0 = no tombstones, no conditional write-backs). */
+  tombstoneMs?: number;
 }
 
 export function omnicache(ep: Endpoint, name: string, o: OmniOptions): Cache {
+  const t = o.tombstoneMs === undefined ? {} : { tombstoneMs: o.tombstoneMs };
   const l2 =
     o.client !== undefined
-      ? redisTier({ client: o.client })
-      : redisTier({ connection: { host: ep.host, port: ep.port } });
+      ? redisTier({ client: o.client, ...t })
+      : redisTier({ connection: { host: ep.host, port: ep.port }, ...t });
   return createCache({
     name,
     l1: { capacity: o.l1Capacity, policy: 'arc' },

@@ -15,6 +15,7 @@ import { SET_IF_UNCHANGED_SCRIPT, TAG_ADD_SCRIPT, TAG_DELETE_SCRIPT, TOMBSTONE_S
 import {
   FRAME_MAGIC,
   FRAME_MAGIC_V2,
+  frameContent,
   frameValue,
   parseFrame,
   TOMBSTONE_MAGIC,
@@ -110,7 +111,7 @@ export class RedisTier implements Tier {
   get(key: string): Promise<Uint8Array | undefined> {
     return this.#call('GET', async () => {
       const value = await this.client.getBuffer(valueKey(this.#prefix, key));
-      return value === null ? undefined : parseFrame(value).value;
+      return value === null ? undefined : frameContent(value);
     });
   }
 
@@ -163,7 +164,7 @@ export class RedisTier implements Tier {
         return { key: k, add: (p) => p.getBuffer(k) };
       });
       const results = await this.#exec(ops);
-      return results.map((value) => (Buffer.isBuffer(value) ? parseFrame(value).value : undefined));
+      return results.map((value) => (Buffer.isBuffer(value) ? frameContent(value) : undefined));
     });
   }
 

@@ -61,9 +61,19 @@ export function parseFrame(bytes: Buffer): { value: Buffer | undefined; state: s
   return { value: unframeV1(bytes), state: 'l' };
 }
 
+/** The stored bytes as a value: undefined for a tombstone (parseFrame without the state). */
+export function frameContent(bytes: Buffer): Buffer | undefined {
+  if (bytes.length >= HEADER_V2 && FRAME_MAGIC_V2.compare(bytes, 0, 4, 0, 4) === 0) {
+    const n = bytes.readUInt32BE(4 + WRITE_TOKEN_LENGTH);
+    return HEADER_V2 + n <= bytes.length ? bytes.subarray(HEADER_V2 + n) : bytes;
+  }
+  if (bytes.length >= TOMBSTONE_BYTES && TOMBSTONE_MAGIC.compare(bytes, 0, 4, 0, 4) === 0) return undefined;
+  return unframeV1(bytes);
+}
+
 /** The value inside a frame (empty for a tombstone); bytes without a (complete) frame are returned as they are. */
 export function unframeValue(bytes: Buffer): Buffer {
-  return parseFrame(bytes).value ?? Buffer.alloc(0);
+  return frameContent(bytes) ?? Buffer.alloc(0);
 }
 
 function unframeV1(bytes: Buffer): Buffer {
