@@ -8,6 +8,7 @@ import { checksumFunctionCost } from './checksum.js';
 import { l1Hits } from './hits.js';
 import { CHECKSUM_ON, l2Latency } from './l2.js';
 import { stampede } from './stampede.js';
+import { writeBackCost } from './write-back.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const L1_KEYS = 10_000;
@@ -18,6 +19,8 @@ const STAMPEDE_PROCESSES = 4;
 const STAMPEDE_CALLS = 250;
 const STAMPEDE_LOADER_MS = 50;
 const STAMPEDE_ROUNDS = Math.max(1, Math.min(ROUNDS, 3));
+const WB_SAMPLES = 2_000;
+const WB_VALUE_BYTES = 1024;
 
 const L1_TARGET = 1.5;
 const L2_TARGET = 1.1;
@@ -43,6 +46,8 @@ export async function tieredBench(): Promise<void> {
     const fnCost = checksumFunctionCost(ROUNDS);
     process.stderr.write('stampede ...\n');
     const st = await stampede(ep, STAMPEDE_PROCESSES, STAMPEDE_CALLS, STAMPEDE_LOADER_MS, STAMPEDE_ROUNDS);
+    process.stderr.write('write-back and delete cost ...\n');
+    const wb = await writeBackCost(ep, ROUNDS, WB_SAMPLES, WB_VALUE_BYTES);
 
     const summary: (string | number)[][] = [];
     const hitRows = hits.rows.map((r) => {
@@ -146,6 +151,14 @@ export async function tieredBench(): Promise<void> {
       ];
     });
 
+    const wbRows = wb.rows.map((r) => [
+      r.op,
+      r.name,
+      r.p50,
+      r.p99,
+      `${r.p50p10.toFixed(0)}–${r.p50p90.toFixed(0)}`,
+      r.ratio === undefined ? '' : x(r.ratio),
+    ]);
     const tables: Table[] = [
       {
         title: 'Targets',
@@ -191,6 +204,7 @@ export async function tieredBench(): Promise<void> {
           `Method: each library writes ${L2_KEYS} keys holding the same string value (random 64-symbol alphabet, 1,024 or 65,536 characters); reads cycle over the keys. OmniCache runs with l1.capacity = 1 (and BentoCache with memory maxItems = 1), so every read misses L1, is served by Redis and promoted into L1 (evicting the previous key): the measured path is the real L2-hit path, promotion included. cache-manager has only Keyv Redis here.`,
           'Proof that reads were L2 hits: OmniCache\'s stats() show +0 L1 hits and +N L2 hits for each measured batch (else the bench aborts); BentoCache\'s "bentocache.cache.operation" tracing channel reports tier "l2" for a checked pass of 50 reads (its cache:hit event labels L2 hits "l1", so it is not used).',
           'Within a round the readers take turns in blocks of 100 reads (rotating order), so a load burst on the machine hits all of them alike. p50 and p99 are the medians over rounds of each round\'s p50 / p99. The ratio is the median over rounds of (reader p50 / raw p50 in the same round); "raw" is ioredis getBuffer on the very Redis keys the OmniCache cache wrote (same bytes, envelope and all).',
+          '"omnicache getOrSet, tombstoneMs: 0" reads the same keys through a Redis tier without tombstones: its GET does not name the key\'s state (which a load\'s conditional write-back needs), so the two getOrSet rows show what reading the state costs.',
           'The default codec does not compress. "brotli on (opt-in)" is a cache with codec { compressThreshold: 8192, compression: "brotli" }: the 64 KB value compresses to ~76 %, so the raw GET of its bytes moves less and OmniCache pays for decompression (synchronous, on the event loop).',
           ...l2.checks.map((c) => `check: ${c}`),
         ],
@@ -235,6 +249,16 @@ export async function tieredBench(): Promise<void> {
         ],
       },
     ];
+    tables.push({
+      title: `Write-back and delete cost (µs), ${WB_VALUE_BYTES.toLocaleString('en-US')} B values, sequential awaited calls on fresh keys, ${wb.samplesPerRound.toLocaleString('en-US')} per round, ${wb.rounds} rounds`,
+      columns: ['op', 'variant', 'p50', 'p99', 'p50 p10–p90 over rounds', 'p50 / tombstoneMs: 0 p50'],
+      rows: wbRows,
+      notes: [
+        'getOrSet miss: L1 miss, L2 read (GET), a synchronous loader, encode, write-back. Default redisTier: the write-back is a compare-and-set script (EVALSHA) that refuses a value whose key was written or deleted since the read (docs/invalidation.md); tombstoneMs: 0 is the unconditional SET of earlier versions. delete: a key delete leaves a tombstone (EVAL of a short script) by default, UNLINK with tombstoneMs: 0.',
+        'Variants take turns in blocks of 100 calls (rotating order per round); p50 and p99 are medians over rounds; the ratio is the median over rounds of (p50 / the tombstoneMs: 0 p50 in the same round).',
+        ...wb.checks.map((c) => `check: ${c}`),
+      ],
+    });
     writeResults(
       'tiered',
       {
@@ -259,6 +283,7 @@ export async function tieredBench(): Promise<void> {
         l2Latency: l2,
         checksumFunctionCost: fnCost,
         stampede: st,
+        writeBack: wb,
       },
       tables,
     );

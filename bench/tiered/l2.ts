@@ -86,6 +86,9 @@ async function readersFor(
   // L1 capacity 1 and keys read in a cycle: each read misses L1, is served by Redis and promoted (evicting the previous one).
   const omni = omnicache(ep, `bench-l2-omni-${label}`, { l1Capacity: 1 });
   closers.push(() => omni.close());
+  // The same keys through a tier without tombstones: reads without the key's state (what a load's write-back needs).
+  const stateless = omnicache(ep, `bench-l2-omni-${label}`, { l1Capacity: 1, tombstoneMs: 0 });
+  closers.push(() => stateless.close());
   const bento = bentocache(ep, `bench-l2-bento-${label}`, { maxItems: 1, serialize: true });
   closers.push(() => bento.disconnect());
   const cm = cacheManager(ep, `bench-l2-cm-${label}`, false);
@@ -135,6 +138,15 @@ async function readersFor(
       read: (k) => checked.get(k),
       ok: isValue,
       servedBy: () => omniCounters(checked),
+    },
+    {
+      name: 'omnicache getOrSet, tombstoneMs: 0 (no state read)',
+      raw: rawName,
+      storedBytes: await strlen(raw, `${omniPrefix}*`),
+      read: (k) =>
+        stateless.getOrSet(k, () => Promise.reject(new Error('loader must not run: value is in L2'))),
+      ok: isValue,
+      servedBy: () => omniCounters(stateless),
     },
     {
       name: 'bentocache get (L1 maxItems 1)',

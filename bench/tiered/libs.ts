@@ -27,13 +27,16 @@ export interface OmniOptions {
   lock?: boolean;
   /** true: values carry a CRC-32 (codec.checksum, off by default). */
   checksum?: boolean;
+  /** redisTier tombstoneMs (default: the tier's, 60 s; 0 = no tombstones, no conditional write-backs). */
+  tombstoneMs?: number;
 }
 
 export function omnicache(ep: Endpoint, name: string, o: OmniOptions): Cache {
+  const t = o.tombstoneMs === undefined ? {} : { tombstoneMs: o.tombstoneMs };
   const l2 =
     o.client !== undefined
-      ? redisTier({ client: o.client })
-      : redisTier({ connection: { host: ep.host, port: ep.port } });
+      ? redisTier({ client: o.client, ...t })
+      : redisTier({ connection: { host: ep.host, port: ep.port }, ...t });
   return createCache({
     name,
     l1: { capacity: o.l1Capacity, policy: 'arc' },

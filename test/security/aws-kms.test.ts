@@ -11,7 +11,7 @@ import {
   type KeyProvider,
 } from '../../sdk/core/src/index.js';
 import { redisTier } from '../../sdk/core/src/redis.js';
-import { unframeValue } from '../../sdk/core/src/tiers/redis/tag-frame.js';
+import { TOMBSTONE_MAGIC, unframeValue } from '../../sdk/core/src/tiers/redis/tag-frame.js';
 import { startLocalKms } from '../services/local-kms.js';
 
 const redis = inject('redis');
@@ -40,6 +40,12 @@ function cacheWith(name: string, keys: KeyProvider, events?: CacheEvent[], capac
   closers.push(() => c.close());
   return c;
 }
+
+/** The key holds no value any more: gone, or a delete's tombstone (docs/invalidation.md). */
+const removed = async (client: Redis, key: string): Promise<boolean> => {
+  const b = await client.getBuffer(key);
+  return b === null || b.subarray(0, 4).equals(TOMBSTONE_MAGIC);
+};
 
 const keyIdOf = async (client: Redis, key: string): Promise<string> => {
   const b = unframeValue((await client.getBuffer(key))!); // the envelope inside RedisTier's tag frame
@@ -79,7 +85,7 @@ describe('AwsKmsKeyProvider on local-kms', () => {
     expect(await reader.namespace('t2').get('k')).toBeUndefined();
     const err = events.find((e) => e.type === 'decode-error');
     expect(err?.type === 'decode-error' && (err.error as EncryptionError).reason).toBe('kms-refused');
-    await expect.poll(() => client.exists(`${name}:t2::k`)).toBe(0);
+    await expect.poll(() => removed(client, `${name}:t2::k`)).toBe(true);
     expect(await reader.namespace('t1').get('k')).toBe('tenant one');
     expect(reader.stats().encryption!.failures.decrypt['kms-refused']).toBe(1);
   });
@@ -92,7 +98,7 @@ describe('AwsKmsKeyProvider on local-kms', () => {
     await client.set(`${name}::k`, bytes);
     const reader = cacheWith(name, provider(kms.endpoint, [kms.keyArns[0]!]));
     expect(await reader.get('k')).toBeUndefined();
-    await expect.poll(() => client.exists(`${name}::k`)).toBe(0);
+    await expect.poll(() => removed(client, `${name}::k`)).toBe(true);
     expect(reader.stats().encryption!.failures.decrypt.tampered).toBe(1);
   });
 

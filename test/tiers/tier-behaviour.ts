@@ -220,6 +220,57 @@ export function describeTierBehaviour(label: string, create: () => Promise<TierF
       expect(await tier.get(`${p}k`)).toBeUndefined();
     });
 
+    // Conditional writes (tier.ts): Redis, Redis Cluster and fs; a tier without tombstones skips these.
+    it('read names the state: nothing, a write, a delete tombstone (also for a key that was not there)', async (ctx) => {
+      if (!((tier.tombstoneMs ?? 0) > 0)) ctx.skip();
+      const p = ns();
+      const empty = await tier.read!(`${p}k`);
+      expect(empty).toEqual({ value: undefined, state: '' });
+      await tier.set(`${p}k`, bytes('one'), { ttlMs: MINUTE });
+      const one = await tier.read!(`${p}k`);
+      expect(text(one.value)).toBe('one');
+      expect(one.state).not.toBe('');
+      await tier.set(`${p}k`, bytes('one'), { ttlMs: MINUTE });
+      const again = await tier.read!(`${p}k`);
+      expect(again.state).not.toBe(one.state); // every write is a new state, even with the same bytes
+      expect(await tier.delete(`${p}k`)).toBe(true);
+      const gone = await tier.read!(`${p}k`);
+      expect(gone.value).toBeUndefined();
+      expect(gone.state).not.toBe('');
+      expect(await tier.get(`${p}k`)).toBeUndefined();
+      expect((await tier.getMany([`${p}k`]))[0]).toBeUndefined();
+      expect(await tier.delete(`${p}k`)).toBe(false); // a tombstone is not a value
+      // A delete of a key the tier never held still leaves a tombstone: a write-back that read "nothing" fails.
+      expect(await tier.delete(`${p}never`)).toBe(false);
+      expect((await tier.read!(`${p}never`)).state).not.toBe('');
+      expect(await tier.setIfUnchanged!({ key: `${p}never`, value: bytes('x'), ttlMs: MINUTE }, '')).toBe(
+        false,
+      );
+      expect(await tier.deleteMany([`${p}never`, `${p}k`])).toBe(0);
+    });
+
+    it('setIfUnchanged writes only while the state is the one read', async (ctx) => {
+      if (!((tier.tombstoneMs ?? 0) > 0)) ctx.skip();
+      const p = ns();
+      const k = `${p}k`;
+      const w = (v: string) => ({ key: k, value: bytes(v), ttlMs: MINUTE, tags: [`${p}tag`] });
+      expect(await tier.setIfUnchanged!(w('first'), '')).toBe(true);
+      const s1 = (await tier.read!(k)).state;
+      expect(await tier.setIfUnchanged!(w('stale'), '')).toBe(false); // something is there now
+      await tier.set(k, bytes('other'), { ttlMs: MINUTE });
+      expect(await tier.setIfUnchanged!(w('stale'), s1)).toBe(false); // written since
+      expect(text(await tier.get(k))).toBe('other');
+      const s2 = (await tier.read!(k)).state;
+      await tier.deleteMany([k]);
+      expect(await tier.setIfUnchanged!(w('stale'), s2)).toBe(false); // deleted since
+      expect(await tier.get(k)).toBeUndefined();
+      const s3 = (await tier.read!(k)).state;
+      expect(await tier.setIfUnchanged!(w('fresh'), s3)).toBe(true); // over the tombstone it read
+      expect(text(await tier.get(k))).toBe('fresh');
+      expect(await tier.deleteByTag(`${p}tag`)).toBe(1); // the conditional write indexed its tag
+      expect(await tier.get(k)).toBeUndefined();
+    });
+
     it('round-trips binary values exactly: every byte value, 64 KB, empty', async () => {
       const p = ns();
       const allBytes = Uint8Array.from({ length: 256 }, (_, i) => i);

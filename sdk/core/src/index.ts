@@ -98,4 +98,4 @@ export { type CacheInstrumentation, type InstrumentOptions, instrument } from '.
 export { type TracingOptions, traceCache } from './telemetry/tracing.js';
 export { FsTier, type FsTierOptions, fsTier } from './tiers/fs/index.js';
 export { MemoryTier, type MemoryTierOptions } from './tiers/memory/index.js';
-export type { Tier, TierKeysPage, TierKind, TierSetOptions, TierWrite } from './tiers/tier.js';
+export type { Tier, TierKeysPage, TierKind, TierRead, TierSetOptions, TierWrite } from './tiers/tier.js';

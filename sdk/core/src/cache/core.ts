@@ -54,6 +54,7 @@ export class CacheCore {
   /** Audit log, redactor and value policy (security block of the config). */
   readonly security: CacheSecurity;
   closed = false;
+  #conditional = false;
   /** Tracing hook (telemetry's instrument() installs it); consulted only off the L1 hit path. */
   tracing: CacheTracing | undefined = undefined;
   /** The prefetch loop (prefetch/engine.ts), when the config has `prefetch`; consulted on every access. */
@@ -102,6 +103,12 @@ export class CacheCore {
         ),
       );
     }
+    this.#conditional = this.remotes.some((r) => r.conditional);
+  }
+
+  /** Whether some remote tier writes conditionally (write-back.ts). */
+  get hasConditional(): boolean {
+    return this.#conditional;
   }
 
   /** Whether values need encoding (any remote tier configured). */
@@ -143,13 +150,16 @@ export class CacheCore {
     const ttlMs = entry.staleUntil - now;
     const tags = entry.qualifiedTags;
     const version = entry.version;
-    const write = (bytes: Uint8Array) =>
-      l2.call(
+    // On a conditional tier only into an empty key: a tombstone (a delete this instance has not heard of yet) or
+    // a newer value there is kept (see write-back.ts).
+    const write = (bytes: Uint8Array) => {
+      const w = { key: entry.remoteKey, value: bytes, ttlMs, version, ...(tags !== undefined && { tags }) };
+      return l2.call(
         'set',
-        (t) =>
-          t.set(entry.remoteKey, bytes, tags === undefined ? { ttlMs, version } : { ttlMs, tags, version }),
+        (t) => (l2.conditional ? t.setIfUnchanged!(w, '') : t.set(w.key, bytes, w).then(() => true)),
         false,
       );
+    };
     let written: Promise<unknown>;
     if (!(encoded instanceof Promise)) {
       // Issued synchronously while the entry is still L1's latest value, so the tier orders it before any later
@@ -207,6 +217,7 @@ export class CacheCore {
         timeout: c.loaderTimeout,
         coalesced: c.coalesced,
         backgroundRefreshes: c.backgroundRefreshes,
+        writeBacksRefused: c.writeBacksRefused,
       },
       lock: { acquired: c.lockAcquired, waited: c.lockWaited, expired: c.lockExpired, errors: c.lockErrors },
       movements,

@@ -1,4 +1,5 @@
 import type { Ticket } from './versions.js';
+import type { ObservedStates } from './write-back.js';
 
 /**
  * One key's load in progress (single-flight): what concurrent getOrSet calls join.
@@ -22,6 +23,8 @@ export class Flight {
   landed = false;
   /** Whether a failure of this flight was already counted in requests.errors. */
   errorCounted = false;
+  /** The conditional tiers' states of the key as the flight's last remote read (before its loader) found them. */
+  observed: ObservedStates | undefined;
 
   constructor(ticket: Ticket, tags: readonly string[] | undefined, refresh: boolean) {
     this.ticket = ticket;

@@ -11,7 +11,8 @@ import { readRemotes } from './reads.js';
 import { isSkipCache, type SkipCache, skipCache } from './skip-cache.js';
 import type { GetOrSetOptions, Loader, LoaderContext } from './types.js';
 import { type Found, fromEntry, newest, type View, type Where } from './view.js';
-import { prepare, writeL1, writeRemotes } from './writes.js';
+import { refusedWriteBack, writeBack } from './write-back.js';
+import { prepare, writeL1 } from './writes.js';
 
 const SOFT = Symbol('soft-timeout');
 const MAX_BACKOFF_FACTOR = 10;
@@ -292,6 +293,8 @@ async function runLoader<V>(
   };
   c.loaderCalls++;
   where.served = 'loader';
+  // The record's version is the load's start: the value reflects the source as of (at the latest) this moment.
+  const version = core.versions.stamp();
   const call = () =>
     new Promise<V | SkipCache<V>>((resolve, reject) => {
       try {
@@ -314,7 +317,7 @@ async function runLoader<V>(
     // ctx.skipCache(value): answered, stored nowhere.
     if (isSkipCache(result)) return result.value as V;
     const value = result;
-    const prep = prepare(view, where, value, o, Date.now());
+    const prep = prepare(view, where, value, o, Date.now(), version);
     const p = prep instanceof Promise ? await prep : prep;
     // Overtaken by a write, delete or invalidation of the key: the caller gets the value, no tier does.
     if (!core.versions.current(flight.ticket, p.qualifiedTags)) return value;
@@ -322,7 +325,10 @@ async function runLoader<V>(
     core.versions.landed(flight.ticket);
     flight.landed = true;
     flight.tags = p.qualifiedTags;
-    await writeRemotes(view, [p]);
+    // Refused by a shared tier (the key changed there since the flight read it, maybe on another instance): the
+    // caller still gets the value, no tier keeps it.
+    const current = () => core.versions.current(flight.ticket, p.qualifiedTags);
+    if (await writeBack(view, p, flight.observed, current)) refusedWriteBack(view, p);
     return value;
   });
   const settled = stored.then(

@@ -3,12 +3,14 @@ import { ChecksumError } from '../codec/checksum.js';
 import type { StoredRecord } from '../codec/record.js';
 import { removeUndecodable } from '../security/encryption/cache-hooks.js';
 import { EncryptionError } from '../security/encryption/errors.js';
+import type { Tier } from '../tiers/tier.js';
 import type { Flight } from './flight.js';
 import type { Resolved } from './options.js';
 import type { RemoteTier } from './remote-tier.js';
 import { checkValue } from './value-check.js';
 import type { Ticket } from './versions.js';
 import { type Found, fromEntry, newest, type View, type Where } from './view.js';
+import { type ObservedStates, readTier, usable } from './write-back.js';
 
 /** get() after an L1 miss: remote tiers, then a stale value when the caller accepts one. */
 export async function getSlow(
@@ -89,10 +91,13 @@ export async function getMany(
   }
   let missing = pending;
   const o = view.resolve(undefined);
+  // A key that reaches tier i missed every tier above it: a promotion into those expects them empty (write-back.ts).
+  const observed: ObservedStates | undefined = core.hasConditional ? [] : undefined;
   try {
     for (let ti = 0; ti < core.remotes.length && missing.length > 0; ti++) {
       const r = core.remotes[ti]!;
       const rkeys = missing.map((m) => m.where.remoteKey);
+      if (observed !== undefined) observed[ti] = { state: '', at: performance.now() };
       const values = await r.call('getMany', (t) => t.getMany(rkeys), undefined);
       if (values === undefined) continue;
       const next: typeof missing = [];
@@ -109,7 +114,7 @@ export async function getMany(
         }
         r.counters.hits++;
         view.emitHit(r.name, m.where.remoteKey);
-        promote(view, m.where, rec, bytes!, ti, now, o, m.ticket, undefined);
+        promote(view, m.where, rec, bytes!, ti, now, o, m.ticket, undefined, observed);
         core.counters.hits++;
         out[m.i] = rec.value;
       }
@@ -125,7 +130,8 @@ export async function getMany(
 /**
  * L2 then L3: the first fresh record wins and is promoted to the tiers above it (when `ticket` is still
  * current); otherwise the newest stale record (or undefined). Undecodable bytes count as a miss plus a
- * decode-error. With `flight`, a landed promotion marks the flight landed and gives it the record's tags.
+ * decode-error. With `flight`, a landed promotion marks the flight landed and gives it the record's tags, and
+ * the flight keeps the states the conditional tiers reported (its write-back expects them, write-back.ts).
  */
 export async function readRemotes(
   view: View,
@@ -138,9 +144,11 @@ export async function readRemotes(
 ): Promise<Found | undefined> {
   const remotes = view.core.remotes;
   let stale: Found | undefined;
+  const observed: ObservedStates | undefined = view.core.hasConditional ? [] : undefined;
+  if (flight !== undefined) flight.observed = observed;
   for (let i = 0; i < remotes.length; i++) {
     const r = remotes[i]!;
-    const bytes = await r.call('get', (t) => t.get(where.remoteKey), undefined, {
+    const bytes = await readTier(r, i, where.remoteKey, observed, {
       namespace: view.scope.path,
       key: where.key,
     });
@@ -150,7 +158,7 @@ export async function readRemotes(
       r.counters.hits++;
       view.emitHit(r.name, where.remoteKey);
       where.served = r.name;
-      promote(view, where, rec, bytes!, i, now, o, ticket, flight);
+      promote(view, where, rec, bytes!, i, now, o, ticket, flight, observed);
       return { value: rec.value, freshUntil: rec.freshUntil, staleUntil: rec.staleUntil, tier: r.name };
     }
     if (
@@ -209,7 +217,8 @@ export function decode(
  * A fresh record found in remote tier `index` fills L1 and every remote tier above it, unless the key was
  * written, deleted or invalidated since `ticket` was taken (then the read's answer is returned to its
  * caller but lands nowhere). The upper-tier writes are issued synchronously with the L1 write, so each
- * tier orders them before any later write or delete of the key.
+ * tier orders them before any later write or delete of the key; a conditional tier takes one only if the key
+ * is as `observed` found it before this read (a delete since, on any instance, left a tombstone there).
  */
 function promote(
   view: View,
@@ -221,6 +230,7 @@ function promote(
   o: Resolved,
   ticket: Ticket,
   flight: Flight | undefined,
+  observed: ObservedStates | undefined,
 ): void {
   const core = view.core;
   const qualifiedTags = view.qualify(rec.tags);
@@ -247,25 +257,30 @@ function promote(
   view.emitMove('promote', r.name, 'l1', where.remoteKey);
   const ttlMs = rec.staleUntil - now;
   const version = rec.version;
+  const w = {
+    key: where.remoteKey,
+    value: bytes,
+    ttlMs,
+    version,
+    ...(qualifiedTags !== undefined && { tags: qualifiedTags }),
+  };
   for (let i = 0; i < index; i++) {
     const up = core.remotes[i]!;
-    void up
-      .call(
-        'set',
-        (t) =>
-          t.set(
-            where.remoteKey,
-            bytes,
-            qualifiedTags ? { ttlMs, tags: qualifiedTags, version } : { ttlMs, version },
-          ),
-        false,
-      )
-      .then((ok) => {
-        if (ok === false) return;
-        up.counters.sets++;
-        core.countMovement(r.name, up.name);
-        view.emitMove('promote', r.name, up.name, where.remoteKey);
-      });
+    let write: (t: Tier) => Promise<boolean>;
+    if (!up.conditional) write = (t) => t.set(w.key, bytes, w).then(() => true);
+    else {
+      // Only into a key the read found empty and still is: a tombstone there (a delete this instance may not have
+      // heard of yet) or any value stays.
+      const seen = observed?.[i];
+      if (!usable(up, seen) || seen.state !== '') continue;
+      write = (t) => t.setIfUnchanged!(w, '');
+    }
+    void up.call('set', write, false).then((ok) => {
+      if (ok === false) return;
+      up.counters.sets++;
+      core.countMovement(r.name, up.name);
+      view.emitMove('promote', r.name, up.name, where.remoteKey);
+    });
   }
 }
 

@@ -15,16 +15,21 @@ export class RemoteTier {
   readonly breaker: CircuitBreaker;
   /** undefined when the tier bounds its own calls within our budget (no second timer per call). */
   private readonly deadlines: DeadlineQueue | undefined;
+  /** The tier leaves tombstones and writes conditionally (Tier.tombstoneMs > 0; see write-back.ts). */
+  readonly conditional: boolean;
 
   constructor(
     readonly name: 'l2' | 'l3',
     readonly tier: Tier,
-    timeoutMs: number,
+    /** The cache's budget for one call of this tier, in ms. */
+    readonly timeoutMs: number,
     breaker: CircuitBreakerOptions,
     private readonly cacheName: string,
     private readonly events: CacheEvents,
     private readonly tracing: () => CacheTracing | undefined = () => undefined,
   ) {
+    this.conditional =
+      (tier.tombstoneMs ?? 0) > 0 && tier.read !== undefined && tier.setIfUnchanged !== undefined;
     const own = tier.callTimeoutMs;
     this.deadlines =
       own !== undefined && own > 0 && own <= timeoutMs ? undefined : new DeadlineQueue(timeoutMs);

@@ -32,6 +32,8 @@ export class CacheCounters {
   coalesced = 0;
   /** Background refreshes started (stale-while-revalidate, soft timeout continuations). */
   backgroundRefreshes = 0;
+  /** Loaded values not written back because the key changed in a shared tier since the load read it (write-back.ts). */
+  writeBacksRefused = 0;
   lockAcquired = 0;
   lockWaited = 0;
   lockExpired = 0;
@@ -131,6 +133,11 @@ export interface CacheStats {
     timeout: number;
     coalesced: number;
     backgroundRefreshes: number;
+    /**
+     * Loaded values cached nowhere because a write or key delete (here or on another instance) reached a shared
+     * tier after the load read it: the loader may have read the source before that change (docs/invalidation.md).
+     */
+    writeBacksRefused: number;
   };
   lock: { acquired: number; waited: number; expired: number; errors: number };
   movements: MovementStats[];

@@ -175,8 +175,8 @@ export async function clear(view: View): Promise<number> {
 }
 
 /**
- * Validates and encodes (stamping the record with a new version); throws InvalidValueError before anything is
- * written. A Promise only when encryption has to fetch a data key first; if it cannot (key provider down and no
+ * Validates and encodes (stamping the record with `version`, else a new one); throws InvalidValueError before
+ * anything is written. A Promise only when encryption has to fetch a data key first; if it cannot (key provider down and no
  * key cached), the value is kept for L1 only (no bytes) and the failure reported per remote tier.
  */
 export function prepare(
@@ -185,6 +185,7 @@ export function prepare(
   input: unknown,
   o: Resolved,
   now: number,
+  version?: number,
 ): Prepared | Promise<Prepared> {
   const core = view.core;
   // The namespace's value policy (allow / redact / encrypt / reject), security/value-policy.ts.
@@ -199,7 +200,7 @@ export function prepare(
     staleUntil: freshUntil + Math.max(o.grace, o.swr),
     ttl,
     tags: withSubject(o.tags, o.subject),
-    version: core.versions.stamp(),
+    version: version ?? core.versions.stamp(),
   };
   const qualifiedTags = view.qualify(record.tags);
   if (!core.hasRemotes) {

@@ -25,6 +25,8 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   '<tier>.redis.commandTimeoutMs': 'Budget for one Redis call in ms (default 500).',
   '<tier>.redis.failFastWhenDisconnected':
     'Fail calls at once while a ready connection reconnects (default true).',
+  '<tier>.redis.tombstoneMs':
+    'How long a key delete leaves a tombstone that refuses older write-backs, in ms (default 60000; 0: off).',
   '<tier>.redisCluster.nodes':
     'Seed nodes of a Redis Cluster; in the environment a list host:port,host:port.',
   '<tier>.redisCluster.tls': 'Connect to the nodes with TLS.',
@@ -33,6 +35,8 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   '<tier>.redisCluster.keyPrefix': 'Prefix for every key this tier writes.',
   '<tier>.redisCluster.commandTimeoutMs': 'Budget for one Redis call in ms (default 500).',
   '<tier>.redisCluster.failFastWhenDisconnected': 'Fail calls at once while a ready connection reconnects.',
+  '<tier>.redisCluster.tombstoneMs':
+    'How long a key delete leaves a tombstone, in ms (default 60000; 0: off).',
   '<tier>.gcs.bucket':
     'An existing Google Cloud Storage bucket (omnicache/gcs, needs @google-cloud/storage).',
   '<tier>.gcs.prefix': 'Object-name prefix inside the bucket.',
@@ -42,6 +46,7 @@ export const FIELD_DOCS: Readonly<Record<string, string>> = {
   '<tier>.gcs.requestTimeoutMs': 'Budget for one object request in ms (default 5000).',
   '<tier>.fs.dir': 'Directory of the local file tier (created when missing).',
   '<tier>.fs.maxBytes': 'Upper bound on the bytes of entry files; oldest entries are removed beyond it.',
+  '<tier>.fs.tombstoneMs': 'How long a key delete leaves a tombstone file, in ms (default 60000; 0: off).',
   'defaults.ttl': 'Time to live of an entry in ms.',
   'defaults.grace': 'How long past its TTL an entry may still be served when the loader fails, in ms.',
   'defaults.staleWhileRevalidate':

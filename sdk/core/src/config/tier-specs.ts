@@ -10,6 +10,7 @@ const redisCommon = {
   keyPrefix: z.string().optional(),
   commandTimeoutMs: z.number().positive().max(MAX_TIMER_MS).optional(),
   failFastWhenDisconnected: z.boolean().optional(),
+  tombstoneMs: z.number().int().nonnegative().max(MAX_TIMER_MS).optional(),
   username: z.string().optional(),
   password: z.string().optional(),
 };
@@ -52,6 +53,7 @@ export const tierSpecs = {
     .object({
       dir: z.string().min(1),
       maxBytes: z.number().int().positive().optional(),
+      tombstoneMs: z.number().int().nonnegative().max(MAX_TIMER_MS).optional(),
     })
     .strict(),
 };
@@ -79,6 +81,7 @@ export async function buildTier(spec: TierSpec): Promise<Tier> {
       keyPrefix,
       commandTimeoutMs,
       failFastWhenDisconnected,
+      tombstoneMs,
     } = spec.redis;
     return redisTier({
       connection: {
@@ -93,12 +96,21 @@ export async function buildTier(spec: TierSpec): Promise<Tier> {
       ...(keyPrefix !== undefined && { keyPrefix }),
       ...(commandTimeoutMs !== undefined && { commandTimeoutMs }),
       ...(failFastWhenDisconnected !== undefined && { failFastWhenDisconnected }),
+      ...(tombstoneMs !== undefined && { tombstoneMs }),
     });
   }
   if ('redisCluster' in spec) {
     const { redisClusterTier } = await import('../redis.js');
-    const { nodes, tls, username, password, keyPrefix, commandTimeoutMs, failFastWhenDisconnected } =
-      spec.redisCluster;
+    const {
+      nodes,
+      tls,
+      username,
+      password,
+      keyPrefix,
+      commandTimeoutMs,
+      failFastWhenDisconnected,
+      tombstoneMs,
+    } = spec.redisCluster;
     return redisClusterTier({
       nodes,
       clusterOptions: {
@@ -111,6 +123,7 @@ export async function buildTier(spec: TierSpec): Promise<Tier> {
       ...(keyPrefix !== undefined && { keyPrefix }),
       ...(commandTimeoutMs !== undefined && { commandTimeoutMs }),
       ...(failFastWhenDisconnected !== undefined && { failFastWhenDisconnected }),
+      ...(tombstoneMs !== undefined && { tombstoneMs }),
     });
   }
   const { gcsTier } = await import('../gcs.js');

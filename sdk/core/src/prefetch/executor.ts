@@ -14,7 +14,8 @@ import type { LoaderContext } from '../cache/types.js';
 import { checkValue } from '../cache/value-check.js';
 import type { Ticket } from '../cache/versions.js';
 import type { View, Where } from '../cache/view.js';
-import { prepare, writeRemotes } from '../cache/writes.js';
+import { type ObservedStates, readTier, refusedWriteBack, writeBack } from '../cache/write-back.js';
+import { prepare } from '../cache/writes.js';
 import type { StoredRecord } from '../codec/record.js';
 import { withTimeout } from '../resilience/timeout.js';
 import type { L1Entry } from '../tiers/memory/entry.js';
@@ -36,7 +37,9 @@ export interface KnownKey {
 /** Most hints scored in shadow at once. */
 const SHADOW_SIZE = 4_096;
 
-type Produced = { entry: L1Entry; prepared?: Awaited<ReturnType<typeof prepare>> } | PrefetchDropReason;
+type Produced =
+  | { entry: L1Entry; prepared?: Awaited<ReturnType<typeof prepare>>; observed?: ObservedStates | undefined }
+  | PrefetchDropReason;
 
 export class PrefetchExecutor {
   readonly #core: CacheCore;
@@ -158,7 +161,7 @@ export class PrefetchExecutor {
       () => ac.abort(),
     );
     if (typeof produced === 'string') return produced;
-    const { entry, prepared } = produced;
+    const { entry, prepared, observed } = produced;
     // A write, delete or invalidation of the key (or of a tag it carries) since the hint was taken: land nowhere.
     if (!core.versions.current(ticket, entry.qualifiedTags)) return 'overtaken';
     const now = Date.now();
@@ -170,8 +173,11 @@ export class PrefetchExecutor {
       core.versions.landed(ticket);
       this.#ledger.mark(where.l1Key, now, deadline, cls);
     }
-    // A value the loader produced is written back like any load (other instances and later misses gain).
-    if (prepared !== undefined) await writeRemotes(view, [prepared]);
+    // A value the loader produced is written back like any load (other instances and later misses gain), unless
+    // the key changed in a shared tier since it was read (write-back.ts).
+    if (prepared === undefined) return dropped;
+    const current = () => core.versions.current(ticket, prepared.qualifiedTags);
+    if (await writeBack(view, prepared, observed, current)) refusedWriteBack(view, prepared);
     return dropped;
   }
 
@@ -185,8 +191,9 @@ export class PrefetchExecutor {
   ): Promise<Produced> {
     const core = this.#core;
     const now = Date.now();
-    for (const r of core.remotes) {
-      const bytes = await r.call('get', (t) => t.get(where.remoteKey), undefined);
+    const observed: ObservedStates | undefined = core.hasConditional ? [] : undefined;
+    for (const [i, r] of core.remotes.entries()) {
+      const bytes = await readTier(r, i, where.remoteKey, observed);
       if (bytes === undefined) continue;
       let rec = decode(view, r, where.remoteKey, bytes);
       if (rec instanceof Promise) rec = await rec;
@@ -209,12 +216,13 @@ export class PrefetchExecutor {
       signal,
       skipCache,
     };
+    const version = core.versions.stamp();
     const value = await registered.loader(ctx);
     // "Answer but do not store": nothing to prefetch.
     if (isSkipCache(value)) return 'uncacheable';
-    const prep = prepare(view, where, value, o, Date.now());
+    const prep = prepare(view, where, value, o, Date.now(), version);
     const p = prep instanceof Promise ? await prep : prep;
-    return { entry: entryOf(p.record, where, p.qualifiedTags, p.sliding, p.size), prepared: p };
+    return { entry: entryOf(p.record, where, p.qualifiedTags, p.sliding, p.size), prepared: p, observed };
   }
 }
 

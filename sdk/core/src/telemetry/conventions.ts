@@ -602,6 +602,14 @@ export const METRICS = {
       'Bus messages detected as lost (holes in an origin sequence) on this instance; each detection clears l1.',
     attributes: [ATTR.cache, ATTR.busTransport],
   },
+  writeBacksRefused: {
+    name: 'omnicache.writeback.refused',
+    instrument: 'ObservableCounter',
+    unit: '{value}',
+    description:
+      'Loaded values cached nowhere: the key was written or deleted in a shared tier (maybe by another instance) after the load read it, so the value may predate that change.',
+    attributes: [ATTR.cache],
+  },
   busLag: {
     name: 'omnicache.bus.lag',
     instrument: 'Histogram',

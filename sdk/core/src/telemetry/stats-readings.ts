@@ -31,6 +31,7 @@ export const OBSERVED_METRICS: readonly MetricConvention[] = [
   METRICS.requests,
   METRICS.loaderCalls,
   METRICS.singleflightCoalesced,
+  METRICS.writeBacksRefused,
   METRICS.evictions,
   METRICS.tierEntries,
   METRICS.tierSize,
@@ -128,6 +129,7 @@ export function readStats(s: CacheStats, read: Reading): void {
   read(METRICS.loaderCalls, s.loader.error, outcome('error'));
   read(METRICS.loaderCalls, s.loader.timeout, outcome('timeout'));
   read(METRICS.singleflightCoalesced, s.loader.coalesced, base);
+  read(METRICS.writeBacksRefused, s.loader.writeBacksRefused, base);
 
   const evict = (reason: string) => ({
     [ATTR.cache]: cache,

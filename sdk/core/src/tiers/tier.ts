@@ -23,6 +23,17 @@ export interface TierWrite extends TierSetOptions {
   value: Uint8Array;
 }
 
+/** What `Tier.read` found for a key: its value (undefined for none) and its state. */
+export interface TierRead {
+  value: Uint8Array | undefined;
+  /**
+   * Opaque token naming the key's current state in the tier: which write put the value there, which key delete
+   * left the tombstone, or '' when the tier holds nothing for the key. Equal tokens mean nothing was written or
+   * deleted in between. Passed back to `setIfUnchanged`.
+   */
+  state: string;
+}
+
 export interface TierKeysPage {
   keys: string[];
   /** Where the next page starts; undefined when the listing is complete. */
@@ -37,6 +48,20 @@ export interface Tier {
    */
   readonly callTimeoutMs?: number;
   get(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * Conditional writes (see docs/invalidation.md, "Write-backs that span an invalidation"). A tier that sets
+   * `tombstoneMs` > 0 also implements `read` and `setIfUnchanged`, and its key deletes (delete, deleteMany,
+   * deleteEach) leave a tombstone for `tombstoneMs` instead of nothing, even for a key it does not hold: a
+   * state that a write-back started before the delete cannot match. Tombstones read as misses.
+   */
+  readonly tombstoneMs?: number;
+  /** As get, with the key's state token (conditional tiers only). */
+  read?(key: string): Promise<TierRead>;
+  /**
+   * Writes only if the key's state is still `expected` (a token `read` returned; '' = nothing there), atomically
+   * in the tier: false when it changed (a write or a delete happened since that read), nothing written then.
+   */
+  setIfUnchanged?(write: TierWrite, expected: string): Promise<boolean>;
   getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]>;
   /**
    * Writes and deletes of one key take effect in the order they were called (a set issued after a delete

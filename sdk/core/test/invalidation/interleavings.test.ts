@@ -9,6 +9,7 @@ import { type Cache, createCache } from '../../src/index.js';
 import type { Bus, BusHandler, BusOutgoing } from '../../src/invalidation/bus.js';
 import type { Tier, TierSetOptions, TierWrite } from '../../src/tiers/tier.js';
 import { FakeTier } from '../helpers/fake-tier.js';
+import { drive, quiesce } from '../helpers/scheduler-drive.js';
 
 type Scheduler = fc.Scheduler;
 
@@ -100,39 +101,6 @@ const op = fc.oneof(
 );
 
 const FENCE_MS = 20;
-
-const tick = () => new Promise((r) => setImmediate(r));
-
-/** Runs scheduled tasks one at a time (in the scheduler's order) until `p` settles. */
-async function drive<T>(s: Scheduler, p: Promise<T>): Promise<T> {
-  let done = false;
-  p.then(
-    () => {
-      done = true;
-    },
-    () => {
-      done = true;
-    },
-  );
-  while (!done) {
-    if (s.count() > 0) await s.waitOne();
-    else await tick();
-  }
-  return p;
-}
-
-/** Runs scheduled tasks until none is left and none appears for a few turns of the event loop. */
-async function quiesce(s: Scheduler): Promise<void> {
-  for (let idle = 0; idle < 5; ) {
-    if (s.count() > 0) {
-      idle = 0;
-      await s.waitOne();
-    } else {
-      idle++;
-      await tick();
-    }
-  }
-}
 
 describe('invalidation under arbitrary interleavings (fast-check scheduler)', () => {
   it('after quiescence every instance agrees with the shared L2', async () => {

@@ -5,7 +5,8 @@ import { ConfigError, TierError } from '../../errors.js';
 import { drained, queuedFor, serialized } from '../shared/key-queue.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
-import type { Tier, TierKeysPage, TierSetOptions, TierWrite } from '../tier.js';
+import { nextWriteToken } from '../shared/write-token.js';
+import type { Tier, TierKeysPage, TierRead, TierSetOptions, TierWrite } from '../tier.js';
 import {
   decodeEntry,
   decodeMeta,
@@ -27,6 +28,11 @@ export interface FsTierOptions {
    * processes). Default 5 minutes; the first write after the tier is created starts none.
    */
   sweepIntervalMs?: number;
+  /**
+   * How long (ms) a key delete leaves a tombstone file (default 60 000; 0: no tombstones, deletes remove the file
+   * and write-backs are not conditional). See RedisTierCommonOptions.tombstoneMs.
+   */
+  tombstoneMs?: number;
 }
 
 interface IndexEntry extends EntryMeta {
@@ -42,6 +48,7 @@ const DEFAULT_SWEEP_MS = 5 * 60_000;
  * place and writing the marker (the marker is written after the entry).
  */
 const MARKER_GRACE_MS = 60_000;
+const DEFAULT_TOMBSTONE_MS = 60_000;
 
 /**
  * The embedded L3: one file per key under `dir`.
@@ -57,6 +64,9 @@ const MARKER_GRACE_MS = 60_000;
  * it; clear and deleteByTag first wait for every operation called before them; setMany keeps the last write
  * of a key. A write whose version (TierSetOptions.version) is lower than the live entry's on disk is
  * dropped, which orders writes of one key by different processes (up to the check-then-rename window).
+ * Conditional writes (tier.ts): each entry file carries its write's token; a key delete leaves a tombstone file
+ * (expiring after `tombstoneMs`); setIfUnchanged compares the token in the key's queue, so it is atomic against
+ * this process's writes and, across processes, up to the same check-then-rename window.
  * Reads never delete what they did not read: an expired or damaged entry is moved aside and removed only if
  * it is still the file the read saw (same inode); a newer file moved aside by mistake is linked back
  * unless an even newer one already took its place.
@@ -69,6 +79,8 @@ export class FsTier implements Tier {
   readonly dir: string;
   readonly #maxBytes: number | undefined;
   readonly #index = new Map<string, IndexEntry>();
+  /** Tombstones among the index entries (not counted as entries by usage()). */
+  #tombstones = 0;
   #bytes = 0;
   #scanned = false;
   #scanning: Promise<void> | undefined;
@@ -76,6 +88,8 @@ export class FsTier implements Tier {
   /** Shard directories (at most 256) and tmp/ known to exist; tag directories are created on demand. */
   readonly #createdDirs = new Set<string>();
   readonly #sweepMs: number;
+  /** Lifetime of delete tombstones in ms; 0 = none. */
+  readonly tombstoneMs: number;
   #lastSweep = Date.now();
   #sweeping: Promise<void> | undefined;
   #closed = false;
@@ -94,14 +108,43 @@ export class FsTier implements Tier {
       );
     }
     this.#sweepMs = options.sweepIntervalMs ?? DEFAULT_SWEEP_MS;
+    const tombstoneMs = options.tombstoneMs ?? DEFAULT_TOMBSTONE_MS;
+    if (!(Number.isSafeInteger(tombstoneMs) && tombstoneMs >= 0)) {
+      throw new ConfigError(`fsTier tombstoneMs must be 0 or a positive number of ms, got ${tombstoneMs}`);
+    }
+    this.tombstoneMs = tombstoneMs;
   }
 
-  get(key: string): Promise<Uint8Array | undefined> {
+  async get(key: string): Promise<Uint8Array | undefined> {
+    return (await this.#op('get', () => this.#get(key))).value;
+  }
+
+  read(key: string): Promise<TierRead> {
     return this.#op('get', () => this.#get(key));
   }
 
-  getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
-    return this.#op('getMany', () => Promise.all(keys.map((key) => this.#get(key))));
+  async getMany(keys: readonly string[]): Promise<(Uint8Array | undefined)[]> {
+    const found = await this.#op('getMany', () => Promise.all(keys.map((key) => this.#get(key))));
+    return found.map((f) => f.value);
+  }
+
+  /** Compares the key's state with `expected` and writes, in the key's queue (see the class comment). */
+  setIfUnchanged(write: TierWrite, expected: string): Promise<boolean> {
+    return this.#op(
+      'set',
+      async () => {
+        const name = hashOf(write.key);
+        const scanning = this.#maxBytes !== undefined && !this.#scanned ? this.#scan() : undefined;
+        const written = await serialized(this.#valuePath(name), async () => {
+          if (scanning !== undefined) await scanning;
+          if (stateOf(await this.#readMeta(name), write.key) !== expected) return false;
+          return this.#write(write);
+        });
+        if (this.#maxBytes !== undefined && this.#bytes > this.#maxBytes) await this.#evict();
+        return written;
+      },
+      false,
+    );
   }
 
   set(key: string, value: Uint8Array, options: TierSetOptions): Promise<void> {
@@ -113,7 +156,7 @@ export class FsTier implements Tier {
   }
 
   delete(key: string): Promise<boolean> {
-    return this.#op('delete', () => this.#remove(hashOf(key)), false);
+    return this.#op('delete', () => this.#deleteKey(key), false);
   }
 
   async deleteMany(keys: readonly string[]): Promise<number> {
@@ -121,7 +164,19 @@ export class FsTier implements Tier {
   }
 
   deleteEach(keys: readonly string[]): Promise<boolean[]> {
-    return this.#op('deleteMany', () => Promise.all(keys.map((key) => this.#remove(hashOf(key)))), false);
+    return this.#op('deleteMany', () => Promise.all(keys.map((key) => this.#deleteKey(key))), false);
+  }
+
+  /** A key delete: a tombstone file in place of the entry (present or not), or no file without tombstones. */
+  #deleteKey(key: string): Promise<boolean> {
+    const name = hashOf(key);
+    if (this.tombstoneMs === 0) return this.#remove(name);
+    return serialized(this.#valuePath(name), async () => {
+      const current = await this.#readMeta(name);
+      const existed = current !== undefined && !current.tombstone;
+      await this.#write({ key, value: EMPTY, ttlMs: this.tombstoneMs }, true);
+      return existed;
+    });
   }
 
   deleteByTag(tag: string): Promise<number> {
@@ -158,7 +213,12 @@ export class FsTier implements Tier {
       const now = Date.now();
       const all: string[] = [];
       for (const e of this.#index.values()) {
-        if (e.key.startsWith(prefix) && e.expiresAt > now && (cursor === undefined || e.key > cursor))
+        if (
+          !e.tombstone &&
+          e.key.startsWith(prefix) &&
+          e.expiresAt > now &&
+          (cursor === undefined || e.key > cursor)
+        )
           all.push(e.key);
       }
       all.sort();
@@ -179,7 +239,7 @@ export class FsTier implements Tier {
         doomed.map(([name, entry]) =>
           serialized(this.#valuePath(name), async () => {
             const existed = await this.#removeNow(name, entry.tags);
-            if (existed && entry.expiresAt > now) removed++;
+            if (existed && entry.expiresAt > now && !entry.tombstone) removed++;
           }),
         ),
       );
@@ -273,7 +333,7 @@ export class FsTier implements Tier {
       if (!this.#closed) this.#scan().catch(() => undefined);
       return undefined;
     }
-    return { entries: this.#index.size, bytes: this.#bytes };
+    return { entries: this.#index.size - this.#tombstones, bytes: this.#bytes };
   }
 
   /** Total bytes of entry files as last accounted (after a scan this reflects every process's writes). */
@@ -282,7 +342,7 @@ export class FsTier implements Tier {
     return this.#bytes;
   }
 
-  async #get(key: string): Promise<Uint8Array | undefined> {
+  async #get(key: string): Promise<TierRead> {
     const name = hashOf(key);
     const path = this.#valuePath(name);
     // Writes and deletes of the key called before this read land first.
@@ -292,7 +352,7 @@ export class FsTier implements Tier {
     try {
       handle = await open(path, 'r');
     } catch (error) {
-      if (isCode(error, 'ENOENT')) return undefined;
+      if (isCode(error, 'ENOENT')) return NOTHING;
       throw error;
     }
     let bytes: Buffer;
@@ -309,14 +369,14 @@ export class FsTier implements Tier {
       // Truncated, corrupted or not ours: it sits at our path, so remove it (if it is still the file we
       // read) and report a miss.
       await serialized(path, () => this.#discard(path, name, file));
-      return undefined;
+      return NOTHING;
     }
-    if (entry.key !== key) return undefined; // a SHA-256 collision: never return another key's bytes
+    if (entry.key !== key) return NOTHING; // a SHA-256 collision: never return another key's bytes
     if (entry.expiresAt <= Date.now()) {
       await serialized(path, () => this.#discard(path, name, file, entry.tags));
-      return undefined;
+      return NOTHING;
     }
-    return entry.value;
+    return { value: entry.tombstone ? undefined : entry.value, state: stateOf(entry, key) };
   }
 
   /**
@@ -374,25 +434,25 @@ export class FsTier implements Tier {
     if (Date.now() - this.#lastSweep >= this.#sweepMs) this.#startSweep();
   }
 
-  /** Runs queued for the key's path (see #setAll). */
-  async #write(write: TierWrite): Promise<void> {
+  /** Runs queued for the key's path (see #setAll); true when the entry (or tombstone) was written. */
+  async #write(write: TierWrite, tombstone = false): Promise<boolean> {
     try {
-      await this.#writeOnce(write);
+      return await this.#writeOnce(write, tombstone);
     } catch (error) {
       // A directory removed under us (a tag directory emptied by deleteByTag, an operator): retry in place,
       // still in the key's queue (retrying from #op would queue the write again, after later calls).
       if (!isCode(error, 'ENOENT')) throw error;
       this.#createdDirs.clear();
-      await this.#writeOnce(write);
+      return this.#writeOnce(write, tombstone);
     }
   }
 
-  async #writeOnce(write: TierWrite): Promise<void> {
+  async #writeOnce(write: TierWrite, tombstone: boolean): Promise<boolean> {
     const name = hashOf(write.key);
     const ttl = normaliseTtl(write.ttlMs);
     if (ttl === 0) {
       await this.#removeNow(name);
-      return;
+      return false;
     }
     // The entry being replaced: its version (another process may have written a newer one: keep it) and its
     // tags (markers of tags this write drops are removed after it).
@@ -404,15 +464,17 @@ export class FsTier implements Tier {
       current.version > write.version &&
       current.expiresAt > Date.now()
     ) {
-      return;
+      return false;
     }
     const tags = [...new Set(write.tags ?? [])];
     const expiresAt = ttl === undefined ? Number.POSITIVE_INFINITY : Date.now() + ttl;
-    const bytes = encodeEntry(write.key, write.value, tags, expiresAt, write.version ?? 0);
+    const version = write.version ?? 0;
+    const token = nextWriteToken();
+    const bytes = encodeEntry(write.key, write.value, tags, expiresAt, version, token, tombstone);
     if (this.#maxBytes !== undefined && bytes.length > this.#maxBytes) {
       // Larger than the whole tier: do not store, and do not leave an older value behind.
       await this.#removeNow(name, current?.tags);
-      return;
+      return false;
     }
     const shardDir = join(this.dir, 'v', name.slice(0, 2));
     await this.#ensureDir(shardDir);
@@ -427,17 +489,20 @@ export class FsTier implements Tier {
     }
     const previous = this.#index.get(name);
     this.#bytes += bytes.length - (previous?.size ?? 0);
-    this.#index.set(name, {
+    this.#indexSet(name, {
       key: write.key,
       tags,
       expiresAt,
-      version: write.version ?? 0,
+      version,
+      token,
+      tombstone,
       size: bytes.length,
       mtimeMs: Date.now(),
     });
     await Promise.all(tags.map((tag) => this.#writeMarker(tag, name)));
     const dropped = current?.tags.filter((t) => !tags.includes(t));
     if (dropped !== undefined && dropped.length > 0) await this.#dropMarkers(name, dropped);
+    return true;
   }
 
   /** Writes the empty marker t/<hash(tag)>/<name>, creating the tag directory when needed. */
@@ -490,11 +555,22 @@ export class FsTier implements Tier {
     return existed;
   }
 
+  #indexSet(name: string, entry: IndexEntry): void {
+    if (this.#index.get(name)?.tombstone) this.#tombstones--;
+    this.#index.set(name, entry);
+    if (entry.tombstone) this.#tombstones++;
+  }
+
+  #indexDelete(name: string): void {
+    if (this.#index.get(name)?.tombstone) this.#tombstones--;
+    this.#index.delete(name);
+  }
+
   #forget(name: string): void {
     const previous = this.#index.get(name);
     if (previous) {
       this.#bytes -= previous.size;
-      this.#index.delete(name);
+      this.#indexDelete(name);
     }
   }
 
@@ -554,12 +630,12 @@ export class FsTier implements Tier {
           await this.#discard(path, name, { dev: info.dev, ino: info.ino });
           continue;
         }
-        this.#index.set(name, { ...meta, mtimeMs: Number(info.mtimeMs) });
+        this.#indexSet(name, { ...meta, mtimeMs: Number(info.mtimeMs) });
         seen.add(name);
         bytes += meta.size;
       }
     }
-    for (const name of this.#index.keys()) if (!seen.has(name)) this.#index.delete(name);
+    for (const name of [...this.#index.keys()]) if (!seen.has(name)) this.#indexDelete(name);
     this.#bytes = bytes;
     this.#scanned = true;
     await this.#sweepTemp();
@@ -637,6 +713,19 @@ export class FsTier implements Tier {
   get indexed(): boolean {
     return this.#scanned;
   }
+}
+
+const EMPTY = new Uint8Array(0);
+const NOTHING: TierRead = Object.freeze({ value: undefined, state: '' });
+
+/**
+ * A key's state as `read` names it: '' nothing live, 'v' / 't' + token for a value / tombstone, 'l' for a file of
+ * an older format (no token). A file of another key (a hash collision) or an expired one counts as nothing.
+ */
+function stateOf(meta: EntryMeta | undefined, key: string): string {
+  if (meta === undefined || meta.key !== key || meta.expiresAt <= Date.now()) return '';
+  if (meta.token === '') return 'l';
+  return (meta.tombstone ? 't' : 'v') + meta.token;
 }
 
 /** Identifies one file (not one path): a rename into place gives the path another inode. */

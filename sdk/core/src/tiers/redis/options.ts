@@ -10,6 +10,12 @@ export interface RedisTierCommonOptions {
    * timeout (default true). This lets the cache's circuit breaker open quickly during an outage.
    */
   failFastWhenDisconnected?: boolean;
+  /**
+   * How long (ms) a key delete leaves a tombstone (default 60 000; 0: no tombstones, deletes remove the key and
+   * write-backs are not conditional). While it lives, a write-back of a load that read the key before the delete
+   * is refused (docs/invalidation.md); the cache does not write back a load that read the key longer ago than this.
+   */
+  tombstoneMs?: number;
 }
 
 export type RedisConnection =
@@ -27,3 +33,4 @@ export type RedisClusterTierOptions = RedisTierCommonOptions &
   ({ client: Cluster } | { nodes: ClusterNode[]; clusterOptions?: ClusterOptions });
 
 export const DEFAULT_COMMAND_TIMEOUT_MS = 500;
+export const DEFAULT_TOMBSTONE_MS = 60_000;

@@ -1,30 +1,53 @@
+import { createHash } from 'node:crypto';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
 import { ConfigError, TierError } from '../../errors.js';
 import { DeadlineQueue } from '../../resilience/deadline-queue.js';
 import { checkTimerMs, withTimeout } from '../../resilience/timeout.js';
 import { toTierError } from '../shared/tier-error.js';
 import { normaliseTtl } from '../shared/ttl.js';
-import type { Tier, TierKeysPage, TierKind, TierSetOptions, TierWrite } from '../tier.js';
+import { nextWriteToken } from '../shared/write-token.js';
+import type { Tier, TierKeysPage, TierKind, TierRead, TierSetOptions, TierWrite } from '../tier.js';
 import { calculateSlot } from './ioredis.js';
 import { escapeGlob, tagKey, valueKey } from './key-layout.js';
-import { DEFAULT_COMMAND_TIMEOUT_MS, type RedisTierCommonOptions } from './options.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, DEFAULT_TOMBSTONE_MS, type RedisTierCommonOptions } from './options.js';
 import { RedisLock, type RedisLockOptions } from './redis-lock.js';
-import { TAG_ADD_SCRIPT, TAG_DELETE_SCRIPT } from './scripts.js';
-import { FRAME_MAGIC, frameValue, unframeValue } from './tag-frame.js';
+import { SET_IF_UNCHANGED_SCRIPT, TAG_ADD_SCRIPT, TAG_DELETE_SCRIPT, TOMBSTONE_SCRIPT } from './scripts.js';
+import {
+  FRAME_MAGIC,
+  FRAME_MAGIC_V2,
+  frameContent,
+  frameValue,
+  parseFrame,
+  TOMBSTONE_MAGIC,
+  tombstoneFrame,
+} from './tag-frame.js';
 
 /** One single-key command in a batch; batches are grouped by the node that owns the key. */
 interface Op {
   key: string;
   add(pipeline: ChainableCommander): void;
+  /** Sent instead when Redis answered NOSCRIPT to `add` (EVALSHA of a script it does not know: EVAL it). */
+  retry?(pipeline: ChainableCommander): void;
 }
 
 const SCAN_COUNT = 1000;
+const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
+const SET_IF_UNCHANGED_SHA = sha1(SET_IF_UNCHANGED_SCRIPT);
+const TOMBSTONE_SHA = sha1(TOMBSTONE_SCRIPT);
+const isNoScript = (error: unknown) => error instanceof Error && error.message.startsWith('NOSCRIPT');
 const TAG_POP_COUNT = 1000;
 
 /**
  * L2 tier over ioredis, single node or Cluster. Values are stored as raw bytes with PX expiry; tags are sets of
  * member keys whose TTL covers the longest-lived member. Batches (getMany/setMany/deleteMany) are pipelined:
  * on a Cluster, one pipeline per node (ioredis accepts a pipeline whose keys are served by the same nodes).
+ *
+ * Conditional writes (tier.ts): each value carries its write's token (tag-frame.ts) and a key delete replaces the
+ * value with a tombstone living `tombstoneMs`, in the same key, so the compare-and-set script (scripts.ts) touches
+ * one key and works on a Cluster as on one node. Both scripts run by EVALSHA; after a NOSCRIPT (Redis restarted or
+ * flushed its scripts, a new Cluster node) they are sent again with EVAL, which may put them after a later call of
+ * this process for the key: a conditional write then compares with the newer state (refused at worst), a tombstone
+ * may then replace a newer value (a miss at worst, never an older value).
  */
 export class RedisTier implements Tier {
   readonly kind: TierKind;
@@ -37,6 +60,8 @@ export class RedisTier implements Tier {
   readonly callTimeoutMs: number;
   readonly #failFast: boolean;
   readonly #label: string;
+  /** Lifetime of delete tombstones in ms; 0 = none (deletes UNLINK, no conditional writes). */
+  readonly tombstoneMs: number;
   #everReady: boolean;
   #closed = false;
 
@@ -57,6 +82,9 @@ export class RedisTier implements Tier {
     this.#deadlines = new DeadlineQueue(this.#timeoutMs);
     this.callTimeoutMs = this.#timeoutMs;
     this.#failFast = options.failFastWhenDisconnected ?? true;
+    const tombstoneMs = options.tombstoneMs ?? DEFAULT_TOMBSTONE_MS;
+    if (tombstoneMs !== 0) checkTimerMs(`${this.#label} tombstoneMs`, tombstoneMs);
+    this.tombstoneMs = tombstoneMs;
     const clientPrefix = (client.options as { keyPrefix?: unknown }).keyPrefix;
     if (typeof clientPrefix === 'string' && clientPrefix !== '') {
       throw new ConfigError(
@@ -83,7 +111,48 @@ export class RedisTier implements Tier {
   get(key: string): Promise<Uint8Array | undefined> {
     return this.#call('GET', async () => {
       const value = await this.client.getBuffer(valueKey(this.#prefix, key));
-      return value === null ? undefined : unframeValue(value);
+      return value === null ? undefined : frameContent(value);
+    });
+  }
+
+  read(key: string): Promise<TierRead> {
+    return this.#call('GET', async () => {
+      const value = await this.client.getBuffer(valueKey(this.#prefix, key));
+      return value === null ? { value: undefined, state: '' } : parseFrame(value);
+    });
+  }
+
+  /** The conditional write script (EVALSHA, EVAL when Redis does not know it), then the tag sets if it wrote. */
+  setIfUnchanged(write: TierWrite, expected: string): Promise<boolean> {
+    return this.#call('EVALSHA (set if unchanged)', async () => {
+      const k = valueKey(this.#prefix, write.key);
+      const ttl = normaliseTtl(write.ttlMs);
+      if (ttl === 0) return false;
+      const args = [
+        FRAME_MAGIC_V2,
+        TOMBSTONE_MAGIC,
+        expected,
+        frameValue(write.tags, write.value, nextWriteToken()),
+        ttl ?? -1,
+      ];
+      let written: unknown;
+      try {
+        written = await this.client.evalsha(SET_IF_UNCHANGED_SHA, 1, k, ...args);
+      } catch (error) {
+        if (!isNoScript(error)) throw error;
+        written = await this.client.eval(SET_IF_UNCHANGED_SCRIPT, 1, k, ...args);
+      }
+      if (written !== 1) return false;
+      const tags = write.tags ?? [];
+      if (tags.length > 0) {
+        await this.#exec(
+          tags.map((tag): Op => {
+            const t = tagKey(this.#prefix, tag);
+            return { key: t, add: (p) => p.eval(TAG_ADD_SCRIPT, 1, t, k, ttl ?? -1) };
+          }),
+        );
+      }
+      return true;
     });
   }
 
@@ -95,7 +164,7 @@ export class RedisTier implements Tier {
         return { key: k, add: (p) => p.getBuffer(k) };
       });
       const results = await this.#exec(ops);
-      return results.map((value) => (Buffer.isBuffer(value) ? unframeValue(value) : undefined));
+      return results.map((value) => (Buffer.isBuffer(value) ? frameContent(value) : undefined));
     });
   }
 
@@ -114,7 +183,7 @@ export class RedisTier implements Tier {
           ops.push({ key: k, add: (p) => p.unlink(k) });
           continue;
         }
-        const bytes = frameValue(write.tags, write.value);
+        const bytes = frameValue(write.tags, write.value, nextWriteToken());
         ops.push({
           key: k,
           add: ttl === undefined ? (p) => p.set(k, bytes) : (p) => p.set(k, bytes, 'PX', ttl),
@@ -129,21 +198,34 @@ export class RedisTier implements Tier {
   }
 
   delete(key: string): Promise<boolean> {
+    if (this.tombstoneMs > 0) return this.deleteEach([key]).then((each) => each[0] === true);
     return this.#call('UNLINK', async () => (await this.client.unlink(valueKey(this.#prefix, key))) > 0);
   }
 
-  deleteMany(keys: readonly string[]): Promise<number> {
-    if (keys.length === 0) return Promise.resolve(0);
+  async deleteMany(keys: readonly string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    if (this.tombstoneMs > 0) return (await this.deleteEach(keys)).filter(Boolean).length;
     return this.#call('UNLINK (batch)', () => this.#unlink(keys.map((key) => valueKey(this.#prefix, key))));
   }
 
-  /** UNLINK per key, pipelined (one pipeline per node on a Cluster). */
+  /**
+   * Per key, pipelined (one pipeline per node on a Cluster): the tombstone script (a key that was not there gets
+   * one too), or UNLINK without tombstones. True where a value was there.
+   */
   deleteEach(keys: readonly string[]): Promise<boolean[]> {
     if (keys.length === 0) return Promise.resolve([]);
-    return this.#call('UNLINK (batch)', async () => {
+    const tombstones = this.tombstoneMs > 0;
+    return this.#call(tombstones ? 'EVALSHA (tombstone)' : 'UNLINK (batch)', async () => {
+      const tomb = tombstones ? tombstoneFrame(nextWriteToken()) : undefined;
       const ops = keys.map((key): Op => {
         const k = valueKey(this.#prefix, key);
-        return { key: k, add: (p) => p.unlink(k) };
+        if (tomb === undefined) return { key: k, add: (p) => p.unlink(k) };
+        const args = [tomb, this.tombstoneMs, TOMBSTONE_MAGIC] as const;
+        return {
+          key: k,
+          add: (p) => p.evalsha(TOMBSTONE_SHA, 1, k, ...args),
+          retry: (p) => p.eval(TOMBSTONE_SCRIPT, 1, k, ...args),
+        };
       });
       return (await this.#exec(ops)).map((n) => n === 1);
     });
@@ -171,7 +253,10 @@ export class RedisTier implements Tier {
       const members = await this.#call('SPOP', () => this.client.spop(t, TAG_POP_COUNT));
       if (members.length === 0) return removed;
       const ops = members.map(
-        (m): Op => ({ key: m, add: (p) => p.eval(TAG_DELETE_SCRIPT, 1, m, tag, FRAME_MAGIC) }),
+        (m): Op => ({
+          key: m,
+          add: (p) => p.eval(TAG_DELETE_SCRIPT, 1, m, tag, FRAME_MAGIC, FRAME_MAGIC_V2, TOMBSTONE_MAGIC),
+        }),
       );
       const results = await this.#call('EVAL (tag delete)', () => this.#exec(ops));
       for (const n of results) if (n === 1) removed++;
@@ -286,9 +371,21 @@ export class RedisTier implements Tier {
     for (const i of indexes) ops[i]!.add(pipeline);
     const replies = await pipeline.exec();
     if (!replies) throw new Error('pipeline was discarded');
+    const again: number[] = [];
     replies.forEach(([error, value], j) => {
+      const i = indexes[j]!;
+      if (error && ops[i]!.retry !== undefined && isNoScript(error)) again.push(i);
+      else if (error) throw error;
+      else results[i] = value;
+    });
+    if (again.length === 0) return;
+    const retry = this.client.pipeline();
+    for (const i of again) ops[i]!.retry!(retry);
+    const replies2 = await retry.exec();
+    if (!replies2) throw new Error('pipeline was discarded');
+    replies2.forEach(([error, value], j) => {
       if (error) throw error;
-      results[indexes[j]!] = value;
+      results[again[j]!] = value;
     });
   }
 
