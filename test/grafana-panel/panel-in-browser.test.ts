@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type GrafanaHostHandle, startGrafanaHost } from '@omnicache/demo/grafana-host';
+import { Redis } from 'ioredis';
 import { type Cache, type CacheStats, createCache, fsTier } from 'omnicache';
 import { startTelemetry, type Telemetry } from 'omnicache/otel';
 import { redisTier } from 'omnicache/redis';
@@ -71,7 +72,17 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
  * - frequency again: the hot keys, pushed out to B2 meanwhile, come back as B2 ghost hits and p shrinks.
  * (Checked against the SDK's ARC: p/c goes about 0.15 -> 0.95 -> 0.4.)
  */
-async function workload(cache: Cache): Promise<void> {
+/**
+ * Drops about a third of the keys under `prefix` from Redis, as Redis itself would under maxmemory, so that L1 holds
+ * values L2 does not have: those are what a demotion writes down (L2 is written on every load otherwise).
+ */
+async function evictSomeFromRedis(redis: Redis, prefix: string): Promise<void> {
+  const [, keys] = await redis.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 200);
+  const some = keys.filter((_, i) => i % 3 === 0);
+  if (some.length > 0) await redis.unlink(...some);
+}
+
+async function workload(cache: Cache, redis: Redis, prefix: string): Promise<void> {
   let oneOff = 1_000_000;
   let step = 0;
   const gap = Math.floor(CAPACITY * 0.75);
@@ -87,12 +98,15 @@ async function workload(cache: Cache): Promise<void> {
         const k = next();
         await cache.getOrSet(`k${k}`, async () => ({ k }));
       }
+      await evictSomeFromRedis(redis, prefix);
       await sleep(10); // spread each phase over several scrapes
     }
   }
   // a few explicit invalidations, so that evictions have more than one reason
   for (let i = 0; i < 20; i++) await cache.delete(`k${500_000 + i}`);
 }
+
+const REDIS_PREFIX = `panel-${process.pid}:`;
 
 describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
   let prom: PrometheusHandle;
@@ -127,7 +141,7 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
     cache = createCache({
       name: CACHE,
       l1: { capacity: CAPACITY, policy: 'arc', demoteOnEvict: true },
-      l2: redisTier({ connection: inject('redis').url, keyPrefix: `panel-${process.pid}:` }),
+      l2: redisTier({ connection: inject('redis').url, keyPrefix: REDIS_PREFIX }),
       l3: fsTier(l3Dir),
       defaults: { ttl: 120_000 },
     });
@@ -136,7 +150,12 @@ describe('Grafana panel plugin in chromium, live data from Prometheus', () => {
     const requests = `sum(omnicache_requests_total{omnicache_cache_name="${CACHE}"})`;
     await until('the first scrape', () => promValue(prom, requests));
     from = Date.now() - 2000;
-    await workload(cache);
+    const redis = new Redis(inject('redis').url);
+    try {
+      await workload(cache, redis, REDIS_PREFIX);
+    } finally {
+      redis.disconnect();
+    }
     stats = cache.stats();
     const lookups = stats.tiers.l1.hits + stats.tiers.l1.misses + stats.tiers.l1.staleHits;
     const all =
