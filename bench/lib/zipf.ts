@@ -1,14 +1,7 @@
-/** Deterministic PRNG (mulberry32) so every library sees the same key stream. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so every library sees the same key stream (the demo workload's, seeded). */
+import { mulberry32 } from '@omnicache/demo/workload';
+
+export { mulberry32 };
 
 /** Cumulative (unnormalised) Zipf(s) weights of ranks 0..n-1: P(rank k) ∝ 1/(k+1)^s. */
 export function zipfCdf(n: number, s: number): Float64Array {

@@ -7,6 +7,8 @@
  *
  * Regenerate: node --import tsx test/pii/write-corpus.ts (a test checks the committed file is this output).
  */
+
+import { mulberry32 as rng } from '@omnicache/demo/workload';
 import { PII_TYPES, type PiiType } from 'omnicache';
 
 export interface LabelledSpan {
@@ -22,18 +24,6 @@ export interface CorpusRecord {
 
 export const CORPUS_SEED = 20261130;
 export const CORPUS_SIZE = 2400;
-
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rand = () => number;
 const int = (r: Rand, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
