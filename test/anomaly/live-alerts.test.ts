@@ -36,12 +36,6 @@ const INTERVAL_MS = 500;
 const CACHE = 'anomaly-e2e';
 /** A fault must fire its alert by this evaluation after it starts (the issue's two evaluation windows). */
 const WINDOWS = 2;
-/**
- * Redis latency: three windows. On this shared 2-core host (load average 13-17 from parallel work) the steady latency
- * itself swings further within 1 s than the fault moves it (see the latency series below), so the series is read
- * over 2 s, which takes the fault 2 evaluations when idle and up to 3 under load.
- */
-const LATENCY_WINDOWS = 3;
 
 interface AmAlertView {
   labels: Record<string, string>;
@@ -164,8 +158,13 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
       config: `global:\n  scrape_interval: 250ms\n  evaluation_interval: 500ms\nscrape_configs:\n  - job_name: omnicache-sdk\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
     });
     alertmanager = await startAlertmanager();
-    // The demo's workload (sdk/demo, `npm run demo`: its phased key streams), paced at 16 requests every ~20 ms, one
-    // at a time (a batch in flight would charge every call in it with any event-loop stall of this loaded machine).
+    // The demo's workload (sdk/demo, `npm run demo`: its phased key streams) as open-loop traffic: a batch of 16
+    // requests starts every 20 ms whether or not the previous ones have finished, as a server's requests arrive
+    // independently of how fast its cache answers. Within a batch the requests run one at a time (a batch in flight
+    // would charge every call in it with any event-loop stall of this loaded machine); while the cache is fast each
+    // batch ends long before the next starts, so only a slowdown makes batches overlap. A closed loop (the next batch
+    // after the previous one) would slow its own requests down with Redis: 40 ms more per call leaves a handful of
+    // slow calls per second against hundreds of fast ones in the rate window, and the mean moves a window late.
     // Steady = its recency phase (a drifting working set of 0.8 x l1 capacity: hit ratio ~0.75, the misses go to
     // Redis and the loader); scan = its scan phase (a sequential scan of unique keys through a hot set: the hit ratio
     // falls to ~0.1-0.35). Errors: the steady requests with a loader that throws.
@@ -173,20 +172,28 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     const steady = phases.get('recency')!;
     const scan = phases.get('scan')!;
     const w = workload;
+    let i = 0;
+    const batch = async () => {
+      const phase = w.mode === 'scan' ? scan : steady;
+      const failing = w.mode === 'errors';
+      const loader = async () => {
+        if (failing) throw new Error('origin down');
+        return { rendered: i };
+      };
+      for (let j = 0; j < 16; j++) {
+        await cache.getOrSet(`item:${phase.next(i++)}`, loader).catch(() => undefined);
+      }
+    };
     w.done = (async () => {
-      let i = 0;
+      const inFlight = new Set<Promise<void>>();
       while (!w.stop) {
-        const phase = w.mode === 'scan' ? scan : steady;
-        const failing = w.mode === 'errors';
-        const loader = async () => {
-          if (failing) throw new Error('origin down');
-          return { rendered: i };
-        };
-        for (let j = 0; j < 16; j++) {
-          await cache.getOrSet(`item:${phase.next(i++)}`, loader).catch(() => undefined);
-        }
+        // Bounded: past 64 batches in flight (an outage) the next waits for one to end.
+        if (inFlight.size >= 64) await Promise.race(inFlight);
+        const b = batch().finally(() => inFlight.delete(b));
+        inFlight.add(b);
         await sleep(20);
       }
+      await Promise.all(inFlight);
     })();
   });
 
@@ -211,27 +218,16 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
         alertmanager: { url: alertmanager.url },
         evaluationInterval: INTERVAL_MS,
         backfill: '1h',
-        // rate() over 1 s: four 250 ms scrapes (see the header).
+        // rate() over 1 s for every series: four 250 ms scrapes (see the header).
         rateWindow: '1s',
         tfjs: { enabled: false },
         alerting: { fireAt: 0.5, resolveBelow: 0.3, fireAfter: 1, resolveAfter: 3 },
         series: [
           { name: 'hit_ratio', preset: 'hit_ratio' },
           { name: 'loader_errors', preset: 'loader_error_rate' },
-          {
-            // Latency as this test process sees it: on a host loaded by parallel work, a stall of the process, Redis
-            // or toxiproxy slows the calls of that moment like a Redis slowdown does. Over 1 s such stalls took the
-            // steady mean to 24x its median and the p90 to 87-93x (false alerts), more than 40 ms of injected latency
-            // gives by evaluation 2 (~45x); the mean over 2 s dilutes them below the preset's 10x floor, and reaches
-            // it by evaluation 2 or 3.
-            // The floor is raised from the preset's 10x to 13x: a full `npm test` next to other sessions' work once
-            // pushed the steady 2 s mean past 10x (a false alert at steady evaluation 99); the fault reaches ~21x by
-            // evaluation 3.
-            name: 'remote_latency',
-            preset: 'remote_latency_mean',
-            rateWindow: '2s',
-            minRelativeChange: 12,
-          },
+          // The median over 1 s, as the preset comes (its 5x floor included): with the open-loop workload the slow calls
+          // are most of the window by evaluation 2, while this host's stalls slow only the few calls in flight.
+          { name: 'remote_latency', preset: 'remote_latency_p50' },
         ],
       }),
     );
@@ -294,7 +290,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     // Redis latency: toxiproxy adds 40 ms to every reply from Redis.
     const latFired = await fault('redis latency', latKey, () => redisProxy.addLatency(40));
     expect(latFired).toBeGreaterThan(0);
-    expect(latFired).toBeLessThanOrEqual(LATENCY_WINDOWS);
+    expect(latFired).toBeLessThanOrEqual(WINDOWS);
     const [latAlert] = (await activeAlerts()).filter(
       (a) => a.labels.alertname === 'OmniCacheAnomalyRemoteLatency',
     );
