@@ -22,7 +22,7 @@
 // 3 (7.6-11.7x at evaluation 2), while this host's stalls (load average 10+) once pushed the steady 2 s mean past
 // 10x (a false alert) and, with the open loop, whose requests in flight all wait out a stall of Redis or toxiproxy,
 // to 13-18x. The median over 1 s stayed within 2.6x of its usual value in steady runs and is ~140x at evaluation 2
-// of the fault.
+// of the fault. Its limit is CPU contention, which slows every call this process times (see the latency series).
 import { AnomalyService, parseConfig, type ServiceServer, serve } from '@omnicache/anomaly';
 import { demoPhases, type Phase } from '@omnicache/demo/workload';
 import { type Cache, createCache } from 'omnicache';
@@ -232,9 +232,15 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
         series: [
           { name: 'hit_ratio', preset: 'hit_ratio' },
           { name: 'loader_errors', preset: 'loader_error_rate' },
-          // The median over 1 s, as the preset comes (its 10x floor included): with the open-loop workload the slow
-          // calls are most of the window by evaluation 2, while this host's stalls slow only the few calls in flight.
-          { name: 'remote_latency', preset: 'remote_latency_p50' },
+          {
+            // The median over 1 s: with the open-loop workload the slow calls are most of the window by evaluation 2
+            // (95-540x the usual median in probes), while a stall slows only the few calls in flight. The floor is
+            // raised from the preset's 10x to 30x for CPU contention, which slows every call of this process: with
+            // six busy loops beside the test the steady median over 1 s reached 13x (a false alert at 10x).
+            name: 'remote_latency',
+            preset: 'remote_latency_p50',
+            minRelativeChange: 29,
+          },
         ],
       }),
     );
