@@ -234,12 +234,13 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
           { name: 'loader_errors', preset: 'loader_error_rate' },
           {
             // The median over 1 s: with the open-loop workload the slow calls are most of the window by evaluation 2
-            // (95-540x the usual median in probes), while a stall slows only the few calls in flight. The floor is
-            // raised from the preset's 10x to 30x for CPU contention, which slows every call of this process: with
-            // six busy loops beside the test the steady median over 1 s reached 13x (a false alert at 10x).
+            // (95-540x the usual median in probes, 37.5 ms: the middle of the 25-50 ms bucket), while a stall slows
+            // only the few calls in flight. The floor is raised from the preset's 10x to 50x for CPU contention, which
+            // slows every call this process times: with six busy loops beside the test the steady median over 1 s
+            // reached 13x, 24x and 29x (8 ms) in three runs (at 10x a false alert).
             name: 'remote_latency',
             preset: 'remote_latency_p50',
-            minRelativeChange: 29,
+            minRelativeChange: 49,
           },
         ],
       }),
