@@ -18,7 +18,7 @@
 // irate() over one 250 ms scrape interval, which this loaded host's stalls turned into steady-run spikes (latency
 // mean 275-800x its median, hit ratio -34%) that fired false alerts; and for latency a closed loop (each batch after
 // the previous one) with the mean over 2 s (remote_latency_mean): the loop slowed itself with Redis, so the slow
-// calls stayed a small share of the range and the mean passed its floor (10x, raised to 13x here) only at evaluation
+// calls stayed a small share of the range and the mean passed its floor (10x, raised to 13x there) only at evaluation
 // 3 (7.6-11.7x at evaluation 2), while this host's stalls (load average 10+) once pushed the steady 2 s mean past
 // 10x (a false alert) and, with the open loop, whose requests in flight all wait out a stall of Redis or toxiproxy,
 // to 13-18x. The median over 1 s stayed within 2.6x of its usual value in steady runs and is ~140x at evaluation 2
@@ -237,7 +237,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
             // (95-540x the usual median in probes, 37.5 ms: the middle of the 25-50 ms bucket), while a stall slows
             // only the few calls in flight. The floor is raised from the preset's 10x to 50x for CPU contention, which
             // slows every call this process times: with six busy loops beside the test the steady median over 1 s
-            // reached 13x, 24x and 29x (8 ms) in three runs (at 10x a false alert).
+            // reached 13-29x (up to 8 ms) in five runs (at 10x a false alert).
             name: 'remote_latency',
             preset: 'remote_latency_p50',
             minRelativeChange: 49,

@@ -59,12 +59,12 @@ export const SERIES_PRESETS = {
    * rate window of at most ~3 evaluation intervals fires by the second evaluation (a client that waits for each call
    * before the next makes fewer calls while they are slow, and its median lags). Stalls of the client process or of a
    * busy host slow only the few calls in flight and barely move it: in steady runs of the live test and probes on the
-   * shared 2-core machine (load average 0-17 from other work) the median over 1 s stayed within 2.6x of its usual
-   * value (the mean over 2 s reached 13-18x), while 40 ms of injected Redis latency took it to ~140x by the second evaluation. CPU contention that
-   * slows every call of the client does move it: with six busy loops beside the test it reached 13-29x, with eight up
-   * to 317x, more than the fault (no client-side latency series tells such a host from a slow Redis). Floor: 10x the
-   * usual median; on a quiet client host a lower `minRelativeChange` catches smaller slowdowns, on a contended one
-   * raise it (the live test uses 50x).
+   * shared 2-core machine (load average 0-17 from other work) the median over 1 s stayed within 2.6x of its usual value
+   * (the mean over 2 s reached 13-18x), while 40 ms of injected Redis latency took it to ~140x by the second
+   * evaluation. CPU contention that slows every call of the client does move it: with six busy loops beside the test it
+   * reached 13-29x, with eight up to 317x, more than the fault (no client-side latency series tells such a host from a
+   * slow Redis). Floor: 10x the usual median; on a quiet client host a lower `minRelativeChange` catches smaller
+   * slowdowns, on a contended one raise it (the live test uses 50x).
    */
   remote_latency_p50: {
     query: (w) => remoteQuantile(0.5, w),
