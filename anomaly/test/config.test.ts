@@ -66,6 +66,18 @@ describe('configuration', () => {
     expect(own.query).not.toContain('[60s]');
     expect(own.direction).toBe('up');
     expect(q.direction).toBe('down');
+    const median = resolveSeries(
+      { name: 'l', preset: 'remote_latency_p50', kind: 'gauge', severity: 'warning' },
+      1000,
+    );
+    expect(median.query).toBe(
+      `histogram_quantile(0.5, sum by (${prometheusLabel(ATTR.cache)}, ${prometheusLabel(ATTR.tier)}, le) (rate(${prometheusName(METRICS.tierOperationDuration)}_bucket[1s])))`,
+    );
+    expect(median).toMatchObject({
+      alertname: 'OmniCacheAnomalyRemoteLatency',
+      direction: 'up',
+      minRelativeChange: 9,
+    });
     const own2 = resolveSeries(
       { name: 'x', query: 'up', kind: 'gauge', severity: 'warning', direction: 'down' },
       60_000,

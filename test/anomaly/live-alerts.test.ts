@@ -1,20 +1,28 @@
-// The anomaly service end to end against real servers: a real cache (l1 + Redis l2 reached through toxiproxy) runs the
-// demo's workload (`@omnicache/demo/workload`, the key streams `npm run demo` drives: its recency phase as the steady
-// load, its scan phase as the scan) and exports its metrics (startTelemetry's Prometheus endpoint); a real Prometheus
-// scrapes them every 250 ms, the service back-fills with query_range, then evaluates every 500 ms and posts to a real
-// Alertmanager. A steady workload raises nothing for 200 evaluations; Redis latency injected by toxiproxy raises
-// OmniCacheAnomalyRemoteLatency (by the third evaluation after the fault, see LATENCY_WINDOWS), a scan that collapses
-// the hit ratio OmniCacheAnomalyHitRatio and a loader error burst OmniCacheAnomalyLoaderErrors (each by the second
-// evaluation after the fault: two evaluation windows), and each resolves after recovery.
+// The anomaly service end to end against real servers: a real cache (l1 + Redis l2 reached through toxiproxy) serves
+// the demo's workload (`@omnicache/demo/workload`, the key streams `npm run demo` drives: its recency phase as the
+// steady load, its scan phase as the scan) as open-loop traffic and exports its metrics (startTelemetry's Prometheus
+// endpoint); a real Prometheus scrapes them every 250 ms, the service back-fills with query_range, then evaluates
+// every 500 ms and posts to a real Alertmanager. A steady workload raises nothing for 200 evaluations; Redis latency
+// injected by toxiproxy raises OmniCacheAnomalyRemoteLatency, a scan that collapses the hit ratio
+// OmniCacheAnomalyHitRatio and a loader error burst OmniCacheAnomalyLoaderErrors, each by the second evaluation after
+// the fault (two evaluation windows), and each resolves after recovery.
 //
 // Why two windows hold: a fault starts right after an evaluation; evaluation 1 comes one interval (500 ms) later,
 // evaluation 2 two. Prometheus scrapes twice per evaluation interval, so the newest scrape Prometheus has surely
-// stored at evaluation 2 (taken at least 250 ms before it) lies at least 0.72 s into the fault, and the hit ratio and
-// loader error queries take rate() over 1 s: at least 72% of the range is inside the fault. Tried and dropped: scraping only once
-// per evaluation (evaluation 2 then often reads a half-faulty interval while the newest scrape is still in flight)
-// and a 2 s range (a fault must first outweigh 1.3 s of normal traffic): both took 3 evaluations; and irate() over
-// one 250 ms scrape interval, which this loaded host's stalls turned into steady-run spikes (latency mean 275-800x its
-// median, hit ratio -34%) that fired false alerts.
+// stored at evaluation 2 (taken at least 250 ms before it) lies at least 0.72 s into the fault, and every query
+// takes rate() over 1 s: at least 72% of the range is inside the fault. For latency that is 72% of the calls only if
+// the requests keep arriving while Redis is slow (open loop, as a server's do); the latency series is their median
+// (preset remote_latency_p50), which moves once the slow calls are half the range's calls. Tried and dropped:
+// scraping only once per evaluation (evaluation 2 then often reads a half-faulty interval while the newest scrape is
+// still in flight) and a 2 s range (a fault must first outweigh 1.3 s of normal traffic): both took 3 evaluations;
+// irate() over one 250 ms scrape interval, which this loaded host's stalls turned into steady-run spikes (latency
+// mean 275-800x its median, hit ratio -34%) that fired false alerts; and for latency a closed loop (each batch after
+// the previous one) with the mean over 2 s (remote_latency_mean): the loop slowed itself with Redis, so the slow
+// calls stayed a small share of the range and the mean passed its floor (10x, raised to 13x there) only at evaluation
+// 3 (7.6-11.7x at evaluation 2), while this host's stalls (load average 10+) once pushed the steady 2 s mean past
+// 10x (a false alert) and, with the open loop, whose requests in flight all wait out a stall of Redis or toxiproxy,
+// to 13-18x. The median over 1 s stayed within 2.6x of its usual value in steady runs and is ~140x at evaluation 2
+// of the fault. Its limit is CPU contention, which slows every call this process times (see the latency series).
 import { AnomalyService, parseConfig, type ServiceServer, serve } from '@omnicache/anomaly';
 import { demoPhases, type Phase } from '@omnicache/demo/workload';
 import { type Cache, createCache } from 'omnicache';
@@ -36,12 +44,6 @@ const INTERVAL_MS = 500;
 const CACHE = 'anomaly-e2e';
 /** A fault must fire its alert by this evaluation after it starts (the issue's two evaluation windows). */
 const WINDOWS = 2;
-/**
- * Redis latency: three windows. On this shared 2-core host (load average 13-17 from parallel work) the steady latency
- * itself swings further within 1 s than the fault moves it (see the latency series below), so the series is read
- * over 2 s, which takes the fault 2 evaluations when idle and up to 3 under load.
- */
-const LATENCY_WINDOWS = 3;
 
 interface AmAlertView {
   labels: Record<string, string>;
@@ -164,8 +166,12 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
       config: `global:\n  scrape_interval: 250ms\n  evaluation_interval: 500ms\nscrape_configs:\n  - job_name: omnicache-sdk\n    static_configs:\n      - targets: ['127.0.0.1:${port}']\n`,
     });
     alertmanager = await startAlertmanager();
-    // The demo's workload (sdk/demo, `npm run demo`: its phased key streams), paced at 16 requests every ~20 ms, one
-    // at a time (a batch in flight would charge every call in it with any event-loop stall of this loaded machine).
+    // The demo's workload (sdk/demo, `npm run demo`: its phased key streams) as open-loop traffic: a batch of 16
+    // requests starts every 20 ms whether or not the previous ones have finished, as a server's requests arrive
+    // however fast its cache answers. Within a batch the requests run one at a time (a batch in flight would charge
+    // every call in it with any event-loop stall of this loaded machine); while the cache is fast each batch ends long
+    // before the next starts, so only a slowdown makes batches overlap. A closed loop would slow itself down with
+    // Redis (see the header): 40 ms more per call left ~20 slow calls per second against ~300 fast ones.
     // Steady = its recency phase (a drifting working set of 0.8 x l1 capacity: hit ratio ~0.75, the misses go to
     // Redis and the loader); scan = its scan phase (a sequential scan of unique keys through a hot set: the hit ratio
     // falls to ~0.1-0.35). Errors: the steady requests with a loader that throws.
@@ -173,20 +179,28 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     const steady = phases.get('recency')!;
     const scan = phases.get('scan')!;
     const w = workload;
+    let i = 0;
+    const batch = async () => {
+      const phase = w.mode === 'scan' ? scan : steady;
+      const failing = w.mode === 'errors';
+      const loader = async () => {
+        if (failing) throw new Error('origin down');
+        return { rendered: i };
+      };
+      for (let j = 0; j < 16; j++) {
+        await cache.getOrSet(`item:${phase.next(i++)}`, loader).catch(() => undefined);
+      }
+    };
     w.done = (async () => {
-      let i = 0;
+      const inFlight = new Set<Promise<void>>();
       while (!w.stop) {
-        const phase = w.mode === 'scan' ? scan : steady;
-        const failing = w.mode === 'errors';
-        const loader = async () => {
-          if (failing) throw new Error('origin down');
-          return { rendered: i };
-        };
-        for (let j = 0; j < 16; j++) {
-          await cache.getOrSet(`item:${phase.next(i++)}`, loader).catch(() => undefined);
-        }
+        // Bounded: past 64 batches in flight (an outage) the next waits for one to end.
+        if (inFlight.size >= 64) await Promise.race(inFlight);
+        const b = batch().finally(() => inFlight.delete(b));
+        inFlight.add(b);
         await sleep(20);
       }
+      await Promise.all(inFlight);
     })();
   });
 
@@ -211,7 +225,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
         alertmanager: { url: alertmanager.url },
         evaluationInterval: INTERVAL_MS,
         backfill: '1h',
-        // rate() over 1 s: four 250 ms scrapes (see the header).
+        // rate() over 1 s for every series: four 250 ms scrapes (see the header).
         rateWindow: '1s',
         tfjs: { enabled: false },
         alerting: { fireAt: 0.5, resolveBelow: 0.3, fireAfter: 1, resolveAfter: 3 },
@@ -219,18 +233,14 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
           { name: 'hit_ratio', preset: 'hit_ratio' },
           { name: 'loader_errors', preset: 'loader_error_rate' },
           {
-            // Latency as this test process sees it: on a host loaded by parallel work, a stall of the process, Redis
-            // or toxiproxy slows the calls of that moment like a Redis slowdown does. Over 1 s such stalls took the
-            // steady mean to 24x its median and the p90 to 87-93x (false alerts), more than 40 ms of injected latency
-            // gives by evaluation 2 (~45x); the mean over 2 s dilutes them below the preset's 10x floor, and reaches
-            // it by evaluation 2 or 3.
-            // The floor is raised from the preset's 10x to 13x: a full `npm test` next to other sessions' work once
-            // pushed the steady 2 s mean past 10x (a false alert at steady evaluation 99); the fault reaches ~21x by
-            // evaluation 3.
+            // The median over 1 s: with the open-loop workload the slow calls are most of the window by evaluation 2
+            // (95-540x the usual median in probes, 37.5 ms: the middle of the 25-50 ms bucket), while a stall slows
+            // only the few calls in flight. The floor is raised from the preset's 10x to 50x for CPU contention, which
+            // slows every call this process times: with six busy loops beside the test the steady median over 1 s
+            // reached 13-29x (up to 8 ms) in five runs (at 10x a false alert).
             name: 'remote_latency',
-            preset: 'remote_latency_mean',
-            rateWindow: '2s',
-            minRelativeChange: 12,
+            preset: 'remote_latency_p50',
+            minRelativeChange: 49,
           },
         ],
       }),
@@ -294,7 +304,7 @@ describe('anomaly service against Prometheus and Alertmanager', () => {
     // Redis latency: toxiproxy adds 40 ms to every reply from Redis.
     const latFired = await fault('redis latency', latKey, () => redisProxy.addLatency(40));
     expect(latFired).toBeGreaterThan(0);
-    expect(latFired).toBeLessThanOrEqual(LATENCY_WINDOWS);
+    expect(latFired).toBeLessThanOrEqual(WINDOWS);
     const [latAlert] = (await activeAlerts()).filter(
       (a) => a.labels.alertname === 'OmniCacheAnomalyRemoteLatency',
     );

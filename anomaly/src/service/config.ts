@@ -39,7 +39,7 @@ const seriesSchema = z
     runbook: z.string().optional(),
     /**
      * Practical significance: an alert only starts when the value is at least this far from the series' recent median,
-     * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_mean 9, remote_latency_p99 2, loader 0), else 0.
+     * relative to it (1 = twice or zero). Default: the preset's (hit_ratio 0.1, remote_latency_p50 9, remote_latency_mean 9, remote_latency_p99 2, loader 0), else 0.
      */
     minRelativeChange: z.number().min(0).optional(),
     /**
